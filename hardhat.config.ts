@@ -1,0 +1,31 @@
+import { createRequire } from "node:module";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import { defineConfig } from "hardhat/config";
+
+// The compiler is the `solc` npm package's soljson.js: nothing is downloaded at build time.
+const require = createRequire(import.meta.url);
+const soljson = require.resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatViem, hardhatNetworkHelpers],
+  solidity: {
+    version: "0.8.28",
+    path: soljson,
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+    },
+  },
+  paths: {
+    sources: "contracts",
+    tests: { solidity: "test/solidity" },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.STRATA_RPC_URL ?? "http://127.0.0.1:8545",
+    },
+  },
+});

@@ -1,0 +1,47 @@
+import { hash } from "node:crypto";
+import { LEAF_PREFIX, LEAF_SIZE, NODE_PREFIX } from "./constants.ts";
+
+const nodeInput = new Uint8Array(65);
+nodeInput[0] = NODE_PREFIX;
+const leafInput = new Uint8Array(LEAF_SIZE + 1);
+leafInput[0] = LEAF_PREFIX;
+
+/** sha256(0x00 || leaf). */
+export function hashLeaf(leaf: Uint8Array): Uint8Array {
+  if (leaf.length > LEAF_SIZE) throw new RangeError(`leaf of ${leaf.length} bytes exceeds ${LEAF_SIZE}`);
+  leafInput.set(leaf, 1);
+  return hash("sha256", leafInput.subarray(0, leaf.length + 1), "buffer");
+}
+
+/** sha256(0x01 || left || right). */
+export function hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return hash("sha256", nodeInput, "buffer");
+}
+
+/**
+ * Leaf hashes of `data` (a whole number of full leaves, except possibly a short last one),
+ * written back to back into `out` (32 bytes each).
+ */
+export function hashLeaves(data: Uint8Array, out: Uint8Array = new Uint8Array(Math.ceil(data.length / LEAF_SIZE) * 32)): Uint8Array {
+  for (let offset = 0, i = 0; offset < data.length; offset += LEAF_SIZE, i += 32) {
+    out.set(hashLeaf(data.subarray(offset, Math.min(offset + LEAF_SIZE, data.length))), i);
+  }
+  return out;
+}
+
+/**
+ * One level up: pairs of 32-byte nodes in `level` hashed with hashNode; an odd last node is
+ * carried up unchanged.
+ */
+export function hashLevel(level: Uint8Array): Uint8Array {
+  const width = level.length / 32;
+  const out = new Uint8Array(Math.ceil(width / 2) * 32);
+  let o = 0;
+  for (let i = 0; i + 1 < width; i += 2, o += 32) {
+    out.set(hashNode(level.subarray(i * 32, i * 32 + 32), level.subarray(i * 32 + 32, i * 32 + 64)), o);
+  }
+  if (width % 2 === 1) out.set(level.subarray((width - 1) * 32), o);
+  return out;
+}

@@ -1,0 +1,5 @@
+export { CommitmentBuilder, commitmentOf, commitmentOfStream } from "./commitment-builder.ts";
+export { LEAF_PREFIX, LEAF_SIZE, leafCount, leafLength, NODE_PREFIX } from "./constants.ts";
+export { hashLeaf, hashLeaves, hashLevel, hashNode } from "./hashing.ts";
+export { concat, MerkleTree, siblingsOf } from "./merkle-tree.ts";
+export { proofLength, rootFromProof, verifyProof, verifyProofs } from "./verify-proof.ts";

@@ -1,0 +1,15 @@
+export * from "./abi/index.ts";
+export { type Deployment, parseDeployment, serializeDeployment } from "./deployment.ts";
+export { ProtocolError } from "./errors.ts";
+export { blobIdOf, isBlobId } from "./ids.ts";
+export {
+  BlobStatus,
+  type BlobStatusName,
+  blobStatusName,
+  Tier,
+  TierBit,
+  type TierName,
+  type TierValue,
+  tierName,
+} from "./tier.ts";
+export { type AttestationMessage, attestationTypedData, attestationTypes, marketDomain } from "./typed-data.ts";

@@ -1,0 +1,139 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
+import { type Deployment, nodeRegistryAbi, storageMarketAbi } from "#protocol";
+
+/** Parameters of a fresh Strata deployment. */
+export interface DeployParams {
+  epochSeconds: number;
+  periodSeconds: number;
+  feeBps: number;
+  certifyWindow: number;
+  coldMargin: number;
+  samplesPerProof: number;
+  missesToDrop: number;
+  slashAmount: bigint;
+  reporterBps: number;
+  minStake: bigint;
+  unbondingDelay: bigint;
+  faucetLimit: bigint;
+  faucetCooldown: bigint;
+  /** Receives protocol fees and slashed stake; defaults to the deployer. */
+  treasury?: Address;
+}
+
+/** Parameters of the local devnet: short periods so proofs and slashing happen within minutes. */
+export const devnetParams: DeployParams = {
+  epochSeconds: 120,
+  periodSeconds: 20,
+  feeBps: 100,
+  certifyWindow: 600,
+  coldMargin: 1,
+  samplesPerProof: 5,
+  missesToDrop: 3,
+  slashAmount: 10n * 10n ** 18n,
+  reporterBps: 2_000,
+  minStake: 100n * 10n ** 18n,
+  unbondingDelay: 60n,
+  faucetLimit: 1_000_000n * 10n ** 18n,
+  faucetCooldown: 0n,
+};
+
+type Wallet = WalletClient<Transport, Chain, Account>;
+
+interface Artifact {
+  abi: readonly unknown[];
+  bytecode: Hex;
+}
+
+const sources = {
+  StrataToken: "token/StrataToken.sol",
+  NodeRegistry: "registry/NodeRegistry.sol",
+  StorageMarket: "market/StorageMarket.sol",
+} as const;
+
+async function readArtifact(root: string, name: keyof typeof sources): Promise<Artifact> {
+  const path = join(root, "artifacts", "contracts", sources[name], `${name}.json`);
+  return JSON.parse(await readFile(path, "utf8")) as Artifact;
+}
+
+/**
+ * Deploys token, registry and market (which creates its proof system), grants the proof system
+ * the slasher role and makes it the registry's stake guard. Reads bytecode from Hardhat's
+ * artifacts under `root` (run `npm run build` first).
+ */
+export async function deployStrata(options: {
+  wallet: Wallet;
+  publicClient: PublicClient;
+  params: DeployParams;
+  root: string;
+  signal?: AbortSignal;
+}): Promise<Deployment> {
+  const { wallet, publicClient, params, root, signal } = options;
+  const deployer = wallet.account.address;
+  const deploy = async (name: keyof typeof sources, args: readonly unknown[]) => {
+    signal?.throwIfAborted();
+    const artifact = await readArtifact(root, name);
+    const hash = await wallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`deploying ${name} failed`);
+    return { address: receipt.contractAddress, block: receipt.blockNumber };
+  };
+  const send = async (hash: Hex) => {
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+  };
+
+  const token = await deploy("StrataToken", [params.faucetLimit, params.faucetCooldown]);
+  const registry = await deploy("NodeRegistry", [token.address, params.minStake, params.unbondingDelay, deployer]);
+  const treasury = params.treasury ?? deployer;
+  const market = await deploy("StorageMarket", [
+    {
+      token: token.address,
+      registry: registry.address,
+      treasury,
+      epochSeconds: params.epochSeconds,
+      periodSeconds: params.periodSeconds,
+      feeBps: params.feeBps,
+      certifyWindow: params.certifyWindow,
+      coldMargin: params.coldMargin,
+      samplesPerProof: params.samplesPerProof,
+      missesToDrop: params.missesToDrop,
+      slashAmount: params.slashAmount,
+      reporterBps: params.reporterBps,
+    },
+  ]);
+  const read = { address: market.address, abi: storageMarketAbi } as const;
+  const [proofSystem, genesis] = await Promise.all([
+    publicClient.readContract({ ...read, functionName: "proofSystem" }),
+    publicClient.readContract({ ...read, functionName: "genesis" }),
+  ]);
+  signal?.throwIfAborted();
+  const slasherRole = await publicClient.readContract({
+    address: registry.address,
+    abi: nodeRegistryAbi,
+    functionName: "SLASHER_ROLE",
+  });
+  await send(
+    await wallet.writeContract({
+      address: registry.address,
+      abi: nodeRegistryAbi,
+      functionName: "grantRole",
+      args: [slasherRole, proofSystem],
+    }),
+  );
+  await send(
+    await wallet.writeContract({
+      address: registry.address,
+      abi: nodeRegistryAbi,
+      functionName: "setStakeGuard",
+      args: [proofSystem],
+    }),
+  );
+  return {
+    chainId: await publicClient.getChainId(),
+    deploymentBlock: token.block,
+    contracts: { token: token.address, registry: registry.address, market: market.address, proofSystem },
+    params: { epochSeconds: params.epochSeconds, periodSeconds: params.periodSeconds, genesis: Number(genesis) },
+  };
+}

@@ -1,0 +1,123 @@
+import { type Hex, hexToBytes, parseEventLogs, toHex } from "viem";
+import { type Deployment, storageMarketAbi } from "#protocol";
+import { concat, MerkleTree } from "#protocol/commitment/index.ts";
+import {
+  attest,
+  type BlobOptions,
+  blobParams,
+  contractsFor,
+  randomBytes,
+  type StrataHarness,
+  type TestNode,
+} from "./strata-fixture.ts";
+
+export interface RegisteredBlob {
+  blobId: Hex;
+  commitment: Hex;
+  size: bigint;
+  data: Uint8Array;
+  tree: MerkleTree;
+  nodes: TestNode[];
+  cost: bigint;
+  fee: bigint;
+}
+
+/** Market actions a test drives: register, enroll, certify, prove. */
+export function marketActions(h: StrataHarness, deployment: Deployment) {
+  const trees = new Map<Hex, MerkleTree>();
+
+  async function register(options: BlobOptions): Promise<RegisteredBlob> {
+    const data = options.data ?? randomBytes(1000, trees.size + 1);
+    const params = blobParams({ ...options, data });
+    const as = contractsFor(deployment, h.publicClient, options.owner);
+    const stored = params.tier === 0 ? params.size : params.shardSize;
+    const [cost, fee] = await as.market.read.quote([params.nodes, params.tier, stored, params.epochs]);
+    await h.wait(await as.token.write.faucet([cost + fee]));
+    await h.wait(await as.token.write.approve([deployment.contracts.market, cost + fee]));
+    const receipt = await h.wait(await as.market.write.registerBlob([params]));
+    const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
+    if (!event) throw new Error("no BlobRegistered event");
+    const tree = MerkleTree.of(data);
+    trees.set(event.args.blobId, tree);
+    return {
+      blobId: event.args.blobId,
+      commitment: params.commitment,
+      size: params.size,
+      data,
+      tree,
+      nodes: options.nodes,
+      cost,
+      fee,
+    };
+  }
+
+  async function enroll(blob: RegisteredBlob, holders: number[] = blob.nodes.map((_, i) => i)) {
+    for (const holder of holders) {
+      const node = blob.nodes[holder] as TestNode;
+      await h.wait(await node.as.proofs.write.enroll([node.nodeId, [blob.blobId], [holder]]));
+    }
+  }
+
+  async function attestations(blob: RegisteredBlob, holders: number[] = blob.nodes.map((_, i) => i)) {
+    const now = (await h.publicClient.getBlock()).timestamp;
+    return Promise.all(holders.map((holder) => attest(deployment, blob.nodes[holder] as TestNode, holder, blob, now + 3600n)));
+  }
+
+  /** Registers, enrolls every holder and certifies with all attestations. */
+  async function store(options: BlobOptions): Promise<RegisteredBlob> {
+    const blob = await register(options);
+    await enroll(blob);
+    const as = contractsFor(deployment, h.publicClient, options.owner);
+    await h.wait(await as.market.write.certify([blob.blobId, await attestations(blob)]));
+    return blob;
+  }
+
+  /** Moves time to the start of the next period (plus `extra` whole periods). */
+  async function nextPeriod(extra = 0) {
+    const seconds = deployment.params.periodSeconds;
+    const now = Number((await h.publicClient.getBlock()).timestamp);
+    const into = (now - deployment.params.genesis) % seconds;
+    await h.networkHelpers.time.increaseTo(now - into + seconds * (extra + 1));
+  }
+
+  async function currentPeriod(): Promise<number> {
+    const as = contractsFor(deployment, h.publicClient, h.wallet(0));
+    return Number(await as.proofs.read.currentPeriod());
+  }
+
+  /** Commits the current period's seed and mines the block it points at. */
+  async function revealSeed() {
+    const as = contractsFor(deployment, h.publicClient, h.wallet(0));
+    await h.wait(await as.proofs.write.commitSeed());
+    await h.networkHelpers.mine(1);
+  }
+
+  /** The proof `node` owes this period, built from the blobs' trees. */
+  async function buildProof(node: TestNode): Promise<Hex> {
+    const challenges = await node.as.proofs.read.challenges([node.nodeId]);
+    const parts = challenges.map((challenge) => {
+      const tree = trees.get(challenge.blobId);
+      if (!tree) throw new Error(`no tree for ${challenge.blobId}`);
+      return tree.proof(Number(challenge.leafIndex));
+    });
+    return toHex(concat(parts));
+  }
+
+  async function prove(node: TestNode) {
+    return h.wait(await node.as.proofs.write.submitProof([node.nodeId, await buildProof(node)]));
+  }
+
+  return {
+    trees,
+    register,
+    enroll,
+    attestations,
+    store,
+    nextPeriod,
+    currentPeriod,
+    revealSeed,
+    buildProof,
+    prove,
+    bytes: hexToBytes,
+  };
+}
