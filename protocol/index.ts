@@ -13,3 +13,4 @@ export {
   tierName,
 } from "./tier.ts";
 export { type AttestationMessage, attestationTypedData, attestationTypes, marketDomain } from "./typed-data.ts";
+export * from "./commitment/index.ts";

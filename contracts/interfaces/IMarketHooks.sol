@@ -9,9 +9,11 @@ interface IMarketHooks {
     /// @dev The caller is not the market's proof system.
     error StorageMarketOnlyProofSystem(address caller);
 
-    /// @notice Whether `nodeId`, as holder `holder`, may add `blobId` to its proof set: the blob is
-    /// registered and not past its deadline, or certified and not ended, and names the node there.
-    function canEnroll(BlobId blobId, NodeId nodeId, uint8 holder) external view returns (bool);
+    /// @notice Records that `nodeId`, as holder `holder`, added `blobId` to its proof set, if it may:
+    /// the blob is registered and not past its deadline, or certified and not ended, and names the
+    /// node there. Returns whether it was recorded.
+    /// Requirements: the caller is the proof system.
+    function enrollHolder(BlobId blobId, NodeId nodeId, uint8 holder) external returns (bool);
 
     /// @notice Whether holder `holder` no longer has to keep `blobId` in `period`.
     function isDeadFor(BlobId blobId, uint8 holder, uint32 period) external view returns (bool);

@@ -52,8 +52,10 @@ interface INodeRegistry {
     error NodeRegistryInvalidTiers(uint8 tiers);
     /// @dev Capacity must be positive.
     error NodeRegistryInvalidCapacity();
-    /// @dev Price must be positive.
+    /// @dev Price must be positive and fit 56 bits.
     error NodeRegistryInvalidPrice();
+    /// @dev The registry holds the most nodes it can (2^24 - 1).
+    error NodeRegistryFull();
     /// @dev The HTTP endpoint must not be empty.
     error NodeRegistryEmptyEndpoint();
     /// @dev Amounts must be positive.
@@ -117,7 +119,9 @@ interface INodeRegistry {
     /// @notice Registers a node operated by the caller.
     /// Requirements:
     /// - `params.signer` is non-zero and differs from the caller.
-    /// - `params.tiers` is a non-empty subset of {hot, cold}; capacity and price are positive.
+    /// - `params.tiers` is a non-empty subset of {hot, cold}; capacity is positive; the price is
+    ///   positive and below 2^56;
+    /// - fewer than 2^24 - 1 nodes are registered.
     /// - `params.endpoint` is not empty.
     function register(NodeParams calldata params) external returns (NodeId nodeId);
 
@@ -149,12 +153,12 @@ interface INodeRegistry {
     /// Requirements: the caller has `SLASHER_ROLE`.
     function jail(NodeId nodeId) external;
 
-    /// @notice The signing keys and prices of `nodeIds`, for a blob of `tier`.
+    /// @notice The prices of `nodeIds`, for a blob of `tier`.
     /// Requirements: every node is active and serves `tier`.
-    function nodeTerms(NodeId[] calldata nodeIds, Tier tier)
-        external
-        view
-        returns (address[] memory signers, uint64[] memory prices);
+    function nodeTerms(NodeId[] calldata nodeIds, Tier tier) external view returns (uint64[] memory prices);
+
+    /// @notice The current signing keys of `nodeIds` (zero for unknown nodes).
+    function signersOf(NodeId[] calldata nodeIds) external view returns (address[] memory signers);
 
     /// @notice Everything stored about `nodeId`.
     function getNode(NodeId nodeId) external view returns (NodeInfo memory);

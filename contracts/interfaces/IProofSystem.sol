@@ -30,7 +30,8 @@ interface IProofSystem {
     error ProofsNotEnrolled(NodeId nodeId, BlobId blobId);
     /// @dev `blobId` is still live for `nodeId`; it cannot be pruned.
     error ProofsBlobLive(NodeId nodeId, BlobId blobId);
-    /// @dev The seed of `period` is not known yet (commit it, then wait one block).
+    /// @dev The seed of `period` is not known: not committed, its block not mined yet, or its hash
+    /// no longer available (older than the chain keeps, 256 blocks or 8191 with EIP-2935).
     error ProofsSeedUnavailable(uint32 period);
     /// @dev `nodeId` had nothing to prove in `period`.
     error ProofsNotChallenged(NodeId nodeId, uint32 period);
@@ -66,6 +67,7 @@ interface IProofSystem {
     event NodeDropped(NodeId indexed nodeId, uint32 period);
 
     /// @notice Commits the seed of the current period to the next block's hash, if not committed.
+    /// Nobody knows that hash yet, so nobody can choose the seed; once committed it never changes.
     function commitSeed() external;
 
     /// @notice Adds blobs to the node's proof set; they are sampled from the next period on.

@@ -8,6 +8,9 @@ import {BlobId, BlobStatus, NodeId, Tier} from "../types/StrataTypes.sol";
 /// quorum of attestations certifies the blob, from which nodes earn per proven period.
 interface IStorageMarket {
     /// @notice What an uploader registers.
+    /// @param salt Chosen by the uploader; the blob id is
+    /// `keccak256(abi.encode(chainId, market, owner, salt))` with its top byte cleared, known
+    /// before registering.
     /// @param cid The blob's CID bytes (UnixFS, CIDv1, raw leaves); emitted, not stored.
     /// @param commitment Hot: the Merkle root of the blob (docs/protocol.md). Cold: the Merkle
     /// root over the shards' roots.
@@ -18,6 +21,7 @@ interface IStorageMarket {
     /// @param shardSize Cold: bytes each node stores. Hot: zero.
     /// @param recovery Cold: shards needed to rebuild the blob. Hot: zero.
     struct BlobParams {
+        bytes32 salt;
         bytes cid;
         bytes32 commitment;
         uint64 size;
@@ -41,10 +45,9 @@ interface IStorageMarket {
         bytes32 vs;
     }
 
-    /// @notice A node chosen for a blob, with the terms fixed at registration.
+    /// @notice A node chosen for a blob, with the price fixed at registration.
     struct Holder {
         NodeId nodeId;
-        address signer;
         uint64 pricePerByteEpoch;
     }
 
@@ -55,8 +58,9 @@ interface IStorageMarket {
         BlobStatus status;
         uint8 quorum;
         uint8 recovery;
-        uint32 attested;
-        uint32 dropped;
+        uint16 enrolled;
+        uint16 attested;
+        uint16 dropped;
         bytes32 commitment;
         uint64 size;
         uint64 shardSize;
@@ -69,6 +73,8 @@ interface IStorageMarket {
         Holder[] holders;
     }
 
+    /// @dev `blobId` was registered before (same owner and salt).
+    error StorageMarketBlobExists(BlobId blobId);
     /// @dev `blobId` does not exist.
     error StorageMarketUnknownBlob(BlobId blobId);
     /// @dev `account` does not own `blobId`.
@@ -79,7 +85,7 @@ interface IStorageMarket {
     error StorageMarketInvalidSize(uint64 size);
     /// @dev Epochs must be positive and the term must fit in 32-bit periods.
     error StorageMarketInvalidEpochs(uint32 epochs);
-    /// @dev Between 1 and 32 nodes, strictly ascending.
+    /// @dev Between 1 and 16 nodes, strictly ascending.
     error StorageMarketInvalidNodes();
     /// @dev Cold blobs need 1 <= recovery <= nodes and shardSize * recovery >= size; hot blobs
     /// need both zero.
@@ -123,17 +129,18 @@ interface IStorageMarket {
         BlobId indexed blobId, address indexed owner, BlobParams params, uint256 escrow, uint256 fee, uint64 certifyDeadline
     );
     /// @notice Attestations were counted; `attested` is the holder bit mask after the call.
-    event BlobAttested(BlobId indexed blobId, uint32 attested);
+    event BlobAttested(BlobId indexed blobId, uint16 attested);
     /// @notice A quorum attested: the availability certificate. The blob is paid for periods
     /// `[startPeriod, endPeriod)`.
-    event BlobCertified(BlobId indexed blobId, uint32 attested, uint32 startPeriod, uint32 endPeriod);
+    event BlobCertified(BlobId indexed blobId, uint16 attested, uint32 startPeriod, uint32 endPeriod);
     /// @notice `epochs` more epochs were paid for by `payer`.
     event BlobExtended(BlobId indexed blobId, address indexed payer, uint32 epochs, uint32 endPeriod, uint256 paid);
     /// @notice The owner deleted the blob; its term now ends at `endPeriod` and `refund` was returned.
     event BlobDeleted(BlobId indexed blobId, uint32 endPeriod, uint256 refund);
     /// @notice An uncertified blob's escrow and fee were refunded to its owner.
     event BlobReclaimed(BlobId indexed blobId, uint256 refund);
-    /// @notice The blob's term closed: holders were credited and `refund` returned to the owner.
+    /// @notice The blob's term closed: holders were credited, `refund` returned to the owner and the
+    /// fee earned by the treasury.
     event BlobSettled(BlobId indexed blobId, uint256 refund);
     /// @notice `amount` was paid to the operator `to` of `nodeId`.
     event PaymentClaimed(NodeId indexed nodeId, address indexed to, uint256 amount);
@@ -144,7 +151,8 @@ interface IStorageMarket {
     /// Requirements:
     /// - `params.cid` is not empty, `params.commitment` is non-zero, `params.size` is positive;
     /// - `params.epochs` is positive;
-    /// - `params.nodes` holds 1 to 32 strictly ascending ids of active nodes serving the tier;
+    /// - no blob was registered by the caller with `params.salt`;
+    /// - `params.nodes` holds 1 to 16 strictly ascending ids of active nodes serving the tier;
     /// - cold: 1 <= `recovery` <= nodes and `shardSize * recovery >= size`; hot: both zero;
     /// - the caller approved the price returned by {quote}.
     function registerBlob(BlobParams calldata params) external returns (BlobId blobId);
@@ -155,8 +163,9 @@ interface IStorageMarket {
     /// Requirements:
     /// - the blob is registered and its certification deadline has not passed, or it is
     ///   certified and its term has not ended;
-    /// - every attestation names a distinct holder not yet counted, is unexpired, is signed by
-    ///   that holder's signing key, and the holder enrolled the blob in its proof set.
+    /// - every attestation names a distinct holder not yet counted, is unexpired, the holder
+    ///   enrolled the blob in its proof set, and it is signed by the signing key the holder had
+    ///   when it enrolled.
     function certify(BlobId blobId, Attestation[] calldata attestations) external;
 
     /// @notice Refunds escrow and fee of a blob that was not certified in time.
@@ -182,7 +191,7 @@ interface IStorageMarket {
 
     /// @notice Closes an ended blob: holders are credited what they earned and not claimed, the rest
     /// of the escrow goes back to the owner.
-    /// Requirements: the blob is certified or deleted and its last period has closed.
+    /// Requirements: the blob is certified (or was, and was deleted) and its last period has closed.
     function settle(BlobId blobId) external;
 
     /// @notice Sends accrued protocol fees to the treasury.
@@ -196,6 +205,9 @@ interface IStorageMarket {
 
     /// @notice Everything stored about `blobId`.
     function getBlob(BlobId blobId) external view returns (BlobInfo memory);
+
+    /// @notice The id of the blob `owner` registers with `salt`.
+    function blobIdOf(address owner, bytes32 salt) external view returns (BlobId);
 
     /// @notice EIP-712 digest a node signs to attest it holds `blobId`.
     function attestationDigest(BlobId blobId, NodeId nodeId, uint64 expiry) external view returns (bytes32);

@@ -7,8 +7,8 @@ import {NodeId, Tier} from "../types/StrataTypes.sol";
 /// @title BlobTerms
 /// @notice Pure rules of a blob's registration: validation, price, quorum and pay.
 library BlobTerms {
-    /// @notice Most holders a blob can have (holder bit masks are 32 bits).
-    uint256 internal constant MAX_HOLDERS = 32;
+    /// @notice Most holders a blob can have (holder bit masks are 16 bits).
+    uint256 internal constant MAX_HOLDERS = 16;
     uint256 internal constant BPS = 10_000;
 
     /// @notice Reverts unless `params` describe a valid registration.
@@ -56,7 +56,12 @@ library BlobTerms {
             perEpoch += uint256(prices[i]) * storedBytes;
         }
         cost = perEpoch * epochs;
-        fee = (cost * feeBps) / BPS;
+        fee = feeOn(cost, feeBps);
+    }
+
+    /// @notice The protocol fee on a storage price of `cost`.
+    function feeOn(uint256 cost, uint16 feeBps) internal pure returns (uint256) {
+        return (cost * feeBps) / BPS;
     }
 
     /// @notice Pay for `periods` periods at `pricePerByteEpoch` for `storedBytes`.
@@ -69,7 +74,7 @@ library BlobTerms {
     }
 
     /// @notice Number of set bits of a holder mask.
-    function holdersIn(uint32 mask) internal pure returns (uint256 total) {
+    function holdersIn(uint16 mask) internal pure returns (uint256 total) {
         while (mask != 0) {
             mask &= mask - 1;
             ++total;

@@ -12,13 +12,18 @@ import {IProofSystem} from "../interfaces/IProofSystem.sol";
 import {IStorageMarket} from "../interfaces/IStorageMarket.sol";
 import {Periods} from "../proofs/Periods.sol";
 import {ProofSystem} from "../proofs/ProofSystem.sol";
-import {BlobId, BlobStatus, NodeId, Tier} from "../types/StrataTypes.sol";
+import {BlobId, BlobStatus, NodeId, Tier, blobIdFor} from "../types/StrataTypes.sol";
 import {BlobTerms} from "./BlobTerms.sol";
 
 /// @title StorageMarket
 /// @notice Blob registry, escrow, availability certificates and per-period pay: the entry
 /// contract of the market. It creates the {ProofSystem} that challenges its holders; pay flows
 /// only for the periods a holder proved. See {IStorageMarket}.
+///
+/// A blob's escrow is not stored: the price of its epochs follows from its holders' prices, its
+/// size and its epochs, and `released` counts what left it (pay and refunds). The fee is
+/// `feeOn(price)`; it is refunded with an uncertified blob and earned by the treasury once a
+/// certified blob settles.
 contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -57,9 +62,11 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         Tier tier;
         BlobStatus status;
         uint8 quorum;
+        uint8 holderCount;
         uint8 recovery;
-        uint32 attested;
-        uint32 dropped;
+        uint16 enrolled;
+        uint16 attested;
+        uint16 dropped;
         // slot 1
         bytes32 commitment;
         // slot 2
@@ -69,10 +76,10 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         uint32 startPeriod;
         uint32 endPeriod;
         uint40 certifyDeadline;
-        uint8 holderCount;
-        // slot 3
-        uint128 escrow;
-        uint128 fee;
+        // slot 3, written only once money leaves the escrow: what left it, and the period up to
+        // which holders 0-3 were paid (holders 4+ in `_paidTo`)
+        uint128 released;
+        uint128 paidTo;
     }
 
     IERC20 private immutable _token;
@@ -84,15 +91,17 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     uint8 private immutable _coldMargin;
 
     mapping(BlobId => Blob) private _blobs;
-    mapping(BlobId => mapping(uint256 => Holder)) private _holders;
-    // eight 32-bit "paid up to" periods per word, one per holder
+    // three holders per word, 80 bits each: nodeId in the low 24 bits, price in the next 56
+    mapping(BlobId => mapping(uint256 => uint256)) private _holders;
+    // holders 4+: eight 32-bit "paid up to" periods per word
     mapping(BlobId => mapping(uint256 => uint256)) private _paidTo;
-    mapping(address => uint256) private _nonces;
+    // the signing key each holder had when it enrolled the blob: its attestation must carry it
+    mapping(BlobId => mapping(uint256 => address)) private _enrolledSigners;
     mapping(NodeId => uint256) private _credits;
     uint256 private _feesAccrued;
 
     /// @notice Deploys the market and its proof system. The registry's admin must then grant the
-    /// proof system `SLASHER_ROLE` and make it the registry's stake guard (scripts/deploy.ts).
+    /// proof system `SLASHER_ROLE` and make it the registry's stake guard (sdk/deploy).
     constructor(Config memory config)
         Periods(uint64(block.timestamp), config.epochSeconds, config.periodSeconds)
         EIP712("Strata StorageMarket", "1")
@@ -130,35 +139,27 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         if (uint256(params.epochs) * periodsPerEpoch() > type(uint32).max / 2) {
             revert StorageMarketInvalidEpochs(params.epochs);
         }
-        (address[] memory signers, uint64[] memory prices) = _registry.nodeTerms(params.nodes, params.tier);
-        (uint256 cost, uint256 fee) =
-            BlobTerms.price(prices, _storedBytes(params.tier, params.size, params.shardSize), params.epochs, _feeBps);
+        blobId = blobIdOf(msg.sender, params.salt);
+        Blob storage blob = _blobs[blobId];
+        if (blob.status != BlobStatus.None) revert StorageMarketBlobExists(blobId);
+        uint64[] memory prices = _registry.nodeTerms(params.nodes, params.tier);
+        (uint256 cost, uint256 fee) = BlobTerms.price(
+            prices, params.tier == Tier.Hot ? params.size : params.shardSize, params.epochs, _feeBps
+        );
         if (cost + fee > type(uint128).max) revert StorageMarketAmountOverflow();
-        blobId = BlobId.wrap(keccak256(abi.encode(block.chainid, address(this), msg.sender, _nonces[msg.sender]++)));
         uint40 deadline = uint40(block.timestamp + _certifyWindow);
-        _blobs[blobId] = Blob({
-            owner: msg.sender,
-            tier: params.tier,
-            status: BlobStatus.Registered,
-            quorum: BlobTerms.quorum(params.tier, params.nodes.length, params.recovery, _coldMargin),
-            recovery: params.recovery,
-            attested: 0,
-            dropped: 0,
-            commitment: params.commitment,
-            size: params.size,
-            shardSize: uint40(params.shardSize),
-            epochs: params.epochs,
-            startPeriod: 0,
-            endPeriod: 0,
-            certifyDeadline: deadline,
-            holderCount: uint8(params.nodes.length),
-            escrow: uint128(cost),
-            fee: uint128(fee)
-        });
-        mapping(uint256 => Holder) storage holders = _holders[blobId];
-        for (uint256 i = 0; i < signers.length; ++i) {
-            holders[i] = Holder(params.nodes[i], signers[i], prices[i]);
-        }
+        blob.owner = msg.sender;
+        blob.tier = params.tier;
+        blob.status = BlobStatus.Registered;
+        blob.quorum = BlobTerms.quorum(params.tier, params.nodes.length, params.recovery, _coldMargin);
+        blob.holderCount = uint8(params.nodes.length);
+        blob.recovery = params.recovery;
+        blob.commitment = params.commitment;
+        blob.size = params.size;
+        blob.shardSize = uint40(params.shardSize);
+        blob.epochs = params.epochs;
+        blob.certifyDeadline = deadline;
+        _storeHolders(blobId, params.nodes, prices);
         emit BlobRegistered(blobId, msg.sender, params, cost, fee, deadline);
         _token.safeTransferFrom(msg.sender, address(this), cost + fee);
     }
@@ -177,15 +178,20 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         } else {
             _revertStatus(blobId, status);
         }
-        uint32 before = blob.attested;
-        uint32 attested = _countAttestations(blobId, blob, before, attestations);
+        uint16 before = blob.attested;
+        uint16 attested = _countAttestations(blobId, blob, attestations);
+        if (status == BlobStatus.Registered && BlobTerms.holdersIn(attested) >= blob.quorum) {
+            uint32 start = period + 1;
+            uint32 end = start + blob.epochs * periodsPerEpoch();
+            blob.attested = attested;
+            blob.status = BlobStatus.Certified;
+            blob.startPeriod = start;
+            blob.endPeriod = end;
+            emit BlobCertified(blobId, attested, start, end);
+            return;
+        }
         blob.attested = attested;
-        if (status == BlobStatus.Registered) {
-            if (BlobTerms.holdersIn(attested) >= blob.quorum) {
-                _certify(blobId, blob, attested, period);
-                return;
-            }
-        } else {
+        if (status == BlobStatus.Certified) {
             // late holders of a certified (cold) blob earn from the next period on
             for (uint256 h = 0; h < blob.holderCount; ++h) {
                 if ((attested & ~before) & _bit(h) != 0) _setPaidTo(blobId, h, period + 1);
@@ -201,9 +207,9 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         if (block.timestamp <= blob.certifyDeadline) {
             revert StorageMarketCertifyDeadlinePending(blobId, blob.certifyDeadline);
         }
-        uint256 refund = uint256(blob.escrow) + blob.fee;
-        blob.escrow = 0;
-        blob.fee = 0;
+        uint256 cost = _cost(blobId, blob, blob.epochs);
+        uint256 refund = cost + BlobTerms.feeOn(cost, _feeBps);
+        blob.released = uint128(cost);
         blob.status = BlobStatus.Reclaimed;
         emit BlobReclaimed(blobId, refund);
         _token.safeTransfer(msg.sender, refund);
@@ -219,23 +225,17 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         } else if (status != BlobStatus.Registered) {
             _revertStatus(blobId, status);
         }
-        uint256 periods = uint256(epochs) * periodsPerEpoch();
-        if (uint256(blob.epochs) + epochs > type(uint32).max || uint256(blob.endPeriod) + periods > type(uint32).max) {
-            revert StorageMarketInvalidEpochs(epochs);
-        }
-        (uint256 cost, uint256 fee) =
-            BlobTerms.price(_prices(blobId, blob.holderCount), _storedBytes(blob), epochs, _feeBps);
-        if (uint256(blob.escrow) + cost + blob.fee + fee > type(uint128).max) revert StorageMarketAmountOverflow();
-        blob.epochs += epochs;
-        blob.escrow += uint128(cost);
-        if (status == BlobStatus.Certified) {
-            blob.endPeriod += uint32(periods);
-            _feesAccrued += fee;
-        } else {
-            blob.fee += uint128(fee);
-        }
-        emit BlobExtended(blobId, msg.sender, epochs, blob.endPeriod, cost + fee);
-        _token.safeTransferFrom(msg.sender, address(this), cost + fee);
+        uint256 total = uint256(blob.epochs) + epochs;
+        if (total * periodsPerEpoch() + blob.endPeriod > type(uint32).max) revert StorageMarketInvalidEpochs(epochs);
+        uint256 oldCost = _cost(blobId, blob, blob.epochs);
+        uint256 newCost = _cost(blobId, blob, uint32(total));
+        uint256 fee = BlobTerms.feeOn(newCost, _feeBps) - BlobTerms.feeOn(oldCost, _feeBps);
+        if (newCost + fee > type(uint128).max) revert StorageMarketAmountOverflow();
+        blob.epochs = uint32(total);
+        if (status == BlobStatus.Certified) blob.endPeriod += epochs * periodsPerEpoch();
+        uint256 paid = newCost - oldCost + fee;
+        emit BlobExtended(blobId, msg.sender, epochs, blob.endPeriod, paid);
+        _token.safeTransferFrom(msg.sender, address(this), paid);
     }
 
     /// @inheritdoc IStorageMarket
@@ -244,20 +244,19 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         BlobStatus status = blob.status;
         uint256 refund;
         if (status == BlobStatus.Registered) {
-            refund = uint256(blob.escrow) + blob.fee;
-            blob.escrow = 0;
-            blob.fee = 0;
+            uint256 cost = _cost(blobId, blob, blob.epochs);
+            refund = cost + BlobTerms.feeOn(cost, _feeBps);
+            blob.released = uint128(cost);
         } else if (status == BlobStatus.Certified) {
-            uint32 period = _currentPeriod();
             uint32 end = blob.endPeriod;
-            if (period >= end) revert StorageMarketTermEnded(blobId, end);
-            uint32 newEnd = period + 1;
+            uint32 newEnd = _currentPeriod() + 1;
+            if (newEnd > end) revert StorageMarketTermEnded(blobId, end);
             uint64 stored = _storedBytes(blob);
-            uint32 perEpoch = periodsPerEpoch();
             for (uint256 h = 0; h < blob.holderCount; ++h) {
-                refund += BlobTerms.pay(_holders[blobId][h].pricePerByteEpoch, stored, end - newEnd, perEpoch);
+                (, uint64 price) = _holder(blobId, h);
+                refund += BlobTerms.pay(price, stored, end - newEnd, periodsPerEpoch());
             }
-            blob.escrow -= uint128(refund);
+            blob.released += uint128(refund);
             blob.endPeriod = newEnd;
         } else {
             _revertStatus(blobId, status);
@@ -281,8 +280,10 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         uint32 period = _currentPeriod();
         for (uint256 i = 0; i < blobIds.length; ++i) {
             BlobId blobId = blobIds[i];
-            if (_holders[blobId][holders[i]].nodeId != nodeId) revert StorageMarketUnknownHolder(blobId, holders[i]);
-            amount += _collect(blobId, holders[i], period);
+            uint256 h = holders[i];
+            (NodeId holderId,) = _holder(blobId, h);
+            if (h >= _blobs[blobId].holderCount || holderId != nodeId) revert StorageMarketUnknownHolder(blobId, h);
+            amount += _collect(blobId, h, period);
         }
         amount += _credits[nodeId];
         if (amount == 0) revert StorageMarketNothingToClaim(nodeId);
@@ -295,15 +296,20 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     function settle(BlobId blobId) external nonReentrant {
         Blob storage blob = _blobs[blobId];
         BlobStatus status = blob.status;
-        if (status != BlobStatus.Certified && status != BlobStatus.Deleted) _revertStatus(blobId, status);
+        // a blob deleted before certification was refunded in full: nothing is left to settle
+        bool wasCertified = status == BlobStatus.Certified || (status == BlobStatus.Deleted && blob.startPeriod != 0);
+        if (!wasCertified) _revertStatus(blobId, status);
         uint32 end = blob.endPeriod;
         if (_currentPeriod() < end) revert StorageMarketTermNotEnded(blobId, end);
         for (uint256 h = 0; h < blob.holderCount; ++h) {
-            _credits[_holders[blobId][h].nodeId] += _collect(blobId, h, end);
+            (NodeId nodeId,) = _holder(blobId, h);
+            _credits[nodeId] += _collect(blobId, h, end);
         }
-        uint256 refund = blob.escrow;
-        blob.escrow = 0;
+        uint256 cost = _cost(blobId, blob, blob.epochs);
+        uint256 refund = cost - blob.released;
+        blob.released = uint128(cost);
         blob.status = BlobStatus.Settled;
+        _feesAccrued += BlobTerms.feeOn(cost, _feeBps);
         emit BlobSettled(blobId, refund);
         if (refund != 0) _token.safeTransfer(blob.owner, refund);
     }
@@ -325,19 +331,20 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         view
         returns (uint256 cost, uint256 fee)
     {
-        (, uint64[] memory prices) = _registry.nodeTerms(nodeIds, tier);
-        return BlobTerms.price(prices, storedBytes, epochs, _feeBps);
+        return BlobTerms.price(_registry.nodeTerms(nodeIds, tier), storedBytes, epochs, _feeBps);
     }
 
     /// @inheritdoc IStorageMarket
     function getBlob(BlobId blobId) external view returns (BlobInfo memory info) {
         Blob storage blob = _blobs[blobId];
         if (blob.status == BlobStatus.None) revert StorageMarketUnknownBlob(blobId);
+        uint256 cost = _cost(blobId, blob, blob.epochs);
         info.owner = blob.owner;
         info.tier = blob.tier;
         info.status = blob.status;
         info.quorum = blob.quorum;
         info.recovery = blob.recovery;
+        info.enrolled = blob.enrolled;
         info.attested = blob.attested;
         info.dropped = blob.dropped;
         info.commitment = blob.commitment;
@@ -347,12 +354,22 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         info.startPeriod = blob.startPeriod;
         info.endPeriod = blob.endPeriod;
         info.certifyDeadline = blob.certifyDeadline;
-        info.escrow = blob.escrow;
-        info.fee = blob.fee;
+        info.escrow = cost - blob.released;
+        // the fee is held until an uncertified blob is refunded or a certified one settles
+        BlobStatus status = blob.status;
+        bool feeHeld = status == BlobStatus.Registered || status == BlobStatus.Certified
+            || (status == BlobStatus.Deleted && blob.startPeriod != 0);
+        info.fee = feeHeld ? BlobTerms.feeOn(cost, _feeBps) : 0;
         info.holders = new Holder[](blob.holderCount);
         for (uint256 h = 0; h < blob.holderCount; ++h) {
-            info.holders[h] = _holders[blobId][h];
+            (NodeId nodeId, uint64 price) = _holder(blobId, h);
+            info.holders[h] = Holder(nodeId, price);
         }
+    }
+
+    /// @inheritdoc IStorageMarket
+    function blobIdOf(address owner, bytes32 salt) public view returns (BlobId) {
+        return blobIdFor(block.chainid, address(this), owner, salt);
     }
 
     /// @inheritdoc IStorageMarket
@@ -378,45 +395,33 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         return _proofs;
     }
 
-    /// @notice The payment token.
-    function token() external view returns (IERC20) {
-        return _token;
-    }
-
-    /// @notice The node registry.
-    function registry() external view returns (INodeRegistry) {
-        return _registry;
-    }
-
-    /// @notice Where protocol fees go.
-    function treasury() external view returns (address) {
-        return _treasury;
-    }
-
-    /// @notice Protocol fee, in basis points of the storage price.
-    function feeBps() external view returns (uint16) {
-        return _feeBps;
-    }
-
-    /// @notice Seconds after registration within which a blob must be certified.
-    function certifyWindow() external view returns (uint32) {
-        return _certifyWindow;
-    }
-
-    /// @notice Attestations beyond `recovery` a cold blob needs to be certified.
-    function coldMargin() external view returns (uint8) {
-        return _coldMargin;
+    /// @notice The payment token, the node registry, the fee's treasury, the fee in basis points,
+    /// the certification window in seconds and the cold quorum margin.
+    function terms()
+        external
+        view
+        returns (IERC20 token, INodeRegistry registry, address treasury, uint16 feeBps, uint32 window, uint8 margin)
+    {
+        return (_token, _registry, _treasury, _feeBps, _certifyWindow, _coldMargin);
     }
 
     // ------------------------------------------------------------------------ proof hooks
 
     /// @inheritdoc IMarketHooks
-    function canEnroll(BlobId blobId, NodeId nodeId, uint8 holder) external view returns (bool) {
+    function enrollHolder(BlobId blobId, NodeId nodeId, uint8 holder) external returns (bool) {
+        _onlyProofSystem();
         Blob storage blob = _blobs[blobId];
-        if (holder >= blob.holderCount || _holders[blobId][holder].nodeId != nodeId) return false;
-        if (blob.dropped & _bit(holder) != 0) return false;
-        if (blob.status == BlobStatus.Registered) return block.timestamp <= blob.certifyDeadline;
-        return blob.status == BlobStatus.Certified && _currentPeriod() < blob.endPeriod;
+        (NodeId holderId,) = _holder(blobId, holder);
+        if (holder >= blob.holderCount || holderId != nodeId || blob.dropped & _bit(holder) != 0) return false;
+        BlobStatus status = blob.status;
+        bool open = status == BlobStatus.Registered
+            ? block.timestamp <= blob.certifyDeadline
+            : status == BlobStatus.Certified && _currentPeriod() < blob.endPeriod;
+        if (open) {
+            blob.enrolled |= _bit(holder);
+            (, _enrolledSigners[blobId][holder]) = _registry.nodeAccounts(nodeId);
+        }
+        return open;
     }
 
     /// @inheritdoc IMarketHooks
@@ -425,7 +430,7 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         BlobStatus status = blob.status;
         if (status == BlobStatus.Registered) return block.timestamp > blob.certifyDeadline;
         if (status != BlobStatus.Certified) return true;
-        uint32 bit = _bit(holder);
+        uint16 bit = _bit(holder);
         return period >= blob.endPeriod || blob.attested & bit == 0 || blob.dropped & bit != 0;
     }
 
@@ -436,7 +441,7 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         returns (bool live, bytes32 root, uint64 size)
     {
         Blob storage blob = _blobs[blobId];
-        uint32 bit = _bit(holder);
+        uint16 bit = _bit(holder);
         live = blob.status == BlobStatus.Certified && blob.tier == Tier.Hot && blob.attested & bit != 0
             && blob.dropped & bit == 0 && period >= blob.startPeriod && period < blob.endPeriod;
         if (live) (root, size) = (blob.commitment, blob.size);
@@ -444,61 +449,41 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
 
     /// @inheritdoc IMarketHooks
     function dropHolder(BlobId blobId, uint8 holder) external {
-        if (msg.sender != address(_proofs)) revert StorageMarketOnlyProofSystem(msg.sender);
+        _onlyProofSystem();
         _blobs[blobId].dropped |= _bit(holder);
     }
 
     // ------------------------------------------------------------------------- internals
 
-    function _countAttestations(BlobId blobId, Blob storage blob, uint32 attested, Attestation[] calldata list)
+    /// @dev Checks each attestation and returns the blob's attested mask with them added.
+    function _countAttestations(BlobId blobId, Blob storage blob, Attestation[] calldata list)
         private
         view
-        returns (uint32)
+        returns (uint16 attested)
     {
-        uint32 dropped = blob.dropped;
+        attested = blob.attested;
+        uint16 taken = attested | blob.dropped;
+        bytes32 commitment = blob.commitment;
+        uint64 size = blob.size;
         for (uint256 i = 0; i < list.length; ++i) {
-            uint32 bit = _checkAttestation(blobId, blob, list[i]);
-            if ((attested | dropped) & bit != 0) revert StorageMarketDuplicateAttestation(blobId, list[i].holder);
-            attested |= bit;
+            Attestation calldata attestation = list[i];
+            uint256 h = attestation.holder;
+            if (h >= blob.holderCount) revert StorageMarketUnknownHolder(blobId, h);
+            if (taken & _bit(h) != 0) revert StorageMarketDuplicateAttestation(blobId, h);
+            if (blob.enrolled & _bit(h) == 0) revert StorageMarketHolderNotEnrolled(blobId, h);
+            if (attestation.expiry < block.timestamp) revert StorageMarketAttestationExpired(blobId, h, attestation.expiry);
+            taken |= _bit(h);
+            (NodeId nodeId,) = _holder(blobId, h);
+            bytes32 digest = _hashTypedDataV4(
+                keccak256(abi.encode(ATTESTATION_TYPEHASH, blobId, commitment, size, nodeId, attestation.expiry))
+            );
+            address signer = ECDSA.recover(digest, attestation.r, attestation.vs);
+            if (signer != _enrolledSigners[blobId][h]) revert StorageMarketInvalidAttestation(blobId, h);
         }
-        return attested;
+        attested |= taken & ~blob.dropped;
     }
 
-    /// @dev Reverts unless `attestation` is a live signature of an enrolled holder; returns its bit.
-    function _checkAttestation(BlobId blobId, Blob storage blob, Attestation calldata attestation)
-        private
-        view
-        returns (uint32 bit)
-    {
-        uint256 h = attestation.holder;
-        if (h >= blob.holderCount) revert StorageMarketUnknownHolder(blobId, h);
-        if (attestation.expiry < block.timestamp) revert StorageMarketAttestationExpired(blobId, h, attestation.expiry);
-        Holder storage holder = _holders[blobId][h];
-        NodeId nodeId = holder.nodeId;
-        if (!_proofs.isEnrolled(nodeId, blobId)) revert StorageMarketHolderNotEnrolled(blobId, h);
-        bytes32 digest = _hashTypedDataV4(
-            keccak256(abi.encode(ATTESTATION_TYPEHASH, blobId, blob.commitment, blob.size, nodeId, attestation.expiry))
-        );
-        (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, attestation.r, attestation.vs);
-        if (error != ECDSA.RecoverError.NoError || signer != holder.signer) {
-            revert StorageMarketInvalidAttestation(blobId, h);
-        }
-        return _bit(h);
-    }
-
-    function _certify(BlobId blobId, Blob storage blob, uint32 attested, uint32 period) private {
-        uint32 start = period + 1;
-        uint32 end = start + blob.epochs * periodsPerEpoch();
-        blob.status = BlobStatus.Certified;
-        blob.startPeriod = start;
-        blob.endPeriod = end;
-        _feesAccrued += blob.fee;
-        blob.fee = 0;
-        emit BlobCertified(blobId, attested, start, end);
-    }
-
-    /// @dev Pays holder `h` of `blobId` for the proven periods before `upTo` not paid yet,
-    /// taking the amount from the blob's escrow.
+    /// @dev Pays holder `h` of `blobId` for the proven periods before `upTo` not paid yet.
     function _collect(BlobId blobId, uint256 h, uint32 upTo) private returns (uint256 amount) {
         Blob storage blob = _blobs[blobId];
         BlobStatus status = blob.status;
@@ -508,36 +493,60 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         uint32 paidTo = _getPaidTo(blobId, h);
         uint32 from = paidTo > blob.startPeriod ? paidTo : blob.startPeriod;
         if (from >= end) return 0;
-        Holder storage holder = _holders[blobId][h];
-        uint256 proven = _proofs.provenCount(holder.nodeId, from, end);
+        (NodeId nodeId, uint64 price) = _holder(blobId, h);
+        uint256 proven = _proofs.provenCount(nodeId, from, end);
         _setPaidTo(blobId, h, end);
-        amount = BlobTerms.pay(holder.pricePerByteEpoch, _storedBytes(blob), proven, periodsPerEpoch());
-        blob.escrow -= uint128(amount);
+        amount = BlobTerms.pay(price, _storedBytes(blob), proven, periodsPerEpoch());
+        blob.released += uint128(amount);
+    }
+
+    /// @dev Price of `epochs` epochs of the blob at its holders' prices.
+    function _cost(BlobId blobId, Blob storage blob, uint32 epochs) private view returns (uint256 cost) {
+        uint64 stored = _storedBytes(blob);
+        for (uint256 h = 0; h < blob.holderCount; ++h) {
+            (, uint64 price) = _holder(blobId, h);
+            cost += uint256(price) * stored;
+        }
+        cost *= epochs;
+    }
+
+    /// @dev Node ids fit 24 bits and prices 56 bits (the registry enforces both).
+    function _storeHolders(BlobId blobId, NodeId[] calldata nodes, uint64[] memory prices) private {
+        mapping(uint256 => uint256) storage words = _holders[blobId];
+        uint256 word = 0;
+        for (uint256 i = 0; i < nodes.length; ++i) {
+            word |= (uint256(NodeId.unwrap(nodes[i])) | (uint256(prices[i]) << 24)) << ((i % 3) * 80);
+            if (i % 3 == 2 || i + 1 == nodes.length) {
+                words[i / 3] = word;
+                word = 0;
+            }
+        }
+    }
+
+    function _holder(BlobId blobId, uint256 h) private view returns (NodeId nodeId, uint64 price) {
+        uint256 entry = _holders[blobId][h / 3] >> ((h % 3) * 80);
+        return (NodeId.wrap(uint32(entry & 0xffffff)), uint64((entry >> 24) & 0xffffffffffffff));
     }
 
     function _getPaidTo(BlobId blobId, uint256 h) private view returns (uint32) {
+        if (h < 4) return uint32(_blobs[blobId].paidTo >> (h * 32));
         return uint32(_paidTo[blobId][h >> 3] >> ((h & 7) * 32));
     }
 
     function _setPaidTo(BlobId blobId, uint256 h, uint32 period) private {
+        if (h < 4) {
+            Blob storage blob = _blobs[blobId];
+            uint128 mask = ~(uint128(0xffffffff) << uint128(h * 32));
+            blob.paidTo = (blob.paidTo & mask) | (uint128(period) << uint128(h * 32));
+            return;
+        }
         uint256 shift = (h & 7) * 32;
         uint256 word = _paidTo[blobId][h >> 3];
         _paidTo[blobId][h >> 3] = (word & ~(uint256(0xffffffff) << shift)) | (uint256(period) << shift);
     }
 
-    function _prices(BlobId blobId, uint256 count) private view returns (uint64[] memory prices) {
-        prices = new uint64[](count);
-        for (uint256 h = 0; h < count; ++h) {
-            prices[h] = _holders[blobId][h].pricePerByteEpoch;
-        }
-    }
-
     function _storedBytes(Blob storage blob) private view returns (uint64) {
-        return _storedBytes(blob.tier, blob.size, blob.shardSize);
-    }
-
-    function _storedBytes(Tier tier, uint64 size, uint64 shardSize) private pure returns (uint64) {
-        return tier == Tier.Hot ? size : shardSize;
+        return blob.tier == Tier.Hot ? blob.size : blob.shardSize;
     }
 
     function _ownedBlob(BlobId blobId) private view returns (Blob storage blob) {
@@ -546,8 +555,12 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         if (blob.owner != msg.sender) revert StorageMarketNotOwner(blobId, msg.sender);
     }
 
-    function _bit(uint256 holder) private pure returns (uint32) {
-        return uint32(1 << holder);
+    function _onlyProofSystem() private view {
+        if (msg.sender != address(_proofs)) revert StorageMarketOnlyProofSystem(msg.sender);
+    }
+
+    function _bit(uint256 holder) private pure returns (uint16) {
+        return uint16(1 << holder);
     }
 
     function _revertStatus(BlobId blobId, BlobStatus status) private pure {

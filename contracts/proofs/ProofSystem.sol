@@ -37,11 +37,6 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         bool dropped;
     }
 
-    struct Seed {
-        uint64 blockNumber;
-        bytes32 value;
-    }
-
     /// @notice Deployment parameters of the proof system.
     /// @param samples Leaves sampled per node per period.
     /// @param missesToDrop Reported misses in a row after which a node is dropped.
@@ -70,13 +65,14 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     uint16 private immutable _reporterBps;
 
     mapping(NodeId => NodeBook) private _books;
-    mapping(NodeId => BlobId[]) private _sets;
+    // proof set: blob id (248 bits) | holder index << 248
+    mapping(NodeId => uint256[]) private _sets;
     // position + 1 (bits 0-31) | holder index (bits 32-39) | PRUNING
     mapping(NodeId => mapping(BlobId => uint256)) private _entries;
     mapping(NodeId => BlobId[]) private _pruneQueue;
     mapping(NodeId => mapping(uint256 => uint256)) private _proven;
     mapping(NodeId => mapping(uint256 => uint256)) private _reported;
-    mapping(uint32 => Seed) private _seeds;
+    mapping(uint32 period => uint64) private _seedBlocks;
 
     /// @dev A deployment parameter is out of range.
     error ProofsInvalidParameters();
@@ -99,12 +95,9 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     /// @inheritdoc IProofSystem
     function commitSeed() external {
         uint32 period = _currentPeriod();
-        Seed storage seed = _seeds[period];
-        if (seed.value != 0) return;
-        uint64 pending = seed.blockNumber;
-        if (pending != 0 && (pending >= block.number || Blockhash.blockHash(pending) != 0)) return;
+        if (_seedBlocks[period] != 0) return;
         uint64 seedBlock = uint64(block.number + 1);
-        seed.blockNumber = seedBlock;
+        _seedBlocks[period] = seedBlock;
         emit SeedCommitted(period, seedBlock);
     }
 
@@ -114,14 +107,14 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         _checkNodeAccount(nodeId);
         NodeBook storage book = _roll(nodeId);
         if (book.dropped) revert ProofsNodeDropped(nodeId);
-        BlobId[] storage set = _sets[nodeId];
+        uint256[] storage set = _sets[nodeId];
         mapping(BlobId => uint256) storage entries = _entries[nodeId];
         for (uint256 i = 0; i < blobIds.length; ++i) {
             BlobId blobId = blobIds[i];
             uint8 holder = holders[i];
             if (entries[blobId] != 0) revert ProofsAlreadyEnrolled(nodeId, blobId);
-            if (!_market.canEnroll(blobId, nodeId, holder)) revert ProofsCannotEnroll(nodeId, blobId);
-            set.push(blobId);
+            if (!_market.enrollHolder(blobId, nodeId, holder)) revert ProofsCannotEnroll(nodeId, blobId);
+            set.push(uint256(BlobId.unwrap(blobId)) | (uint256(holder) << 248));
             entries[blobId] = set.length | (uint256(holder) << 32);
             emit BlobEnrolled(nodeId, blobId, holder);
         }
@@ -154,7 +147,8 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         uint256 length = book.lenAtStart;
         if (length == 0) revert ProofsNotChallenged(nodeId, period);
         if (_proven[nodeId].isSet(period)) revert ProofsAlreadyProven(nodeId, period);
-        bytes32 seed = _materializeSeed(period);
+        bytes32 seed = _seedFrom(_seedBlocks[period], period);
+        if (seed == 0) revert ProofsSeedUnavailable(period);
         uint256 verified = _verify(nodeId, period, seed, length, proof);
         _proven[nodeId].set(period);
         book.missesInRow = 0;
@@ -174,10 +168,9 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     function challenges(NodeId nodeId) external view returns (Challenge[] memory list) {
         uint32 period = _currentPeriod();
         NodeBook storage book = _books[nodeId];
-        bytes32 seed = _seeds[period].value;
-        if (seed == 0) seed = _seedFrom(_seeds[period].blockNumber, period);
+        bytes32 seed = _seedFrom(_seedBlocks[period], period);
         if (seed == 0 || book.dropped) return list;
-        BlobId[] memory set = _snapshot(nodeId, book, period);
+        uint256[] memory set = _snapshot(nodeId, book, period);
         list = new Challenge[](_samples);
         uint256 count = 0;
         for (uint256 i = 0; i < _samples; ++i) {
@@ -191,8 +184,12 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
 
     /// @inheritdoc IProofSystem
     function seedOf(uint32 period) external view returns (bytes32) {
-        bytes32 value = _seeds[period].value;
-        return value != 0 ? value : _seedFrom(_seeds[period].blockNumber, period);
+        return _seedFrom(_seedBlocks[period], period);
+    }
+
+    /// @notice The block whose hash seeds `period` (zero while not committed).
+    function seedBlockOf(uint32 period) external view returns (uint64) {
+        return _seedBlocks[period];
     }
 
     /// @inheritdoc IProofSystem
@@ -201,8 +198,12 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     }
 
     /// @inheritdoc IProofSystem
-    function proofSet(NodeId nodeId) external view returns (BlobId[] memory) {
-        return _sets[nodeId];
+    function proofSet(NodeId nodeId) external view returns (BlobId[] memory blobIds) {
+        uint256[] storage set = _sets[nodeId];
+        blobIds = new BlobId[](set.length);
+        for (uint256 i = 0; i < set.length; ++i) {
+            (blobIds[i],) = _unpack(set[i]);
+        }
     }
 
     /// @inheritdoc IProofSystem
@@ -278,11 +279,9 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
 
     function _drop(NodeId nodeId, NodeBook storage book, uint32 period) private {
         book.dropped = true;
-        BlobId[] storage set = _sets[nodeId];
-        mapping(BlobId => uint256) storage entries = _entries[nodeId];
+        uint256[] storage set = _sets[nodeId];
         for (uint256 i = 0; i < set.length; ++i) {
-            BlobId blobId = set[i];
-            uint8 holder = uint8(entries[blobId] >> 32);
+            (BlobId blobId, uint8 holder) = _unpack(set[i]);
             _market.dropHolder(blobId, holder);
             emit HolderDropped(blobId, nodeId, holder);
         }
@@ -311,14 +310,15 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     }
 
     function _removeEntry(NodeId nodeId, BlobId blobId) private {
-        BlobId[] storage set = _sets[nodeId];
+        uint256[] storage set = _sets[nodeId];
         mapping(BlobId => uint256) storage entries = _entries[nodeId];
         uint256 position = (entries[blobId] & POSITION_MASK) - 1;
         uint256 last = set.length - 1;
         if (position != last) {
-            BlobId moved = set[last];
+            uint256 moved = set[last];
             set[position] = moved;
-            entries[moved] = (entries[moved] & ~POSITION_MASK) | (position + 1);
+            (BlobId movedId,) = _unpack(moved);
+            entries[movedId] = (entries[movedId] & ~POSITION_MASK) | (position + 1);
         }
         set.pop();
         delete entries[blobId];
@@ -326,7 +326,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
 
     /// @dev The set as the current period samples it, without writing: the stored set with the
     /// queued prunes applied if the node was not rolled this period, cut to the snapshot length.
-    function _snapshot(NodeId nodeId, NodeBook storage book, uint32 period) private view returns (BlobId[] memory set) {
+    function _snapshot(NodeId nodeId, NodeBook storage book, uint32 period) private view returns (uint256[] memory set) {
         set = _sets[nodeId];
         uint256 length = set.length;
         if (book.rolledTo == period + 1) {
@@ -335,7 +335,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
             BlobId[] storage queue = _pruneQueue[nodeId];
             for (uint256 i = 0; i < queue.length; ++i) {
                 uint256 position = 0;
-                while (set[position] != queue[i]) ++position;
+                while (_idOf(set[position]) != queue[i]) ++position;
                 set[position] = set[--length];
             }
         }
@@ -364,10 +364,10 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         view
         returns (bool live, Challenge memory target)
     {
-        BlobId[] storage set = _sets[nodeId];
+        uint256[] storage set = _sets[nodeId];
         for (uint256 attempt = 0; attempt < MAX_ATTEMPTS; ++attempt) {
             uint256 draw = _draw(seed, nodeId, sample, attempt);
-            (live, target) = _resolve(nodeId, set[draw % length], draw, period);
+            (live, target) = _resolve(set[draw % length], draw, period);
             if (live) return (live, target);
         }
     }
@@ -384,7 +384,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         if (computed != target.root) revert ProofsInvalidProof(nodeId, sample, target.blobId, target.leafIndex);
     }
 
-    function _drawFrom(BlobId[] memory set, NodeId nodeId, uint32 period, bytes32 seed, uint256 sample)
+    function _drawFrom(uint256[] memory set, NodeId nodeId, uint32 period, bytes32 seed, uint256 sample)
         private
         view
         returns (bool live, Challenge memory target)
@@ -392,36 +392,32 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         if (set.length == 0) return (false, target);
         for (uint256 attempt = 0; attempt < MAX_ATTEMPTS; ++attempt) {
             uint256 draw = _draw(seed, nodeId, sample, attempt);
-            (live, target) = _resolve(nodeId, set[draw % set.length], draw, period);
+            (live, target) = _resolve(set[draw % set.length], draw, period);
             if (live) return (live, target);
         }
     }
 
-    /// @dev The leaf `draw` picks in `blobId`, if the blob is to be proven by the node in `period`.
-    function _resolve(NodeId nodeId, BlobId blobId, uint256 draw, uint32 period)
-        private
-        view
-        returns (bool live, Challenge memory target)
-    {
+    /// @dev The leaf `draw` picks in the entry's blob, if the node is to prove it in `period`.
+    function _resolve(uint256 entry, uint256 draw, uint32 period) private view returns (bool live, Challenge memory target) {
+        (BlobId blobId, uint8 holder) = _unpack(entry);
         bytes32 root;
         uint64 size;
-        (live, root, size) = _market.challengeTarget(blobId, uint8(_entries[nodeId][blobId] >> 32), period);
+        (live, root, size) = _market.challengeTarget(blobId, holder, period);
         if (live) {
             target = Challenge(blobId, uint64((draw >> 128) % MerkleCommitment.leafCount(size)), size, root);
         }
     }
 
-    function _draw(bytes32 seed, NodeId nodeId, uint256 sample, uint256 attempt) private pure returns (uint256) {
-        return uint256(keccak256(abi.encode(seed, nodeId, sample, attempt)));
+    function _unpack(uint256 entry) private pure returns (BlobId blobId, uint8 holder) {
+        return (_idOf(entry), uint8(entry >> 248));
     }
 
-    function _materializeSeed(uint32 period) private returns (bytes32 seed) {
-        Seed storage stored = _seeds[period];
-        seed = stored.value;
-        if (seed != 0) return seed;
-        seed = _seedFrom(stored.blockNumber, period);
-        if (seed == 0) revert ProofsSeedUnavailable(period);
-        stored.value = seed;
+    function _idOf(uint256 entry) private pure returns (BlobId) {
+        return BlobId.wrap(bytes32(entry & (type(uint256).max >> 8)));
+    }
+
+    function _draw(bytes32 seed, NodeId nodeId, uint256 sample, uint256 attempt) private pure returns (uint256) {
+        return uint256(keccak256(abi.encode(seed, nodeId, sample, attempt)));
     }
 
     function _seedFrom(uint64 blockNumber, uint32 period) private view returns (bytes32) {

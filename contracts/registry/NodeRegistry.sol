@@ -16,14 +16,19 @@ contract NodeRegistry is INodeRegistry, AccessControl, ReentrancyGuardTransient 
 
     /// @notice Role of the protocol contracts allowed to slash and jail.
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
+    /// @notice Highest price per byte per epoch (56 bits: the market packs holders tightly).
+    uint64 public constant MAX_PRICE = type(uint56).max;
+    /// @notice Most nodes the registry holds (24-bit ids, for the same reason).
+    uint32 public constant MAX_NODES = type(uint24).max;
 
     struct Node {
-        // slot 0
+        // slot 0: what decides whether the node can be chosen
         address operator;
         uint8 tiers;
         bool jailed;
+        bool bonded; // stake >= minStake
         uint64 unbondingAt;
-        // slot 1
+        // slot 1: what a blob registration and certification read
         address signer;
         uint64 pricePerByteEpoch;
         // slot 2
@@ -65,6 +70,7 @@ contract NodeRegistry is INodeRegistry, AccessControl, ReentrancyGuardTransient 
     /// @inheritdoc INodeRegistry
     function register(NodeParams calldata params) external returns (NodeId nodeId) {
         _validate(params);
+        if (_nodeCount == MAX_NODES) revert NodeRegistryFull();
         nodeId = NodeId.wrap(++_nodeCount);
         Node storage node = _nodes[nodeId];
         node.operator = msg.sender;
@@ -106,6 +112,7 @@ contract NodeRegistry is INodeRegistry, AccessControl, ReentrancyGuardTransient 
         if (node.unbondingAt != 0) revert NodeRegistryUnbonding(nodeId);
         uint256 total = node.stake + amount;
         node.stake = uint128(total);
+        node.bonded = total >= _minStake;
         emit NodeStaked(nodeId, msg.sender, amount, total);
         _token.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -130,6 +137,7 @@ contract NodeRegistry is INodeRegistry, AccessControl, ReentrancyGuardTransient 
         uint256 amount = node.stake;
         if (amount == 0) revert NodeRegistryNothingToWithdraw(nodeId);
         node.stake = 0;
+        node.bonded = false;
         emit StakeWithdrawn(nodeId, msg.sender, amount);
         _token.safeTransfer(msg.sender, amount);
     }
@@ -147,6 +155,7 @@ contract NodeRegistry is INodeRegistry, AccessControl, ReentrancyGuardTransient 
         slashed = amount < available ? amount : available;
         uint256 remaining = available - slashed;
         node.stake = uint128(remaining);
+        node.bonded = remaining >= _minStake;
         emit NodeSlashed(nodeId, recipient, slashed, remaining);
         if (slashed != 0) _token.safeTransfer(recipient, slashed);
     }
@@ -167,13 +176,8 @@ contract NodeRegistry is INodeRegistry, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc INodeRegistry
-    function nodeTerms(NodeId[] calldata nodeIds, Tier tier)
-        external
-        view
-        returns (address[] memory signers, uint64[] memory prices)
-    {
+    function nodeTerms(NodeId[] calldata nodeIds, Tier tier) external view returns (uint64[] memory prices) {
         uint256 count = nodeIds.length;
-        signers = new address[](count);
         prices = new uint64[](count);
         uint8 bit = tierBit(tier);
         for (uint256 i = 0; i < count; ++i) {
@@ -181,8 +185,15 @@ contract NodeRegistry is INodeRegistry, AccessControl, ReentrancyGuardTransient 
             Node storage node = _nodes[nodeId];
             if (!_isActive(node)) revert NodeRegistryNodeInactive(nodeId);
             if (node.tiers & bit == 0) revert NodeRegistryTierNotServed(nodeId, tier);
-            signers[i] = node.signer;
             prices[i] = node.pricePerByteEpoch;
+        }
+    }
+
+    /// @inheritdoc INodeRegistry
+    function signersOf(NodeId[] calldata nodeIds) external view returns (address[] memory signers) {
+        signers = new address[](nodeIds.length);
+        for (uint256 i = 0; i < nodeIds.length; ++i) {
+            signers[i] = _nodes[nodeIds[i]].signer;
         }
     }
 
@@ -246,7 +257,7 @@ contract NodeRegistry is INodeRegistry, AccessControl, ReentrancyGuardTransient 
     }
 
     function _isActive(Node storage node) private view returns (bool) {
-        return node.operator != address(0) && !node.jailed && node.unbondingAt == 0 && node.stake >= _minStake;
+        return node.operator != address(0) && !node.jailed && node.bonded && node.unbondingAt == 0;
     }
 
     function _validate(NodeParams calldata params) private view {
@@ -254,7 +265,7 @@ contract NodeRegistry is INodeRegistry, AccessControl, ReentrancyGuardTransient 
         uint8 tiers = params.tiers;
         if (tiers == 0 || tiers & ~(TIER_HOT_BIT | TIER_COLD_BIT) != 0) revert NodeRegistryInvalidTiers(tiers);
         if (params.capacity == 0) revert NodeRegistryInvalidCapacity();
-        if (params.pricePerByteEpoch == 0) revert NodeRegistryInvalidPrice();
+        if (params.pricePerByteEpoch == 0 || params.pricePerByteEpoch > MAX_PRICE) revert NodeRegistryInvalidPrice();
         if (bytes(params.endpoint).length == 0) revert NodeRegistryEmptyEndpoint();
     }
 

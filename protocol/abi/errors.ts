@@ -232,6 +232,11 @@ export const strataErrorsAbi = [
   },
   {
     "inputs": [],
+    "name": "NodeRegistryFull",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "NodeRegistryGuardAlreadySet",
     "type": "error"
   },
@@ -447,6 +452,17 @@ export const strataErrorsAbi = [
       }
     ],
     "name": "StorageMarketAttestationExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "StorageMarketBlobExists",
     "type": "error"
   },
   {

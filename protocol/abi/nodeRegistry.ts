@@ -54,6 +54,11 @@ export const nodeRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "NodeRegistryFull",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "NodeRegistryGuardAlreadySet",
     "type": "error"
   },
@@ -573,6 +578,32 @@ export const nodeRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_NODES",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_PRICE",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "SLASHER_ROLE",
     "outputs": [
       {
@@ -819,11 +850,6 @@ export const nodeRegistryAbi = [
     "name": "nodeTerms",
     "outputs": [
       {
-        "internalType": "address[]",
-        "name": "signers",
-        "type": "address[]"
-      },
-      {
         "internalType": "uint64[]",
         "name": "prices",
         "type": "uint64[]"
@@ -948,6 +974,25 @@ export const nodeRegistryAbi = [
     "name": "setStakeGuard",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "NodeId[]",
+        "name": "nodeIds",
+        "type": "uint32[]"
+      }
+    ],
+    "name": "signersOf",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "signers",
+        "type": "address[]"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

@@ -746,7 +746,7 @@ export const proofSystemAbi = [
     "outputs": [
       {
         "internalType": "BlobId[]",
-        "name": "",
+        "name": "blobIds",
         "type": "bytes32[]"
       }
     ],
@@ -826,6 +826,25 @@ export const proofSystemAbi = [
         "internalType": "uint8",
         "name": "",
         "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "period",
+        "type": "uint32"
+      }
+    ],
+    "name": "seedBlockOf",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",

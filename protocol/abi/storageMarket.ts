@@ -75,6 +75,33 @@ export const storageMarketAbi = [
   },
   {
     "inputs": [],
+    "name": "ECDSAInvalidSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "length",
+        "type": "uint256"
+      }
+    ],
+    "name": "ECDSAInvalidSignatureLength",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "s",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ECDSAInvalidSignatureS",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "InvalidShortString",
     "type": "error"
   },
@@ -134,6 +161,17 @@ export const storageMarketAbi = [
       }
     ],
     "name": "StorageMarketAttestationExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "StorageMarketBlobExists",
     "type": "error"
   },
   {
@@ -430,9 +468,9 @@ export const storageMarketAbi = [
       },
       {
         "indexed": false,
-        "internalType": "uint32",
+        "internalType": "uint16",
         "name": "attested",
-        "type": "uint32"
+        "type": "uint16"
       }
     ],
     "name": "BlobAttested",
@@ -449,9 +487,9 @@ export const storageMarketAbi = [
       },
       {
         "indexed": false,
-        "internalType": "uint32",
+        "internalType": "uint16",
         "name": "attested",
-        "type": "uint32"
+        "type": "uint16"
       },
       {
         "indexed": false,
@@ -567,6 +605,11 @@ export const storageMarketAbi = [
       },
       {
         "components": [
+          {
+            "internalType": "bytes32",
+            "name": "salt",
+            "type": "bytes32"
+          },
           {
             "internalType": "bytes",
             "name": "cid",
@@ -764,27 +807,22 @@ export const storageMarketAbi = [
   {
     "inputs": [
       {
-        "internalType": "BlobId",
-        "name": "blobId",
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
         "type": "bytes32"
-      },
-      {
-        "internalType": "NodeId",
-        "name": "nodeId",
-        "type": "uint32"
-      },
-      {
-        "internalType": "uint8",
-        "name": "holder",
-        "type": "uint8"
       }
     ],
-    "name": "canEnroll",
+    "name": "blobIdOf",
     "outputs": [
       {
-        "internalType": "bool",
+        "internalType": "BlobId",
         "name": "",
-        "type": "bool"
+        "type": "bytes32"
       }
     ],
     "stateMutability": "view",
@@ -828,19 +866,6 @@ export const storageMarketAbi = [
     "name": "certify",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "certifyWindow",
-    "outputs": [
-      {
-        "internalType": "uint32",
-        "name": "",
-        "type": "uint32"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -909,19 +934,6 @@ export const storageMarketAbi = [
       }
     ],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "coldMargin",
-    "outputs": [
-      {
-        "internalType": "uint8",
-        "name": "",
-        "type": "uint8"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1025,6 +1037,35 @@ export const storageMarketAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "holder",
+        "type": "uint8"
+      }
+    ],
+    "name": "enrollHolder",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "epochSeconds",
     "outputs": [
@@ -1053,19 +1094,6 @@ export const storageMarketAbi = [
     "name": "extend",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "feeBps",
-    "outputs": [
-      {
-        "internalType": "uint16",
-        "name": "",
-        "type": "uint16"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1132,14 +1160,19 @@ export const storageMarketAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint32",
-            "name": "attested",
-            "type": "uint32"
+            "internalType": "uint16",
+            "name": "enrolled",
+            "type": "uint16"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint16",
+            "name": "attested",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
             "name": "dropped",
-            "type": "uint32"
+            "type": "uint16"
           },
           {
             "internalType": "bytes32",
@@ -1192,11 +1225,6 @@ export const storageMarketAbi = [
                 "internalType": "NodeId",
                 "name": "nodeId",
                 "type": "uint32"
-              },
-              {
-                "internalType": "address",
-                "name": "signer",
-                "type": "address"
               },
               {
                 "internalType": "uint64",
@@ -1342,6 +1370,11 @@ export const storageMarketAbi = [
       {
         "components": [
           {
+            "internalType": "bytes32",
+            "name": "salt",
+            "type": "bytes32"
+          },
+          {
             "internalType": "bytes",
             "name": "cid",
             "type": "bytes"
@@ -1414,19 +1447,6 @@ export const storageMarketAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "registry",
-    "outputs": [
-      {
-        "internalType": "contract INodeRegistry",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [
       {
         "internalType": "BlobId",
@@ -1441,25 +1461,37 @@ export const storageMarketAbi = [
   },
   {
     "inputs": [],
-    "name": "token",
+    "name": "terms",
     "outputs": [
       {
         "internalType": "contract IERC20",
-        "name": "",
+        "name": "token",
         "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "treasury",
-    "outputs": [
+      },
+      {
+        "internalType": "contract INodeRegistry",
+        "name": "registry",
+        "type": "address"
+      },
       {
         "internalType": "address",
-        "name": "",
+        "name": "treasury",
         "type": "address"
+      },
+      {
+        "internalType": "uint16",
+        "name": "feeBps",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint32",
+        "name": "window",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "margin",
+        "type": "uint8"
       }
     ],
     "stateMutability": "view",

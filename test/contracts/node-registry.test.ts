@@ -185,9 +185,12 @@ describe("NodeRegistry", () => {
   test("nodeTerms refuses inactive nodes and unserved tiers", async () => {
     const nodes = await h.registerNodes(env.deployment, 2, (i) => (i === 1 ? { tiers: 2 } : {}));
     const { registry } = contractsFor(env.deployment, h.publicClient, h.wallet(0));
-    const [signers, prices] = await registry.read.nodeTerms([[1, 2], 1]);
-    expect(signers).toEqual(nodes.map((n) => n.signer.address));
+    const prices = await registry.read.nodeTerms([[1, 2], 1]);
     expect(prices).toEqual(nodes.map((n) => n.price));
+    expect(await registry.read.signersOf([[1, 2, 3]])).toEqual([
+      ...nodes.map((n) => n.signer.address),
+      "0x0000000000000000000000000000000000000000",
+    ]);
     await expectRevert(registry.read.nodeTerms([[1, 2], 0]), "NodeRegistryTierNotServed", [2, 0]);
     await expectRevert(registry.read.nodeTerms([[3], 0]), "NodeRegistryNodeInactive", [3]);
   });

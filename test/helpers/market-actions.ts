@@ -1,6 +1,6 @@
 import { type Hex, hexToBytes, parseEventLogs, toHex } from "viem";
 import { type Deployment, storageMarketAbi } from "#protocol";
-import { concat, MerkleTree } from "#protocol/commitment/index.ts";
+import { concat, MerkleTree } from "#protocol";
 import {
   attest,
   type BlobOptions,
@@ -20,6 +20,20 @@ export interface RegisteredBlob {
   nodes: TestNode[];
   cost: bigint;
   fee: bigint;
+  /** Gas of the registerBlob transaction. */
+  gasUsed: bigint;
+}
+
+const treeCache = new WeakMap<Uint8Array, MerkleTree>();
+
+/** The tree of `data`, built once per buffer. */
+function treeOf(data: Uint8Array): MerkleTree {
+  let tree = treeCache.get(data);
+  if (!tree) {
+    tree = MerkleTree.of(data);
+    treeCache.set(data, tree);
+  }
+  return tree;
 }
 
 /** Market actions a test drives: register, enroll, certify, prove. */
@@ -28,7 +42,8 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
 
   async function register(options: BlobOptions): Promise<RegisteredBlob> {
     const data = options.data ?? randomBytes(1000, trees.size + 1);
-    const params = blobParams({ ...options, data });
+    const tree = treeOf(data);
+    const params = blobParams({ ...options, data, commitment: toHex(tree.root) });
     const as = contractsFor(deployment, h.publicClient, options.owner);
     const stored = params.tier === 0 ? params.size : params.shardSize;
     const [cost, fee] = await as.market.read.quote([params.nodes, params.tier, stored, params.epochs]);
@@ -37,7 +52,6 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
     const receipt = await h.wait(await as.market.write.registerBlob([params]));
     const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
     if (!event) throw new Error("no BlobRegistered event");
-    const tree = MerkleTree.of(data);
     trees.set(event.args.blobId, tree);
     return {
       blobId: event.args.blobId,
@@ -48,6 +62,7 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
       nodes: options.nodes,
       cost,
       fee,
+      gasUsed: receipt.gasUsed,
     };
   }
 
@@ -85,11 +100,14 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
     return Number(await as.proofs.read.currentPeriod());
   }
 
-  /** Commits the current period's seed and mines the block it points at. */
+  /**
+   * Commits the current period's seed and mines past the block it points at (calls see the
+   * hash of a block only once a later block exists).
+   */
   async function revealSeed() {
     const as = contractsFor(deployment, h.publicClient, h.wallet(0));
     await h.wait(await as.proofs.write.commitSeed());
-    await h.networkHelpers.mine(1);
+    await h.networkHelpers.mine(2);
   }
 
   /** The proof `node` owes this period, built from the blobs' trees. */

@@ -1,3 +1,4 @@
+import { randomBytes as randomSalt32 } from "node:crypto";
 import { join } from "node:path";
 import { network } from "hardhat";
 import {
@@ -5,6 +6,8 @@ import {
   type Account,
   type Address,
   type Chain,
+  createWalletClient,
+  custom,
   getContract,
   type Hex,
   keccak256,
@@ -28,14 +31,14 @@ import {
   Tier,
   type TierName,
 } from "#protocol";
-import { commitmentOf, MerkleTree } from "#protocol/commitment/index.ts";
+import { commitmentOf, MerkleTree } from "#protocol";
 import { type DeployParams, deployStrata } from "../../sdk/deploy/deploy-strata.ts";
 
 export const TOKEN = 10n ** 18n;
 
 export const testParams: DeployParams = {
-  epochSeconds: 100,
-  periodSeconds: 10,
+  epochSeconds: 600,
+  periodSeconds: 60,
   feeBps: 100,
   certifyWindow: 300,
   coldMargin: 1,
@@ -158,7 +161,16 @@ export async function connectStrata(params: DeployParams = testParams) {
     return nodes;
   }
 
-  return { connection, viem, networkHelpers, publicClient, wallet, wallets, deploy, wait, registerNodes };
+  /** A wallet that sends from the node's signing key (funded by registerNodes). */
+  async function signerWallet(node: TestNode): Promise<Wallet> {
+    return createWalletClient({
+      account: node.signer,
+      chain: await viem.getPublicClient().then((c) => c.chain),
+      transport: custom(connection.provider),
+    }) as unknown as Wallet;
+  }
+
+  return { connection, viem, networkHelpers, publicClient, wallet, wallets, deploy, wait, registerNodes, signerWallet };
 }
 
 export type StrataHarness = Awaited<ReturnType<typeof connectStrata>>;
@@ -176,6 +188,10 @@ export function randomBytes(length: number, seed = 1): Uint8Array {
   return out;
 }
 
+function randomSalt(): Uint8Array {
+  return randomSalt32(32);
+}
+
 export interface BlobOptions {
   owner: Wallet;
   nodes: TestNode[];
@@ -189,11 +205,12 @@ export interface BlobOptions {
   tags?: string[];
 }
 
-export function blobParams(options: BlobOptions & { data: Uint8Array }) {
+export function blobParams(options: BlobOptions & { data: Uint8Array; commitment?: Hex }) {
   const tier = options.tier ?? "hot";
   return {
+    salt: toHex(randomSalt()),
     cid: toHex(`bafk-test-${options.data.length}`),
-    commitment: toHex(commitmentOf(options.data)),
+    commitment: options.commitment ?? toHex(commitmentOf(options.data)),
     size: BigInt(options.data.length),
     tier: Tier[tier],
     nodes: options.nodes.map((node) => node.nodeId),
