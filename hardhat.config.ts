@@ -17,11 +17,25 @@ export default defineConfig({
       evmVersion: "cancun",
     },
   },
+  test: {
+    solidity: {
+      // the commitment test vectors are shared with the TypeScript tests
+      fsPermissions: { readFile: ["./docs/commitment-vectors.json"] },
+      fuzz: { runs: 256 },
+    },
+  },
   paths: {
     sources: "contracts",
     tests: { solidity: "test/solidity" },
   },
   networks: {
+    // `hardhat node` (the devnet chain): a block at least every second, so proof seeds (the hash of
+    // a block after the commitment) arrive without waiting for transactions
+    node: {
+      type: "edr-simulated",
+      chainType: "l1",
+      mining: { auto: true, interval: 1000 },
+    },
     localhost: {
       type: "http",
       chainType: "l1",

@@ -1,4 +1,5 @@
 export * from "./abi/index.ts";
+export * from "./commitment/index.ts";
 export { type Deployment, parseDeployment, serializeDeployment } from "./deployment.ts";
 export { ProtocolError } from "./errors.ts";
 export { blobIdOf, isBlobId } from "./ids.ts";
@@ -12,5 +13,9 @@ export {
   type TierValue,
   tierName,
 } from "./tier.ts";
-export { type AttestationMessage, attestationTypedData, attestationTypes, marketDomain } from "./typed-data.ts";
-export * from "./commitment/index.ts";
+export {
+  type AttestationMessage,
+  attestationTypedData,
+  attestationTypes,
+  marketDomain,
+} from "./typed-data.ts";

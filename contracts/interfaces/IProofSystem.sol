@@ -60,7 +60,7 @@ interface IProofSystem {
     event ProofSubmitted(NodeId indexed nodeId, uint32 indexed period, uint256 samples);
     /// @notice Warning: `nodeId` missed `period`, its `missesInRow`-th miss in a row; it forfeits
     /// the period's pay, is slashed next, and is dropped at `missesToDrop`.
-    event ProofMissed(NodeId indexed nodeId, uint32 indexed period, uint16 missesInRow, address indexed reporter);
+    event ProofMissed(NodeId indexed nodeId, uint32 indexed period, uint8 missesInRow, address indexed reporter);
     /// @notice `nodeId` was dropped from `blobId` (the shard or replica needs repair).
     event HolderDropped(BlobId indexed blobId, NodeId indexed nodeId, uint8 holder);
     /// @notice `nodeId` was dropped from all its blobs and is no longer challenged.
@@ -85,10 +85,10 @@ interface IProofSystem {
     function prune(NodeId nodeId, BlobId[] calldata blobIds) external;
 
     /// @notice Proves the current period: `proof` concatenates, for each live sample in order,
-    /// the leaf bytes then the sibling hashes bottom-up (docs/protocol.md).
-    /// Requirements: the caller is the node's operator or signing key; the node is not dropped,
-    /// had a non-empty proof set at the start of the period and has not proved it yet; the seed is
-    /// available; every sample's proof matches.
+    /// the leaf bytes then the sibling hashes bottom-up (docs/protocol.md). Anyone may send it: a
+    /// proof shows the data is retrievable whoever carries it (node software sends its own).
+    /// Requirements: the node is not dropped, had a non-empty proof set at the start of the period
+    /// and has not proved it yet; the seed is available; every sample's proof matches.
     function submitProof(NodeId nodeId, bytes calldata proof) external;
 
     /// @notice Reports that `nodeId` did not prove `period`; the reporter earns a share of the slash.
@@ -110,7 +110,7 @@ interface IProofSystem {
     function proofSet(NodeId nodeId) external view returns (BlobId[] memory);
 
     /// @notice Consecutive reported misses and whether the node was dropped.
-    function nodeStanding(NodeId nodeId) external view returns (uint16 missesInRow, bool dropped);
+    function nodeStanding(NodeId nodeId) external view returns (uint8 missesInRow, bool dropped);
 
     /// @notice The current proving period.
     function currentPeriod() external view returns (uint32);

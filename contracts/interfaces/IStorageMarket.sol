@@ -126,7 +126,12 @@ interface IStorageMarket {
     /// @notice A blob was registered and its price (`escrow`, plus `fee`) taken into escrow. It must
     /// be certified by `certifyDeadline`.
     event BlobRegistered(
-        BlobId indexed blobId, address indexed owner, BlobParams params, uint256 escrow, uint256 fee, uint64 certifyDeadline
+        BlobId indexed blobId,
+        address indexed owner,
+        BlobParams params,
+        uint256 escrow,
+        uint256 fee,
+        uint64 certifyDeadline
     );
     /// @notice Attestations were counted; `attested` is the holder bit mask after the call.
     event BlobAttested(BlobId indexed blobId, uint16 attested);

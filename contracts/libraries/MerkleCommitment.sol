@@ -35,49 +35,42 @@ library MerkleCommitment {
         view
         returns (bytes32 root, uint256 next)
     {
-        uint256 width = leafCount(size);
-        uint256 leafLength = index == width - 1 ? size - index * LEAF_SIZE : LEAF_SIZE;
-        root = _hashLeaf(proof, offset, leafLength);
-        next = offset + leafLength;
-        while (width > 1) {
-            if (index & 1 == 1) {
-                root = _hashNode(_word(proof, next), root);
-                next += 32;
-            } else if (index + 1 < width) {
-                root = _hashNode(root, _word(proof, next));
-                next += 32;
-            }
-            index >>= 1;
-            width = (width + 1) >> 1;
+        uint256 width;
+        uint256 leafLength;
+        unchecked {
+            width = (size + LEAF_SIZE - 1) / LEAF_SIZE;
+            leafLength = index == width - 1 ? size - index * LEAF_SIZE : LEAF_SIZE;
         }
-    }
-
-    function _word(bytes calldata proof, uint256 offset) private pure returns (bytes32 word) {
         assembly ("memory-safe") {
-            word := calldataload(add(proof.offset, offset))
-        }
-    }
-
-    /// @dev sha256(0x00 || proof[offset:offset+length]) through the precompile, in scratch memory.
-    function _hashLeaf(bytes calldata proof, uint256 offset, uint256 length) private view returns (bytes32 digest) {
-        assembly ("memory-safe") {
+            // scratch beyond the free memory pointer: [prefix][left][right]. Each hash is written
+            // straight into the half its next level reads it from: left at even positions, right
+            // at odd ones.
             let ptr := mload(0x40)
             mstore8(ptr, 0x00)
-            calldatacopy(add(ptr, 1), add(proof.offset, offset), length)
-            if iszero(staticcall(gas(), 0x02, ptr, add(length, 1), 0x00, 0x20)) { revert(0, 0) }
-            digest := mload(0x00)
-        }
-    }
-
-    /// @dev sha256(0x01 || left || right).
-    function _hashNode(bytes32 left, bytes32 right) private view returns (bytes32 digest) {
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
+            calldatacopy(add(ptr, 1), add(proof.offset, offset), leafLength)
+            if iszero(staticcall(gas(), 0x02, ptr, add(leafLength, 1), add(ptr, add(1, shl(5, and(index, 1)))), 32)) {
+                revert(0, 0)
+            }
             mstore8(ptr, 0x01)
-            mstore(add(ptr, 1), left)
-            mstore(add(ptr, 33), right)
-            if iszero(staticcall(gas(), 0x02, ptr, 65, 0x00, 0x20)) { revert(0, 0) }
-            digest := mload(0x00)
+            let cursor := add(add(proof.offset, offset), leafLength)
+            for {} gt(width, 1) {} {
+                let odd := and(index, 1)
+                let up := add(ptr, add(1, shl(5, and(shr(1, index), 1))))
+                switch or(odd, lt(add(index, 1), width))
+                case 0 {
+                    // no sibling: the node is carried up, into the half the next level reads
+                    mstore(up, mload(add(ptr, 1)))
+                }
+                default {
+                    calldatacopy(add(ptr, add(1, shl(5, iszero(odd)))), cursor, 32)
+                    cursor := add(cursor, 32)
+                    if iszero(staticcall(gas(), 0x02, ptr, 65, up, 32)) { revert(0, 0) }
+                }
+                index := shr(1, index)
+                width := shr(1, add(width, 1))
+            }
+            root := mload(add(ptr, 1))
+            next := sub(cursor, proof.offset)
         }
     }
 }

@@ -56,26 +56,27 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         uint16 reporterBps;
     }
 
+    /// @dev Laid out so a proof's challenge reads two slots (2 and 1) and a certification writes one (2).
     struct Blob {
-        // slot 0
+        // slot 0: what registration fixes
         address owner;
-        Tier tier;
-        BlobStatus status;
         uint8 quorum;
         uint8 holderCount;
         uint8 recovery;
         uint16 enrolled;
-        uint16 attested;
-        uint16 dropped;
+        uint40 shardSize;
         // slot 1
         bytes32 commitment;
-        // slot 2
+        // slot 2: what certification, proofs and the term change
         uint64 size;
-        uint40 shardSize;
         uint32 epochs;
         uint32 startPeriod;
         uint32 endPeriod;
         uint40 certifyDeadline;
+        BlobStatus status;
+        Tier tier;
+        uint16 attested;
+        uint16 dropped;
         // slot 3, written only once money leaves the escrow: what left it, and the period up to
         // which holders 0-3 were paid (holders 4+ in `_paidTo`)
         uint128 released;
@@ -440,11 +441,7 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         view
         returns (bool live, bytes32 root, uint64 size)
     {
-        Blob storage blob = _blobs[blobId];
-        uint16 bit = _bit(holder);
-        live = blob.status == BlobStatus.Certified && blob.tier == Tier.Hot && blob.attested & bit != 0
-            && blob.dropped & bit == 0 && period >= blob.startPeriod && period < blob.endPeriod;
-        if (live) (root, size) = (blob.commitment, blob.size);
+        return _challengeTarget(blobId, holder, period);
     }
 
     /// @inheritdoc IMarketHooks
@@ -454,6 +451,18 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     }
 
     // ------------------------------------------------------------------------- internals
+
+    function _challengeTarget(BlobId blobId, uint8 holder, uint32 period)
+        private
+        view
+        returns (bool live, bytes32 root, uint64 size)
+    {
+        Blob storage blob = _blobs[blobId];
+        uint16 bit = _bit(holder);
+        live = blob.status == BlobStatus.Certified && blob.tier == Tier.Hot && blob.attested & bit != 0
+            && blob.dropped & bit == 0 && period >= blob.startPeriod && period < blob.endPeriod;
+        if (live) (root, size) = (blob.commitment, blob.size);
+    }
 
     /// @dev Checks each attestation and returns the blob's attested mask with them added.
     function _countAttestations(BlobId blobId, Blob storage blob, Attestation[] calldata list)
@@ -471,7 +480,9 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
             if (h >= blob.holderCount) revert StorageMarketUnknownHolder(blobId, h);
             if (taken & _bit(h) != 0) revert StorageMarketDuplicateAttestation(blobId, h);
             if (blob.enrolled & _bit(h) == 0) revert StorageMarketHolderNotEnrolled(blobId, h);
-            if (attestation.expiry < block.timestamp) revert StorageMarketAttestationExpired(blobId, h, attestation.expiry);
+            if (attestation.expiry < block.timestamp) {
+                revert StorageMarketAttestationExpired(blobId, h, attestation.expiry);
+            }
             taken |= _bit(h);
             (NodeId nodeId,) = _holder(blobId, h);
             bytes32 digest = _hashTypedDataV4(

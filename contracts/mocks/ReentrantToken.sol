@@ -28,6 +28,7 @@ contract ReentrantToken is ERC20 {
         address target = _target;
         if (target != address(0)) {
             _target = address(0);
+            // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory reason) = target.call(_payload);
             if (!ok) {
                 assembly ("memory-safe") {

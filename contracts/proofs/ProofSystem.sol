@@ -28,12 +28,16 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     uint256 private constant POSITION_MASK = 0xffffffff;
     uint256 private constant PRUNING = 1 << 40;
 
+    /// @dev Everything a period's proof reads and writes about a node, in one storage slot.
     struct NodeBook {
         uint32 rolledTo; // 1 + the period the snapshot below belongs to; 0 before the first touch
         uint32 lenAtStart; // set length at the start of that period
         uint32 prevLenAtStart; // set length at the start of the period before it
         uint32 lastMissed; // last reported missed period
-        uint16 missesInRow;
+        uint32 windowBase; // first period of `window` (a multiple of 64)
+        uint64 window; // proven periods in [windowBase, windowBase + 64), not yet in `_proven`
+        uint16 queued; // prunes queued for the next roll
+        uint8 missesInRow;
         bool dropped;
     }
 
@@ -123,7 +127,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     /// @inheritdoc IProofSystem
     function prune(NodeId nodeId, BlobId[] calldata blobIds) external {
         _checkNodeAccount(nodeId);
-        _roll(nodeId);
+        NodeBook storage book = _roll(nodeId);
         uint32 period = _currentPeriod();
         mapping(BlobId => uint256) storage entries = _entries[nodeId];
         BlobId[] storage queue = _pruneQueue[nodeId];
@@ -136,21 +140,21 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
             queue.push(blobId);
             emit BlobPruned(nodeId, blobId);
         }
+        book.queued = uint16(queue.length);
     }
 
     /// @inheritdoc IProofSystem
     function submitProof(NodeId nodeId, bytes calldata proof) external {
-        _checkNodeAccount(nodeId);
         NodeBook storage book = _roll(nodeId);
         uint32 period = _currentPeriod();
         if (book.dropped) revert ProofsNodeDropped(nodeId);
         uint256 length = book.lenAtStart;
         if (length == 0) revert ProofsNotChallenged(nodeId, period);
-        if (_proven[nodeId].isSet(period)) revert ProofsAlreadyProven(nodeId, period);
+        if (_isProven(nodeId, book, period)) revert ProofsAlreadyProven(nodeId, period);
         bytes32 seed = _seedFrom(_seedBlocks[period], period);
         if (seed == 0) revert ProofsSeedUnavailable(period);
         uint256 verified = _verify(nodeId, period, seed, length, proof);
-        _proven[nodeId].set(period);
+        _setProven(nodeId, book, period);
         book.missesInRow = 0;
         emit ProofSubmitted(nodeId, period, verified);
     }
@@ -171,15 +175,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         bytes32 seed = _seedFrom(_seedBlocks[period], period);
         if (seed == 0 || book.dropped) return list;
         uint256[] memory set = _snapshot(nodeId, book, period);
-        list = new Challenge[](_samples);
-        uint256 count = 0;
-        for (uint256 i = 0; i < _samples; ++i) {
-            (bool found, Challenge memory challenge) = _drawFrom(set, nodeId, period, seed, i);
-            if (found) list[count++] = challenge;
-        }
-        assembly ("memory-safe") {
-            mstore(list, count)
-        }
+        if (set.length != 0) list = _sampleSet(nodeId, period, seed, set);
     }
 
     /// @inheritdoc IProofSystem
@@ -194,7 +190,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
 
     /// @inheritdoc IProofSystem
     function isProven(NodeId nodeId, uint32 period) external view returns (bool) {
-        return _proven[nodeId].isSet(period);
+        return _isProven(nodeId, _books[nodeId], period);
     }
 
     /// @inheritdoc IProofSystem
@@ -207,7 +203,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     }
 
     /// @inheritdoc IProofSystem
-    function nodeStanding(NodeId nodeId) external view returns (uint16 missesInRow, bool dropped) {
+    function nodeStanding(NodeId nodeId) external view returns (uint8 missesInRow, bool dropped) {
         NodeBook storage book = _books[nodeId];
         return (book.missesInRow, book.dropped);
     }
@@ -235,10 +231,10 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         if (uint256(period) + 1 != current) revert ProofsReportWindowClosed(period, current);
         if (book.dropped) revert ProofsNodeDropped(nodeId);
         if (book.prevLenAtStart == 0) revert ProofsNotChallenged(nodeId, period);
-        if (_proven[nodeId].isSet(period)) revert ProofsPeriodProven(nodeId, period);
+        if (_isProven(nodeId, book, period)) revert ProofsPeriodProven(nodeId, period);
         if (_reported[nodeId].isSet(period)) revert ProofsAlreadyReported(nodeId, period);
         _reported[nodeId].set(period);
-        uint16 misses = book.missesInRow != 0 && book.lastMissed + 1 == period ? book.missesInRow + 1 : 1;
+        uint8 misses = book.missesInRow != 0 && book.lastMissed + 1 == period ? book.missesInRow + 1 : 1;
         book.missesInRow = misses;
         book.lastMissed = period;
         emit ProofMissed(nodeId, period, misses, msg.sender);
@@ -250,8 +246,17 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     }
 
     /// @inheritdoc IProofSystem
-    function provenCount(NodeId nodeId, uint32 from, uint32 to) external view returns (uint256) {
-        return _proven[nodeId].count(from, to);
+    function provenCount(NodeId nodeId, uint32 from, uint32 to) external view returns (uint256 total) {
+        if (from >= to) return 0;
+        NodeBook storage book = _books[nodeId];
+        total = _proven[nodeId].count(from, to);
+        uint64 window = book.window;
+        if (window == 0) return total;
+        // the window's periods are [base, base + 64): keep the bits inside [from, to)
+        uint256 base = book.windowBase;
+        uint256 lo = from > base ? from - base : 0;
+        uint256 hi = to < base + 64 ? (to > base ? to - base : 0) : 64;
+        if (lo < hi) total += PeriodBits.popcount((uint256(window) >> lo) & ((uint256(1) << (hi - lo)) - 1));
     }
 
     /// @inheritdoc IProofSystem
@@ -295,18 +300,38 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         uint32 period = _currentPeriod();
         uint32 rolledTo = book.rolledTo;
         if (rolledTo == period + 1) return book;
-        BlobId[] storage queue = _pruneQueue[nodeId];
-        uint256 queued = queue.length;
-        if (queued != 0) {
-            for (uint256 i = 0; i < queued; ++i) {
+        if (book.queued != 0) {
+            BlobId[] storage queue = _pruneQueue[nodeId];
+            for (uint256 i = 0; i < queue.length; ++i) {
                 _removeEntry(nodeId, queue[i]);
             }
             delete _pruneQueue[nodeId];
+            book.queued = 0;
         }
         uint32 length = uint32(_sets[nodeId].length);
         book.prevLenAtStart = rolledTo == period ? book.lenAtStart : length;
         book.lenAtStart = length;
         book.rolledTo = period + 1;
+    }
+
+    function _isProven(NodeId nodeId, NodeBook storage book, uint32 period) private view returns (bool) {
+        uint32 base = book.windowBase;
+        if (period >= base && period < base + 64) return book.window & (uint64(1) << (period - base)) != 0;
+        return _proven[nodeId].isSet(period);
+    }
+
+    /// @dev Marks `period` proven in the book's window (the slot the proof writes anyway); a
+    /// period past the window first moves the window's bits to the `_proven` bitmap.
+    function _setProven(NodeId nodeId, NodeBook storage book, uint32 period) private {
+        uint32 base = book.windowBase;
+        if (period >= base + 64 || period < base) {
+            uint64 window = book.window;
+            if (window != 0) _proven[nodeId][base >> 8] |= uint256(window) << (base & 0xff);
+            base = period & ~uint32(63);
+            book.windowBase = base;
+            book.window = 0;
+        }
+        book.window |= uint64(1) << (period - base);
     }
 
     function _removeEntry(NodeId nodeId, BlobId blobId) private {
@@ -326,7 +351,11 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
 
     /// @dev The set as the current period samples it, without writing: the stored set with the
     /// queued prunes applied if the node was not rolled this period, cut to the snapshot length.
-    function _snapshot(NodeId nodeId, NodeBook storage book, uint32 period) private view returns (uint256[] memory set) {
+    function _snapshot(NodeId nodeId, NodeBook storage book, uint32 period)
+        private
+        view
+        returns (uint256[] memory set)
+    {
         set = _sets[nodeId];
         uint256 length = set.length;
         if (book.rolledTo == period + 1) {
@@ -344,31 +373,69 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         }
     }
 
+    /// @dev What drawing a period's samples for a node depends on.
+    struct Draw {
+        NodeId nodeId;
+        uint32 period;
+        bytes32 seed;
+        uint256 length;
+    }
+
     function _verify(NodeId nodeId, uint32 period, bytes32 seed, uint256 length, bytes calldata proof)
         private
         view
         returns (uint256 verified)
     {
+        Draw memory draw = Draw(nodeId, period, seed, length);
+        uint256[] storage set = _sets[nodeId];
         uint256 offset = 0;
         for (uint256 i = 0; i < _samples; ++i) {
-            (bool live, Challenge memory target) = _drawStored(nodeId, period, seed, length, i);
-            if (!live) continue;
-            offset = _check(nodeId, i, target, proof, offset);
-            ++verified;
+            bool counted;
+            (offset, counted) = _verifySample(draw, set, i, proof, offset);
+            if (counted) ++verified;
         }
         if (offset != proof.length) revert ProofsMalformedProof(nodeId, offset, proof.length);
     }
 
-    function _drawStored(NodeId nodeId, uint32 period, bytes32 seed, uint256 length, uint256 sample)
+    /// @dev Draws sample `sample` and checks its proof at `offset`; a void sample consumes nothing.
+    function _verifySample(
+        Draw memory draw,
+        uint256[] storage set,
+        uint256 sample,
+        bytes calldata proof,
+        uint256 offset
+    )
         private
         view
-        returns (bool live, Challenge memory target)
+        returns (uint256 next, bool counted)
     {
-        uint256[] storage set = _sets[nodeId];
         for (uint256 attempt = 0; attempt < MAX_ATTEMPTS; ++attempt) {
-            uint256 draw = _draw(seed, nodeId, sample, attempt);
-            (live, target) = _resolve(set[draw % length], draw, period);
-            if (live) return (live, target);
+            uint256 value = _draw(draw.seed, draw.nodeId, sample, attempt);
+            (bool live, Challenge memory target) = _resolve(set[value % draw.length], value, draw.period);
+            if (live) return (_check(draw.nodeId, sample, target, proof, offset), true);
+        }
+        return (offset, false);
+    }
+
+    /// @dev The samples of the current period over `set` (the snapshot the period samples).
+    function _sampleSet(NodeId nodeId, uint32 period, bytes32 seed, uint256[] memory set)
+        private
+        view
+        returns (Challenge[] memory list)
+    {
+        list = new Challenge[](_samples);
+        uint256 count = 0;
+        for (uint256 i = 0; i < _samples; ++i) {
+            for (uint256 attempt = 0; attempt < MAX_ATTEMPTS; ++attempt) {
+                uint256 draw = _draw(seed, nodeId, i, attempt);
+                (bool live, Challenge memory target) = _resolve(set[draw % set.length], draw, period);
+                if (!live) continue;
+                list[count++] = target;
+                break;
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(list, count)
         }
     }
 
@@ -384,21 +451,12 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         if (computed != target.root) revert ProofsInvalidProof(nodeId, sample, target.blobId, target.leafIndex);
     }
 
-    function _drawFrom(uint256[] memory set, NodeId nodeId, uint32 period, bytes32 seed, uint256 sample)
+    /// @dev The leaf `draw` picks in the entry's blob, if the node is to prove it in `period`.
+    function _resolve(uint256 entry, uint256 draw, uint32 period)
         private
         view
         returns (bool live, Challenge memory target)
     {
-        if (set.length == 0) return (false, target);
-        for (uint256 attempt = 0; attempt < MAX_ATTEMPTS; ++attempt) {
-            uint256 draw = _draw(seed, nodeId, sample, attempt);
-            (live, target) = _resolve(set[draw % set.length], draw, period);
-            if (live) return (live, target);
-        }
-    }
-
-    /// @dev The leaf `draw` picks in the entry's blob, if the node is to prove it in `period`.
-    function _resolve(uint256 entry, uint256 draw, uint32 period) private view returns (bool live, Challenge memory target) {
         (BlobId blobId, uint8 holder) = _unpack(entry);
         bytes32 root;
         uint64 size;
@@ -416,8 +474,16 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         return BlobId.wrap(bytes32(entry & (type(uint256).max >> 8)));
     }
 
-    function _draw(bytes32 seed, NodeId nodeId, uint256 sample, uint256 attempt) private pure returns (uint256) {
-        return uint256(keccak256(abi.encode(seed, nodeId, sample, attempt)));
+    /// @dev `uint256(keccak256(abi.encode(seed, nodeId, sample, attempt)))`, hashed in scratch memory.
+    function _draw(bytes32 seed, NodeId nodeId, uint256 sample, uint256 attempt) private pure returns (uint256 draw) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, seed)
+            mstore(add(ptr, 0x20), and(nodeId, 0xffffffff))
+            mstore(add(ptr, 0x40), sample)
+            mstore(add(ptr, 0x60), attempt)
+            draw := keccak256(ptr, 0x80)
+        }
     }
 
     function _seedFrom(uint64 blockNumber, uint32 period) private view returns (bytes32) {

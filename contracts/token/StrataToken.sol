@@ -23,7 +23,10 @@ contract StrataToken is ERC20, ERC20Permit {
     /// @notice `amount` was minted to `account` by the faucet.
     event FaucetDripped(address indexed account, uint256 amount);
 
-    constructor(uint256 faucetLimit_, uint64 faucetCooldown_) ERC20("Strata Devnet Token", "STRATA") ERC20Permit("Strata Devnet Token") {
+    constructor(uint256 faucetLimit_, uint64 faucetCooldown_)
+        ERC20("Strata Devnet Token", "STRATA")
+        ERC20Permit("Strata Devnet Token")
+    {
         faucetLimit = faucetLimit_;
         faucetCooldown = faucetCooldown_;
     }

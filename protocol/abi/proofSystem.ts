@@ -423,9 +423,9 @@ export const proofSystemAbi = [
       },
       {
         "indexed": false,
-        "internalType": "uint16",
+        "internalType": "uint8",
         "name": "missesInRow",
-        "type": "uint16"
+        "type": "uint8"
       },
       {
         "indexed": true,
@@ -695,9 +695,9 @@ export const proofSystemAbi = [
     "name": "nodeStanding",
     "outputs": [
       {
-        "internalType": "uint16",
+        "internalType": "uint8",
         "name": "missesInRow",
-        "type": "uint16"
+        "type": "uint8"
       },
       {
         "internalType": "bool",
@@ -775,7 +775,7 @@ export const proofSystemAbi = [
     "outputs": [
       {
         "internalType": "uint256",
-        "name": "",
+        "name": "total",
         "type": "uint256"
       }
     ],

@@ -1,15 +1,17 @@
 import { LEAF_SIZE } from "./constants.ts";
-import { hashLeaves, hashNode } from "./hashing.ts";
+import { hashLeaves, hashNode, treeRoot } from "./hashing.ts";
 
-/** Leaves hashed per batch while streaming (64 KiB of data). */
-const BATCH_LEAVES = 256;
+/** Leaves per batch: 2^12 leaves (1 MiB), folded into one complete subtree at a time. */
+const BATCH_LEVEL = 12;
+const BATCH_BYTES = (1 << BATCH_LEVEL) * LEAF_SIZE;
 
 /**
- * Builds a blob's commitment root from a stream of bytes in constant memory: full subtrees are
- * folded into a stack of at most one root per level as leaves arrive (docs/protocol.md).
+ * Builds a blob's commitment root from a stream of bytes in constant memory (about 1 MiB):
+ * every full 1 MiB batch becomes the root of a complete subtree, and subtree roots fold into a
+ * stack of at most one node per level, exactly as the tree of docs/protocol.md combines them.
  */
 export class CommitmentBuilder {
-  #pending = new Uint8Array(BATCH_LEAVES * LEAF_SIZE);
+  #pending = new Uint8Array(BATCH_BYTES);
   #pendingLength = 0;
   #stack: (Uint8Array | undefined)[] = [];
   #size = 0;
@@ -24,18 +26,16 @@ export class CommitmentBuilder {
     this.#size += chunk.length;
     let offset = 0;
     if (this.#pendingLength > 0) {
-      const take = Math.min(chunk.length, this.#pending.length - this.#pendingLength);
+      const take = Math.min(chunk.length, BATCH_BYTES - this.#pendingLength);
       this.#pending.set(chunk.subarray(0, take), this.#pendingLength);
       this.#pendingLength += take;
       offset = take;
-      if (this.#pendingLength < this.#pending.length) return this;
-      this.#pushLeaves(this.#pending);
+      if (this.#pendingLength < BATCH_BYTES) return this;
+      push(this.#stack, treeRoot(this.#pending), BATCH_LEVEL);
       this.#pendingLength = 0;
     }
-    const whole = Math.floor((chunk.length - offset) / this.#pending.length) * this.#pending.length;
-    if (whole > 0) {
-      this.#pushLeaves(chunk.subarray(offset, offset + whole));
-      offset += whole;
+    for (; chunk.length - offset >= BATCH_BYTES; offset += BATCH_BYTES) {
+      push(this.#stack, treeRoot(chunk.subarray(offset, offset + BATCH_BYTES)), BATCH_LEVEL);
     }
     this.#pending.set(chunk.subarray(offset), 0);
     this.#pendingLength = chunk.length - offset;
@@ -48,7 +48,7 @@ export class CommitmentBuilder {
     const stack = [...this.#stack];
     if (this.#pendingLength > 0) {
       const leaves = hashLeaves(this.#pending.subarray(0, this.#pendingLength));
-      for (let i = 0; i < leaves.length; i += 32) push(stack, leaves.subarray(i, i + 32));
+      for (let i = 0; i < leaves.length; i += 32) push(stack, leaves.slice(i, i + 32), 0);
     }
     let root: Uint8Array | undefined;
     for (const node of stack) {
@@ -56,27 +56,23 @@ export class CommitmentBuilder {
     }
     return root as Uint8Array;
   }
-
-  #pushLeaves(data: Uint8Array): void {
-    const leaves = hashLeaves(data);
-    for (let i = 0; i < leaves.length; i += 32) push(this.#stack, leaves.slice(i, i + 32));
-  }
 }
 
-function push(stack: (Uint8Array | undefined)[], leaf: Uint8Array): void {
-  let node = leaf;
-  let level = 0;
-  for (let below = stack[level]; below !== undefined; below = stack[level]) {
+/** Adds the root of a complete subtree of height `level`, merging equal-height neighbours. */
+function push(stack: (Uint8Array | undefined)[], subtree: Uint8Array, level: number): void {
+  let node = subtree;
+  let height = level;
+  for (let below = stack[height]; below !== undefined; below = stack[height]) {
     node = hashNode(below, node);
-    stack[level] = undefined;
-    level += 1;
+    stack[height] = undefined;
+    height += 1;
   }
-  stack[level] = node;
+  stack[height] = node;
 }
 
 /** The commitment root of `data`. */
 export function commitmentOf(data: Uint8Array): Uint8Array {
-  return new CommitmentBuilder().update(data).digest();
+  return treeRoot(data);
 }
 
 /** The commitment root of everything `source` yields. */

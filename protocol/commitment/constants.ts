@@ -7,7 +7,8 @@ export const NODE_PREFIX = 0x01;
 
 /** Number of leaves of a blob of `size` bytes (size > 0). */
 export function leafCount(size: number): number {
-  if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`blob size must be a positive integer: ${size}`);
+  if (!Number.isSafeInteger(size) || size <= 0)
+    throw new RangeError(`blob size must be a positive integer: ${size}`);
   return Math.ceil(size / LEAF_SIZE);
 }
 

@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import { LEAF_PREFIX, LEAF_SIZE, NODE_PREFIX } from "./constants.ts";
+import { nativeMerkle } from "./native.ts";
 
 const nodeInput = new Uint8Array(65);
 nodeInput[0] = NODE_PREFIX;
@@ -24,7 +25,20 @@ export function hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
  * Leaf hashes of `data` (a whole number of full leaves, except possibly a short last one),
  * written back to back into `out` (32 bytes each).
  */
-export function hashLeaves(data: Uint8Array, out: Uint8Array = new Uint8Array(Math.ceil(data.length / LEAF_SIZE) * 32)): Uint8Array {
+export function hashLeaves(
+  data: Uint8Array,
+  out: Uint8Array = new Uint8Array(Math.ceil(data.length / LEAF_SIZE) * 32),
+): Uint8Array {
+  if (!nativeMerkle) return hashLeavesJs(data, out);
+  nativeMerkle.hashLeaves(data, out);
+  return out;
+}
+
+/** hashLeaves without the addon. */
+export function hashLeavesJs(
+  data: Uint8Array,
+  out: Uint8Array = new Uint8Array(Math.ceil(data.length / LEAF_SIZE) * 32),
+): Uint8Array {
   for (let offset = 0, i = 0; offset < data.length; offset += LEAF_SIZE, i += 32) {
     out.set(hashLeaf(data.subarray(offset, Math.min(offset + LEAF_SIZE, data.length))), i);
   }
@@ -36,6 +50,14 @@ export function hashLeaves(data: Uint8Array, out: Uint8Array = new Uint8Array(Ma
  * carried up unchanged.
  */
 export function hashLevel(level: Uint8Array): Uint8Array {
+  if (!nativeMerkle) return hashLevelJs(level);
+  const out = new Uint8Array(Math.ceil(level.length / 64) * 32);
+  nativeMerkle.hashLevel(level, out);
+  return out;
+}
+
+/** hashLevel without the addon. */
+export function hashLevelJs(level: Uint8Array): Uint8Array {
   const width = level.length / 32;
   const out = new Uint8Array(Math.ceil(width / 2) * 32);
   let o = 0;
@@ -43,5 +65,18 @@ export function hashLevel(level: Uint8Array): Uint8Array {
     out.set(hashNode(level.subarray(i * 32, i * 32 + 32), level.subarray(i * 32 + 32, i * 32 + 64)), o);
   }
   if (width % 2 === 1) out.set(level.subarray((width - 1) * 32), o);
+  return out;
+}
+
+/** The commitment root of `data` (at least one byte), in one pass. */
+export function treeRoot(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(32);
+  if (nativeMerkle) {
+    nativeMerkle.treeRoot(data, new Uint8Array(Math.ceil(data.length / LEAF_SIZE) * 32), out);
+    return out;
+  }
+  let level = hashLeavesJs(data);
+  while (level.length > 32) level = hashLevelJs(level);
+  out.set(level);
   return out;
 }

@@ -1,5 +1,6 @@
 export { CommitmentBuilder, commitmentOf, commitmentOfStream } from "./commitment-builder.ts";
 export { LEAF_PREFIX, LEAF_SIZE, leafCount, leafLength, NODE_PREFIX } from "./constants.ts";
-export { hashLeaf, hashLeaves, hashLevel, hashNode } from "./hashing.ts";
+export { hashLeaf, hashLeaves, hashLeavesJs, hashLevel, hashLevelJs, hashNode, treeRoot } from "./hashing.ts";
 export { concat, MerkleTree, siblingsOf } from "./merkle-tree.ts";
+export { nativeMerkle } from "./native.ts";
 export { proofLength, rootFromProof, verifyProof, verifyProofs } from "./verify-proof.ts";

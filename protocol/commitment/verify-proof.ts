@@ -23,7 +23,8 @@ export function rootFromProof(
   index: number,
 ): { root: Uint8Array; next: number } {
   const end = offset + proofLength(size, index);
-  if (end > proof.length) throw new RangeError(`proof of leaf ${index} needs ${end} bytes, has ${proof.length}`);
+  if (end > proof.length)
+    throw new RangeError(`proof of leaf ${index} needs ${end} bytes, has ${proof.length}`);
   const length = leafLength(size, index);
   let node = hashLeaf(proof.subarray(offset, offset + length));
   let next = offset + length;

@@ -1,6 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
+import {
+  type Account,
+  type Address,
+  type Chain,
+  getAddress,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
 import { type Deployment, nodeRegistryAbi, storageMarketAbi } from "#protocol";
 
 /** Parameters of a fresh Strata deployment. */
@@ -85,7 +94,12 @@ export async function deployStrata(options: {
   };
 
   const token = await deploy("StrataToken", [params.faucetLimit, params.faucetCooldown]);
-  const registry = await deploy("NodeRegistry", [token.address, params.minStake, params.unbondingDelay, deployer]);
+  const registry = await deploy("NodeRegistry", [
+    token.address,
+    params.minStake,
+    params.unbondingDelay,
+    deployer,
+  ]);
   const treasury = params.treasury ?? deployer;
   const market = await deploy("StorageMarket", [
     {
@@ -133,7 +147,16 @@ export async function deployStrata(options: {
   return {
     chainId: await publicClient.getChainId(),
     deploymentBlock: token.block,
-    contracts: { token: token.address, registry: registry.address, market: market.address, proofSystem },
-    params: { epochSeconds: params.epochSeconds, periodSeconds: params.periodSeconds, genesis: Number(genesis) },
+    contracts: {
+      token: getAddress(token.address),
+      registry: getAddress(registry.address),
+      market: getAddress(market.address),
+      proofSystem: getAddress(proofSystem),
+    },
+    params: {
+      epochSeconds: params.epochSeconds,
+      periodSeconds: params.periodSeconds,
+      genesis: Number(genesis),
+    },
   };
 }

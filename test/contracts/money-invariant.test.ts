@@ -50,7 +50,11 @@ describe("money invariant", () => {
           if (log.eventName === "BlobRegistered") flows.in += log.args.escrow + log.args.fee;
           if (log.eventName === "BlobExtended") flows.in += log.args.paid;
           if (log.eventName === "PaymentClaimed") flows.nodePay += log.args.amount;
-          if (log.eventName === "BlobDeleted" || log.eventName === "BlobReclaimed" || log.eventName === "BlobSettled")
+          if (
+            log.eventName === "BlobDeleted" ||
+            log.eventName === "BlobReclaimed" ||
+            log.eventName === "BlobSettled"
+          )
             flows.refunds += log.args.refund;
           if (log.eventName === "FeesCollected") flows.fees += log.args.amount;
         }
@@ -156,7 +160,8 @@ describe("money invariant", () => {
           for (const blob of blobs) {
             const stored = await market.read.getBlob([blob.blobId]);
             const wasCertified =
-              stored.status === BlobStatus.certified || (stored.status === BlobStatus.deleted && stored.startPeriod !== 0);
+              stored.status === BlobStatus.certified ||
+              (stored.status === BlobStatus.deleted && stored.startPeriod !== 0);
             const ended = wasCertified && period >= stored.endPeriod;
             if (ended) await send(market.write.settle([blob.blobId]));
             else if (stored.status === BlobStatus.registered && rand.chance(0.5)) {
@@ -173,7 +178,10 @@ describe("money invariant", () => {
       await m.nextPeriod(60);
       for (const blob of blobs) {
         const stored = await market.read.getBlob([blob.blobId]);
-        if (stored.status === BlobStatus.certified || (stored.status === BlobStatus.deleted && stored.startPeriod !== 0)) {
+        if (
+          stored.status === BlobStatus.certified ||
+          (stored.status === BlobStatus.deleted && stored.startPeriod !== 0)
+        ) {
           await send(market.write.settle([blob.blobId]));
         } else if (stored.status === BlobStatus.registered) {
           await send(as(blob.owner).market.write.reclaim([blob.blobId]));

@@ -8,8 +8,8 @@ import {
   connectStrata,
   contractsFor,
   nodeParams,
-  signerKey,
   type StrataHarness,
+  signerKey,
   TOKEN,
   testParams,
 } from "../helpers/strata-fixture.ts";
@@ -55,7 +55,10 @@ describe("NodeRegistry", () => {
     });
     expect(await registry.read.nodeCount()).toBe(1);
     expect(await registry.read.isActive([1])).toBe(false);
-    expect(await registry.read.nodeAccounts([1])).toEqual([getAddress(operator().account.address), signer.address]);
+    expect(await registry.read.nodeAccounts([1])).toEqual([
+      getAddress(operator().account.address),
+      signer.address,
+    ]);
   });
 
   test("register refuses bad declarations", async () => {
@@ -64,9 +67,19 @@ describe("NodeRegistry", () => {
     await expectRevert(registry.write.register([nodeParams(zeroAddress, 0)]), "NodeRegistryInvalidSigner", [
       zeroAddress,
     ]);
-    await expectRevert(registry.write.register([nodeParams(me, 0)]), "NodeRegistryInvalidSigner", [getAddress(me)]);
-    await expectRevert(registry.write.register([nodeParams(signer.address, 0, { tiers: 0 })]), "NodeRegistryInvalidTiers", [0]);
-    await expectRevert(registry.write.register([nodeParams(signer.address, 0, { tiers: 4 })]), "NodeRegistryInvalidTiers", [4]);
+    await expectRevert(registry.write.register([nodeParams(me, 0)]), "NodeRegistryInvalidSigner", [
+      getAddress(me),
+    ]);
+    await expectRevert(
+      registry.write.register([nodeParams(signer.address, 0, { tiers: 0 })]),
+      "NodeRegistryInvalidTiers",
+      [0],
+    );
+    await expectRevert(
+      registry.write.register([nodeParams(signer.address, 0, { tiers: 4 })]),
+      "NodeRegistryInvalidTiers",
+      [4],
+    );
     await expectRevert(
       registry.write.register([nodeParams(signer.address, 0, { capacity: 0n })]),
       "NodeRegistryInvalidCapacity",
@@ -75,14 +88,21 @@ describe("NodeRegistry", () => {
       registry.write.register([nodeParams(signer.address, 0, { pricePerByteEpoch: 0n })]),
       "NodeRegistryInvalidPrice",
     );
-    await expectRevert(registry.write.register([nodeParams(signer.address, 0, { endpoint: "" })]), "NodeRegistryEmptyEndpoint");
+    await expectRevert(
+      registry.write.register([nodeParams(signer.address, 0, { endpoint: "" })]),
+      "NodeRegistryEmptyEndpoint",
+    );
     expect(await registry.read.nodeCount()).toBe(0);
   });
 
   test("update replaces the declaration; only the operator may", async () => {
     const [node] = await h.registerNodes(env.deployment, 1);
     const other = env.as(h.wallet(3));
-    const params = nodeParams(signer.address, 0, { endpoint: "http://10.0.0.1:9000", multiaddrs: [], tiers: 1 });
+    const params = nodeParams(signer.address, 0, {
+      endpoint: "http://10.0.0.1:9000",
+      multiaddrs: [],
+      tiers: 1,
+    });
     await expectRevert(other.registry.write.update([1, params]), "NodeRegistryNotOperator", [
       1,
       getAddress(h.wallet(3).account.address),
@@ -119,13 +139,20 @@ describe("NodeRegistry", () => {
     await expectRevert(registry.write.withdraw([1]), "NodeRegistryNotUnbonding", [1]);
     await expectRevert(env.as(h.wallet(3)).registry.write.requestUnstake([1]), "NodeRegistryNotOperator");
     const receipt = await h.wait(await registry.write.requestUnstake([1]));
-    const [event] = parseEventLogs({ abi: nodeRegistryAbi, logs: receipt.logs, eventName: "UnstakeRequested" });
+    const [event] = parseEventLogs({
+      abi: nodeRegistryAbi,
+      logs: receipt.logs,
+      eventName: "UnstakeRequested",
+    });
     const block = await h.publicClient.getBlock({ blockNumber: receipt.blockNumber });
     expect(event?.args.availableAt).toBe(block.timestamp + testParams.unbondingDelay);
     expect(await registry.read.isActive([1])).toBe(false);
     await expectRevert(registry.write.requestUnstake([1]), "NodeRegistryUnbonding", [1]);
     await expectRevert(registry.write.stake([1, 1n]), "NodeRegistryUnbonding", [1]);
-    await expectRevert(registry.write.withdraw([1]), "NodeRegistryUnbondingNotElapsed", [1, event?.args.availableAt]);
+    await expectRevert(registry.write.withdraw([1]), "NodeRegistryUnbondingNotElapsed", [
+      1,
+      event?.args.availableAt,
+    ]);
     await h.networkHelpers.time.increaseTo(event!.args.availableAt);
     const before = await token.read.balanceOf([node!.operator.account.address]);
     await h.wait(await registry.write.withdraw([1]));
@@ -152,7 +179,10 @@ describe("NodeRegistry", () => {
   test("slash and jail only by the slasher role; slash sends the amount where the caller says", async () => {
     const [node] = await h.registerNodes(env.deployment, 1);
     const outsider = env.as(h.wallet(9));
-    await expectRevert(outsider.registry.write.slash([1, TOKEN, h.wallet(9).account.address]), "AccessControlUnauthorizedAccount");
+    await expectRevert(
+      outsider.registry.write.slash([1, TOKEN, h.wallet(9).account.address]),
+      "AccessControlUnauthorizedAccount",
+    );
     await expectRevert(outsider.registry.write.jail([1]), "AccessControlUnauthorizedAccount");
     const admin = env.as(h.wallet(0));
     const role = await admin.registry.read.SLASHER_ROLE();
@@ -161,7 +191,12 @@ describe("NodeRegistry", () => {
     await expectRevert(admin.registry.write.slash([1, TOKEN, zeroAddress]), "NodeRegistryZeroAddress");
     const receipt = await h.wait(await admin.registry.write.slash([1, 30n * TOKEN, to]));
     const [event] = parseEventLogs({ abi: nodeRegistryAbi, logs: receipt.logs, eventName: "NodeSlashed" });
-    expect(event?.args).toMatchObject({ nodeId: 1, recipient: getAddress(to), amount: 30n * TOKEN, remaining: 70n * TOKEN });
+    expect(event?.args).toMatchObject({
+      nodeId: 1,
+      recipient: getAddress(to),
+      amount: 30n * TOKEN,
+      remaining: 70n * TOKEN,
+    });
     expect(await admin.token.read.balanceOf([to])).toBe(30n * TOKEN);
     expect(await admin.registry.read.isActive([1])).toBe(false);
     // capped by the stake
@@ -174,7 +209,10 @@ describe("NodeRegistry", () => {
 
   test("the stake guard is set once, by the admin", async () => {
     const admin = env.as(h.wallet(0));
-    await expectRevert(admin.registry.write.setStakeGuard([h.wallet(5).account.address]), "NodeRegistryGuardAlreadySet");
+    await expectRevert(
+      admin.registry.write.setStakeGuard([h.wallet(5).account.address]),
+      "NodeRegistryGuardAlreadySet",
+    );
     await expectRevert(
       env.as(h.wallet(5)).registry.write.setStakeGuard([h.wallet(5).account.address]),
       "AccessControlUnauthorizedAccount",

@@ -3,7 +3,15 @@ import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, test } from "vitest";
 import { nodeRegistryAbi, storageMarketAbi, strataErrorsAbi } from "#protocol";
 import { expectRevert } from "../helpers/expect-revert.ts";
-import { blobParams, connectStrata, nodeParams, randomBytes, signerKey, TOKEN, testParams } from "../helpers/strata-fixture.ts";
+import {
+  blobParams,
+  connectStrata,
+  nodeParams,
+  randomBytes,
+  signerKey,
+  TOKEN,
+  testParams,
+} from "../helpers/strata-fixture.ts";
 
 const h = await connectStrata();
 
@@ -34,7 +42,11 @@ async function deployWithReentrantToken() {
     },
   ]);
   const abi = [...storageMarketAbi, ...strataErrorsAbi];
-  const asOwner = getContract({ address: market.address, abi, client: { public: h.publicClient, wallet: owner } });
+  const asOwner = getContract({
+    address: market.address,
+    abi,
+    client: { public: h.publicClient, wallet: owner },
+  });
   const regAsOperator = getContract({
     address: registry.address,
     abi: [...nodeRegistryAbi, ...strataErrorsAbi],
@@ -42,7 +54,11 @@ async function deployWithReentrantToken() {
   });
   const signer = privateKeyToAccount(signerKey(0));
   const registered = await h.wait(await regAsOperator.write.register([nodeParams(signer.address, 0)]));
-  const [event] = parseEventLogs({ abi: nodeRegistryAbi, logs: registered.logs, eventName: "NodeRegistered" });
+  const [event] = parseEventLogs({
+    abi: nodeRegistryAbi,
+    logs: registered.logs,
+    eventName: "NodeRegistered",
+  });
   const nodeId = Number(event?.args.nodeId);
   await h.wait(await token.write.mint([operator.account.address, 1000n * TOKEN]));
   await h.wait(await token.write.approve([registry.address, 1000n * TOKEN], { account: operator.account }));
@@ -58,7 +74,11 @@ describe("reentrant token", () => {
     const params = blobParams({ owner: env.owner, nodes: [], data: randomBytes(100) });
     params.nodes = [env.nodeId];
     const receipt = await h.wait(await env.asOwner.write.registerBlob([params]));
-    const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
+    const [event] = parseEventLogs({
+      abi: storageMarketAbi,
+      logs: receipt.logs,
+      eventName: "BlobRegistered",
+    });
     const blobId = event!.args.blobId;
     const balance = await env.token.read.balanceOf([env.market.address]);
     await h.wait(

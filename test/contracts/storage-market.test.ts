@@ -33,20 +33,33 @@ describe("StorageMarket", () => {
   });
 
   const hot3 = () => env.nodes.slice(0, 3);
-  const perEpoch = (nodes: TestNode[], stored: bigint) => nodes.reduce((sum, n) => sum + n.price * stored, 0n);
+  const perEpoch = (nodes: TestNode[], stored: bigint) =>
+    nodes.reduce((sum, n) => sum + n.price * stored, 0n);
 
   describe("registerBlob", () => {
     test("escrows price plus fee exactly and emits the registration", async () => {
       const data = randomBytes(1000, 7);
       const nodes = hot3();
-      const params = blobParams({ owner: owner(), nodes, data, epochs: 3, name: "a.txt", mimeType: "text/plain", tags: ["x", "y"] });
+      const params = blobParams({
+        owner: owner(),
+        nodes,
+        data,
+        epochs: 3,
+        name: "a.txt",
+        mimeType: "text/plain",
+        tags: ["x", "y"],
+      });
       const cost = perEpoch(nodes, 1000n) * 3n;
       const fee = (cost * 100n) / 10_000n;
       expect(await ownerAs().market.read.quote([params.nodes, Tier.hot, 1000n, 3])).toEqual([cost, fee]);
       await h.wait(await ownerAs().token.write.faucet([cost + fee + 5n]));
       await h.wait(await ownerAs().token.write.approve([env.deployment.contracts.market, cost + fee]));
       const receipt = await h.wait(await ownerAs().market.write.registerBlob([params]));
-      const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
+      const [event] = parseEventLogs({
+        abi: storageMarketAbi,
+        logs: receipt.logs,
+        eventName: "BlobRegistered",
+      });
       const block = await h.publicClient.getBlock({ blockNumber: receipt.blockNumber });
       expect(event?.args).toMatchObject({
         owner: getAddress(owner().account.address),
@@ -68,19 +81,33 @@ describe("StorageMarket", () => {
       expect(await ownerAs().token.read.balanceOf([owner().account.address])).toBe(5n);
       expect(await ownerAs().token.read.balanceOf([env.deployment.contracts.market])).toBe(cost + fee);
       const blob = await ownerAs().market.read.getBlob([event!.args.blobId]);
-      expect(blob).toMatchObject({ status: BlobStatus.registered, quorum: 3, escrow: cost, fee, attested: 0 });
+      expect(blob).toMatchObject({
+        status: BlobStatus.registered,
+        quorum: 3,
+        escrow: cost,
+        fee,
+        attested: 0,
+      });
       expect(blob.holders.map((holder) => holder.nodeId)).toEqual([1, 2, 3]);
       expect(blob.holders.map((holder) => holder.pricePerByteEpoch)).toEqual(nodes.map((n) => n.price));
-      expect(event!.args.blobId).toBe(await ownerAs().market.read.blobIdOf([owner().account.address, params.salt]));
       expect(event!.args.blobId).toBe(
-        blobIdOf(env.deployment.chainId, env.deployment.contracts.market, owner().account.address, params.salt),
+        await ownerAs().market.read.blobIdOf([owner().account.address, params.salt]),
+      );
+      expect(event!.args.blobId).toBe(
+        blobIdOf(
+          env.deployment.chainId,
+          env.deployment.contracts.market,
+          owner().account.address,
+          params.salt,
+        ),
       );
     });
 
     test("refuses malformed registrations", async () => {
       const data = randomBytes(300);
       const base = blobParams({ owner: owner(), nodes: hot3(), data });
-      const write = (changes: Partial<typeof base>) => ownerAs().market.write.registerBlob([{ ...base, ...changes }]);
+      const write = (changes: Partial<typeof base>) =>
+        ownerAs().market.write.registerBlob([{ ...base, ...changes }]);
       await expectRevert(write({ cid: "0x" }), "StorageMarketInvalidCid");
       await expectRevert(write({ commitment: toHex(new Uint8Array(32)) }), "StorageMarketInvalidCommitment");
       await expectRevert(write({ size: 0n }), "StorageMarketInvalidSize", [0n]);
@@ -88,11 +115,26 @@ describe("StorageMarket", () => {
       await expectRevert(write({ nodes: [] }), "StorageMarketInvalidNodes");
       await expectRevert(write({ nodes: [2, 1] }), "StorageMarketInvalidNodes");
       await expectRevert(write({ nodes: [1, 1] }), "StorageMarketInvalidNodes");
-      await expectRevert(write({ nodes: Array.from({ length: 17 }, (_, i) => i + 1) }), "StorageMarketInvalidNodes");
+      await expectRevert(
+        write({ nodes: Array.from({ length: 17 }, (_, i) => i + 1) }),
+        "StorageMarketInvalidNodes",
+      );
       await expectRevert(write({ shardSize: 10n }), "StorageMarketInvalidShards", [10n, 0]);
-      await expectRevert(write({ tier: Tier.cold, recovery: 0, shardSize: 300n }), "StorageMarketInvalidShards", [300n, 0]);
-      await expectRevert(write({ tier: Tier.cold, recovery: 4, shardSize: 300n }), "StorageMarketInvalidShards", [300n, 4]);
-      await expectRevert(write({ tier: Tier.cold, recovery: 2, shardSize: 149n }), "StorageMarketInvalidShards", [149n, 2]);
+      await expectRevert(
+        write({ tier: Tier.cold, recovery: 0, shardSize: 300n }),
+        "StorageMarketInvalidShards",
+        [300n, 0],
+      );
+      await expectRevert(
+        write({ tier: Tier.cold, recovery: 4, shardSize: 300n }),
+        "StorageMarketInvalidShards",
+        [300n, 4],
+      );
+      await expectRevert(
+        write({ tier: Tier.cold, recovery: 2, shardSize: 149n }),
+        "StorageMarketInvalidShards",
+        [149n, 2],
+      );
       await expectRevert(write({ nodes: [1, 2, 9] }), "NodeRegistryNodeInactive", [9]);
       // unfunded: the transfer fails and nothing is registered
       await expectRevert(write({}), "ERC20InsufficientAllowance");
@@ -103,8 +145,14 @@ describe("StorageMarket", () => {
     test("all holders of a hot blob attest: BlobCertified, term starts next period", async () => {
       const blob = await m.register({ owner: owner(), nodes: hot3(), epochs: 2 });
       await m.enroll(blob);
-      const receipt = await h.wait(await ownerAs().market.write.certify([blob.blobId, await m.attestations(blob)]));
-      const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobCertified" });
+      const receipt = await h.wait(
+        await ownerAs().market.write.certify([blob.blobId, await m.attestations(blob)]),
+      );
+      const [event] = parseEventLogs({
+        abi: storageMarketAbi,
+        logs: receipt.logs,
+        eventName: "BlobCertified",
+      });
       const period = await m.currentPeriod();
       expect(event?.args).toEqual({
         blobId: blob.blobId,
@@ -123,13 +171,18 @@ describe("StorageMarket", () => {
       await m.enroll(blob);
       const [a0, a1, a2] = await m.attestations(blob);
       const receipt = await h.wait(await ownerAs().market.write.certify([blob.blobId, [a0!, a2!]]));
-      const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobAttested" });
+      const [event] = parseEventLogs({
+        abi: storageMarketAbi,
+        logs: receipt.logs,
+        eventName: "BlobAttested",
+      });
       expect(event?.args).toEqual({ blobId: blob.blobId, attested: 0b101 });
       expect((await ownerAs().market.read.getBlob([blob.blobId])).status).toBe(BlobStatus.registered);
-      await expectRevert(ownerAs().market.write.certify([blob.blobId, [a2!]]), "StorageMarketDuplicateAttestation", [
-        blob.blobId,
-        2n,
-      ]);
+      await expectRevert(
+        ownerAs().market.write.certify([blob.blobId, [a2!]]),
+        "StorageMarketDuplicateAttestation",
+        [blob.blobId, 2n],
+      );
       await h.wait(await ownerAs().market.write.certify([blob.blobId, [a1!]]));
       expect((await ownerAs().market.read.getBlob([blob.blobId])).status).toBe(BlobStatus.certified);
     });
@@ -140,12 +193,14 @@ describe("StorageMarket", () => {
       const other = await m.register({ owner: owner(), nodes, data: randomBytes(500, 99) });
       const now = (await h.publicClient.getBlock()).timestamp;
       const good = await attest(env.deployment, nodes[0]!, 0, blob, now + 600n);
-      await expectRevert(ownerAs().market.write.certify([blob.blobId, [good]]), "StorageMarketHolderNotEnrolled", [
-        blob.blobId,
-        0n,
-      ]);
+      await expectRevert(
+        ownerAs().market.write.certify([blob.blobId, [good]]),
+        "StorageMarketHolderNotEnrolled",
+        [blob.blobId, 0n],
+      );
       await m.enroll(blob);
-      const certify = (list: Awaited<ReturnType<typeof attest>>[]) => ownerAs().market.write.certify([blob.blobId, list]);
+      const certify = (list: Awaited<ReturnType<typeof attest>>[]) =>
+        ownerAs().market.write.certify([blob.blobId, list]);
       // the same signature twice in one call
       await expectRevert(certify([good, good]), "StorageMarketDuplicateAttestation", [blob.blobId, 0n]);
       // signed by a node that was not chosen for this holder slot
@@ -167,7 +222,9 @@ describe("StorageMarket", () => {
       await expectRevert(certify([expired]), "StorageMarketAttestationExpired", [blob.blobId, 1n, now - 1n]);
       await expectRevert(certify([{ ...good, holder: 3 }]), "StorageMarketUnknownHolder", [blob.blobId, 3n]);
       const unknown = toHex(new Uint8Array(32).fill(1));
-      await expectRevert(ownerAs().market.write.certify([unknown, [good]]), "StorageMarketUnknownBlob", [unknown]);
+      await expectRevert(ownerAs().market.write.certify([unknown, [good]]), "StorageMarketUnknownBlob", [
+        unknown,
+      ]);
       expect((await ownerAs().market.read.getBlob([blob.blobId])).attested).toBe(0);
     });
 
@@ -175,12 +232,22 @@ describe("StorageMarket", () => {
       const blob = await m.register({ owner: owner(), nodes: hot3() });
       await m.enroll(blob);
       const list = await m.attestations(blob);
-      await expectRevert(ownerAs().market.write.reclaim([blob.blobId]), "StorageMarketCertifyDeadlinePending");
+      await expectRevert(
+        ownerAs().market.write.reclaim([blob.blobId]),
+        "StorageMarketCertifyDeadlinePending",
+      );
       await h.networkHelpers.time.increase(testParams.certifyWindow + 1);
-      await expectRevert(ownerAs().market.write.certify([blob.blobId, list]), "StorageMarketCertifyDeadlinePassed");
+      await expectRevert(
+        ownerAs().market.write.certify([blob.blobId, list]),
+        "StorageMarketCertifyDeadlinePassed",
+      );
       await expectRevert(env.as(h.wallet(9)).market.write.reclaim([blob.blobId]), "StorageMarketNotOwner");
       const receipt = await h.wait(await ownerAs().market.write.reclaim([blob.blobId]));
-      const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobReclaimed" });
+      const [event] = parseEventLogs({
+        abi: storageMarketAbi,
+        logs: receipt.logs,
+        eventName: "BlobReclaimed",
+      });
       expect(event?.args.refund).toBe(blob.cost + blob.fee);
       expect(await ownerAs().token.read.balanceOf([owner().account.address])).toBe(blob.cost + blob.fee);
       expect(await ownerAs().token.read.balanceOf([env.deployment.contracts.market])).toBe(0n);
@@ -194,7 +261,14 @@ describe("StorageMarket", () => {
     test("cold: certified at recovery + margin; a late holder attests and earns from the next period", async () => {
       const nodes = env.nodes;
       const data = randomBytes(1000, 3);
-      const blob = await m.register({ owner: owner(), nodes, data, tier: "cold", recovery: 2, shardSize: 500n });
+      const blob = await m.register({
+        owner: owner(),
+        nodes,
+        data,
+        tier: "cold",
+        recovery: 2,
+        shardSize: 500n,
+      });
       expect((await ownerAs().market.read.getBlob([blob.blobId])).quorum).toBe(3);
       expect(blob.cost).toBe(perEpoch(nodes, 500n) * 2n);
       await m.enroll(blob);
@@ -204,7 +278,11 @@ describe("StorageMarket", () => {
       await h.wait(await ownerAs().market.write.certify([blob.blobId, [list[3]!]]));
       expect((await ownerAs().market.read.getBlob([blob.blobId])).status).toBe(BlobStatus.certified);
       const receipt = await h.wait(await ownerAs().market.write.certify([blob.blobId, [list[4]!]]));
-      const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobAttested" });
+      const [event] = parseEventLogs({
+        abi: storageMarketAbi,
+        logs: receipt.logs,
+        eventName: "BlobAttested",
+      });
       expect(event?.args.attested).toBe(0b11011);
     });
   });
@@ -229,8 +307,16 @@ describe("StorageMarket", () => {
       await h.wait(await ownerAs().market.write.certify([blob.blobId, await m.attestations(blob)]));
       const { endPeriod } = await payer.market.read.getBlob([blob.blobId]);
       const receipt = await h.wait(await payer.market.write.extend([blob.blobId, 2]));
-      const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobExtended" });
-      expect(event?.args).toMatchObject({ epochs: 2, endPeriod: endPeriod + 2 * Number(PPE), paid: cost + fee });
+      const [event] = parseEventLogs({
+        abi: storageMarketAbi,
+        logs: receipt.logs,
+        eventName: "BlobExtended",
+      });
+      expect(event?.args).toMatchObject({
+        epochs: 2,
+        endPeriod: endPeriod + 2 * Number(PPE),
+        paid: cost + fee,
+      });
       expect(await payer.market.read.getBlob([blob.blobId])).toMatchObject({
         epochs: 5,
         escrow: blob.cost + 2n * cost,
@@ -294,15 +380,23 @@ describe("StorageMarket", () => {
       const operator = node!.operator.account.address;
       const before = await node!.as.token.read.balanceOf([operator]);
       const receipt = await h.wait(await node!.as.market.write.claim([node!.nodeId, [blob.blobId], [0]]));
-      const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "PaymentClaimed" });
+      const [event] = parseEventLogs({
+        abi: storageMarketAbi,
+        logs: receipt.logs,
+        eventName: "PaymentClaimed",
+      });
       expect(event?.args).toEqual({ nodeId: node!.nodeId, to: getAddress(operator), amount: expected });
       expect((await node!.as.token.read.balanceOf([operator])) - before).toBe(expected);
-      await expectRevert(node!.as.market.write.claim([node!.nodeId, [blob.blobId], [0]]), "StorageMarketNothingToClaim", [
-        node!.nodeId,
-      ]);
+      await expectRevert(
+        node!.as.market.write.claim([node!.nodeId, [blob.blobId], [0]]),
+        "StorageMarketNothingToClaim",
+        [node!.nodeId],
+      );
       await m.nextPeriod();
       await h.wait(await node!.as.market.write.claim([node!.nodeId, [blob.blobId], [0]]));
-      expect((await node!.as.token.read.balanceOf([operator])) - before).toBe((node!.price * blob.size * 3n) / PPE);
+      expect((await node!.as.token.read.balanceOf([operator])) - before).toBe(
+        (node!.price * blob.size * 3n) / PPE,
+      );
     });
 
     test("an unproven period earns nothing", async () => {
@@ -312,7 +406,10 @@ describe("StorageMarket", () => {
       await m.revealSeed();
       await m.prove(first!);
       await m.nextPeriod();
-      await expectRevert(second!.as.market.write.claim([second!.nodeId, [blob.blobId], [1]]), "StorageMarketNothingToClaim");
+      await expectRevert(
+        second!.as.market.write.claim([second!.nodeId, [blob.blobId], [1]]),
+        "StorageMarketNothingToClaim",
+      );
       await h.wait(await first!.as.market.write.claim([first!.nodeId, [blob.blobId], [0]]));
     });
 
@@ -320,18 +417,27 @@ describe("StorageMarket", () => {
       const { blob } = await storeAndProve(1);
       await m.nextPeriod();
       const [node] = blob.nodes;
-      await expectRevert(env.as(h.wallet(9)).market.write.claim([node!.nodeId, [blob.blobId], [0]]), "StorageMarketNotNodeAccount");
-      await expectRevert(node!.as.market.write.claim([node!.nodeId, [blob.blobId], [1]]), "StorageMarketUnknownHolder", [
-        blob.blobId,
-        1n,
-      ]);
-      await expectRevert(node!.as.market.write.claim([node!.nodeId, [blob.blobId], []]), "StorageMarketLengthMismatch");
+      await expectRevert(
+        env.as(h.wallet(9)).market.write.claim([node!.nodeId, [blob.blobId], [0]]),
+        "StorageMarketNotNodeAccount",
+      );
+      await expectRevert(
+        node!.as.market.write.claim([node!.nodeId, [blob.blobId], [1]]),
+        "StorageMarketUnknownHolder",
+        [blob.blobId, 1n],
+      );
+      await expectRevert(
+        node!.as.market.write.claim([node!.nodeId, [blob.blobId], []]),
+        "StorageMarketLengthMismatch",
+      );
       // the signing key may claim; the pay still goes to the operator
       const operator = node!.operator.account.address;
       const before = await node!.as.token.read.balanceOf([operator]);
       const asSigner = env.as(await h.signerWallet(node!));
       await h.wait(await asSigner.market.write.claim([node!.nodeId, [blob.blobId], [0]]));
-      expect((await node!.as.token.read.balanceOf([operator])) - before).toBe((node!.price * blob.size) / PPE);
+      expect((await node!.as.token.read.balanceOf([operator])) - before).toBe(
+        (node!.price * blob.size) / PPE,
+      );
     });
 
     test("settle credits holders what they earned and refunds the rest; fees reach the treasury", async () => {

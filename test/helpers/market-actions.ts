@@ -1,6 +1,5 @@
 import { type Hex, hexToBytes, parseEventLogs, toHex } from "viem";
-import { type Deployment, storageMarketAbi } from "#protocol";
-import { concat, MerkleTree } from "#protocol";
+import { concat, type Deployment, MerkleTree, storageMarketAbi } from "#protocol";
 import {
   attest,
   type BlobOptions,
@@ -50,7 +49,11 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
     await h.wait(await as.token.write.faucet([cost + fee]));
     await h.wait(await as.token.write.approve([deployment.contracts.market, cost + fee]));
     const receipt = await h.wait(await as.market.write.registerBlob([params]));
-    const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
+    const [event] = parseEventLogs({
+      abi: storageMarketAbi,
+      logs: receipt.logs,
+      eventName: "BlobRegistered",
+    });
     if (!event) throw new Error("no BlobRegistered event");
     trees.set(event.args.blobId, tree);
     return {
@@ -75,7 +78,9 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
 
   async function attestations(blob: RegisteredBlob, holders: number[] = blob.nodes.map((_, i) => i)) {
     const now = (await h.publicClient.getBlock()).timestamp;
-    return Promise.all(holders.map((holder) => attest(deployment, blob.nodes[holder] as TestNode, holder, blob, now + 3600n)));
+    return Promise.all(
+      holders.map((holder) => attest(deployment, blob.nodes[holder] as TestNode, holder, blob, now + 3600n)),
+    );
   }
 
   /** Registers, enrolls every holder and certifies with all attestations. */

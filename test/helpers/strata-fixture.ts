@@ -11,8 +11,8 @@ import {
   getContract,
   type Hex,
   keccak256,
-  parseEventLogs,
   type PublicClient,
+  parseEventLogs,
   parseSignature,
   signatureToCompactSignature,
   type Transport,
@@ -22,7 +22,9 @@ import {
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import {
   attestationTypedData,
+  commitmentOf,
   type Deployment,
+  MerkleTree,
   nodeRegistryAbi,
   proofSystemAbi,
   storageMarketAbi,
@@ -31,7 +33,6 @@ import {
   Tier,
   type TierName,
 } from "#protocol";
-import { commitmentOf, MerkleTree } from "#protocol";
 import { type DeployParams, deployStrata } from "../../sdk/deploy/deploy-strata.ts";
 
 export const TOKEN = 10n ** 18n;
@@ -56,7 +57,9 @@ type Wallet = WalletClient<Transport, Chain, Account>;
 
 /** An ABI with every Strata custom error appended, so reverts from any contract decode. */
 function withErrors<const T extends Abi>(abi: T) {
-  const own = new Set(abi.filter((item) => item.type === "error").map((item) => (item as { name: string }).name));
+  const own = new Set(
+    abi.filter((item) => item.type === "error").map((item) => (item as { name: string }).name),
+  );
   return [...abi, ...strataErrorsAbi.filter((item) => !own.has(item.name))] as unknown as T;
 }
 
@@ -150,7 +153,11 @@ export async function connectStrata(params: DeployParams = testParams) {
       const as = contractsFor(deployment, publicClient, operator);
       const p = nodeParams(signer.address, i, overrides(i));
       const receipt = await wait(await as.registry.write.register([p]));
-      const [event] = parseEventLogs({ abi: nodeRegistryAbi, logs: receipt.logs, eventName: "NodeRegistered" });
+      const [event] = parseEventLogs({
+        abi: nodeRegistryAbi,
+        logs: receipt.logs,
+        eventName: "NodeRegistered",
+      });
       const nodeId = Number(event?.args.nodeId);
       await wait(await as.token.write.faucet([params.minStake]));
       await wait(await as.token.write.approve([deployment.contracts.registry, params.minStake]));
@@ -170,7 +177,18 @@ export async function connectStrata(params: DeployParams = testParams) {
     }) as unknown as Wallet;
   }
 
-  return { connection, viem, networkHelpers, publicClient, wallet, wallets, deploy, wait, registerNodes, signerWallet };
+  return {
+    connection,
+    viem,
+    networkHelpers,
+    publicClient,
+    wallet,
+    wallets,
+    deploy,
+    wait,
+    registerNodes,
+    signerWallet,
+  };
 }
 
 export type StrataHarness = Awaited<ReturnType<typeof connectStrata>>;
@@ -233,13 +251,17 @@ export async function attest(
   overrides: { chainId?: number; market?: Address } = {},
 ) {
   const signature = await node.signer.signTypedData(
-    attestationTypedData(overrides.chainId ?? deployment.chainId, overrides.market ?? deployment.contracts.market, {
-      blobId: blob.blobId,
-      commitment: blob.commitment,
-      size: blob.size,
-      nodeId: node.nodeId,
-      expiry,
-    }),
+    attestationTypedData(
+      overrides.chainId ?? deployment.chainId,
+      overrides.market ?? deployment.contracts.market,
+      {
+        blobId: blob.blobId,
+        commitment: blob.commitment,
+        size: blob.size,
+        nodeId: node.nodeId,
+        expiry,
+      },
+    ),
   );
   const { r, yParityAndS } = signatureToCompactSignature(parseSignature(signature));
   return { holder, expiry, r, vs: yParityAndS };

@@ -1,0 +1,185 @@
+// Strata commitment hashing (docs/protocol.md): batches of SHA-256 over 256-byte leaves and over
+// pairs of tree nodes, computed with the OpenSSL that Node.js itself carries (and exports to
+// addons), which uses the CPU's SHA extensions where present. One call hashes a whole buffer,
+// so the per-hash cost of crossing from JavaScript disappears.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <node_api.h>
+#include <openssl/sha.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include "sha256-x86.h"
+#define HAVE_X86_SHA 1
+#endif
+
+#define LEAF_SIZE 256
+#define MAX_LEAF_SIZE 4096
+#define LEAF_PREFIX 0x00
+#define NODE_PREFIX 0x01
+
+static int use_sha_ni = 0;
+
+#ifdef HAVE_X86_SHA
+// SHA-256 of `length` bytes at `message` (prefix byte included), padded in `buffer` (which already
+// holds the message) and compressed with the SHA extensions.
+static void sha256_padded(uint8_t* buffer, size_t length, uint8_t* out) {
+  size_t padded = ((length + 8) / 64 + 1) * 64;
+  memset(buffer + length, 0, padded - length);
+  buffer[length] = 0x80;
+  uint64_t bits = (uint64_t)length * 8;
+  for (int i = 0; i < 8; i += 1) buffer[padded - 1 - i] = (uint8_t)(bits >> (8 * i));
+  uint32_t state[8];
+  memcpy(state, SHA256_IV, sizeof state);
+  sha256_blocks_x86(state, buffer, padded / 64);
+  for (int i = 0; i < 8; i += 1) {
+    out[4 * i] = (uint8_t)(state[i] >> 24);
+    out[4 * i + 1] = (uint8_t)(state[i] >> 16);
+    out[4 * i + 2] = (uint8_t)(state[i] >> 8);
+    out[4 * i + 3] = (uint8_t)state[i];
+  }
+}
+#endif
+
+static void hash_leaf(uint8_t* input, const uint8_t* leaf, size_t take, uint8_t* out) {
+  memcpy(input + 1, leaf, take);
+#ifdef HAVE_X86_SHA
+  if (use_sha_ni) {
+    sha256_padded(input, take + 1, out);
+    return;
+  }
+#endif
+  SHA256(input, take + 1, out);
+}
+
+static void hash_node(uint8_t* input, const uint8_t* pair, uint8_t* out) {
+  memcpy(input + 1, pair, 64);
+#ifdef HAVE_X86_SHA
+  if (use_sha_ni) {
+    sha256_padded(input, 65, out);
+    return;
+  }
+#endif
+  SHA256(input, 65, out);
+}
+
+static void hash_leaves(const uint8_t* data, size_t length, uint8_t* out, size_t leaf_size) {
+  uint8_t input[MAX_LEAF_SIZE + 1 + 72];
+  input[0] = LEAF_PREFIX;
+  for (size_t offset = 0; offset < length; offset += leaf_size, out += 32) {
+    size_t take = length - offset < leaf_size ? length - offset : leaf_size;
+    hash_leaf(input, data + offset, take, out);
+  }
+}
+
+// One level up: pairs hashed, an odd last node carried up. `in` and `out` may alias (out <= in).
+static size_t hash_level(const uint8_t* in, size_t width, uint8_t* out) {
+  uint8_t input[128];
+  input[0] = NODE_PREFIX;
+  size_t o = 0;
+  for (size_t i = 0; i + 1 < width; i += 2, o += 1) {
+    hash_node(input, in + i * 32, out + o * 32);
+  }
+  if (width % 2 == 1) {
+    memmove(out + o * 32, in + (width - 1) * 32, 32);
+    o += 1;
+  }
+  return o;
+}
+
+static napi_status get_bytes(napi_env env, napi_value value, uint8_t** data, size_t* length) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  return napi_get_typedarray_info(env, value, &type, length, (void**)data, &buffer, &offset);
+}
+
+static napi_value throw_error(napi_env env, const char* message) {
+  napi_throw_range_error(env, NULL, message);
+  return NULL;
+}
+
+// hashLeaves(data: Uint8Array, out: Uint8Array, leafSize = 256): writes 32 bytes per leaf of
+// `data` into `out`. Other leaf sizes exist only to measure the trade-off (bench/commitment).
+static napi_value js_hash_leaves(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  uint8_t *data, *out;
+  size_t length, out_length;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return throw_error(env, "hashLeaves(data, out)");
+  if (get_bytes(env, argv[0], &data, &length) != napi_ok || get_bytes(env, argv[1], &out, &out_length) != napi_ok) {
+    return throw_error(env, "hashLeaves takes two Uint8Arrays");
+  }
+  uint32_t leaf_size = LEAF_SIZE;
+  if (argc >= 3 && napi_get_value_uint32(env, argv[2], &leaf_size) != napi_ok) leaf_size = LEAF_SIZE;
+  if (leaf_size == 0 || leaf_size > MAX_LEAF_SIZE) return throw_error(env, "hashLeaves: leaf size out of range");
+  size_t leaves = (length + leaf_size - 1) / leaf_size;
+  if (out_length < leaves * 32) return throw_error(env, "hashLeaves: out is too small");
+  hash_leaves(data, length, out, leaf_size);
+  return NULL;
+}
+
+// hashLevel(level: Uint8Array, out: Uint8Array): one level up; returns the number of nodes written.
+static napi_value js_hash_level(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  uint8_t *in, *out;
+  size_t length, out_length;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return throw_error(env, "hashLevel(level, out)");
+  if (get_bytes(env, argv[0], &in, &length) != napi_ok || get_bytes(env, argv[1], &out, &out_length) != napi_ok) {
+    return throw_error(env, "hashLevel takes two Uint8Arrays");
+  }
+  if (length % 32 != 0) return throw_error(env, "hashLevel: level is not a whole number of hashes");
+  size_t width = length / 32;
+  if (out_length < ((width + 1) / 2) * 32) return throw_error(env, "hashLevel: out is too small");
+  napi_value result;
+  napi_create_uint32(env, (uint32_t)hash_level(in, width, out), &result);
+  return result;
+}
+
+// treeRoot(data: Uint8Array, scratch: Uint8Array, out: Uint8Array): the commitment root of `data`
+// (at least one byte) into `out`; `scratch` holds 32 bytes per leaf.
+static napi_value js_tree_root(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  uint8_t *data, *scratch, *out;
+  size_t length, scratch_length, out_length;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return throw_error(env, "treeRoot(data, scratch, out)");
+  if (get_bytes(env, argv[0], &data, &length) != napi_ok || get_bytes(env, argv[1], &scratch, &scratch_length) != napi_ok ||
+      get_bytes(env, argv[2], &out, &out_length) != napi_ok) {
+    return throw_error(env, "treeRoot takes three Uint8Arrays");
+  }
+  if (length == 0) return throw_error(env, "treeRoot: a commitment needs at least one byte");
+  size_t width = (length + LEAF_SIZE - 1) / LEAF_SIZE;
+  if (scratch_length < width * 32 || out_length < 32) return throw_error(env, "treeRoot: scratch or out is too small");
+  hash_leaves(data, length, scratch, LEAF_SIZE);
+  while (width > 1) width = hash_level(scratch, width, scratch);
+  memcpy(out, scratch, 32);
+  return NULL;
+}
+
+// usesShaExtensions(): whether the CPU's SHA extensions are in use (else OpenSSL's SHA-256).
+static napi_value js_uses_sha_extensions(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  napi_get_boolean(env, use_sha_ni, &result);
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+#ifdef HAVE_X86_SHA
+  __builtin_cpu_init();
+  use_sha_ni = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") && getenv("STRATA_NO_SHA_NI") == NULL;
+#endif
+  napi_property_descriptor properties[] = {
+    {"usesShaExtensions", NULL, js_uses_sha_extensions, NULL, NULL, NULL, napi_default, NULL},
+    {"hashLeaves", NULL, js_hash_leaves, NULL, NULL, NULL, napi_default, NULL},
+    {"hashLevel", NULL, js_hash_level, NULL, NULL, NULL, napi_default, NULL},
+    {"treeRoot", NULL, js_tree_root, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,160 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { bytesToHex, hexToBytes } from "viem";
+import { describe, expect, test } from "vitest";
+import { CommitmentBuilder, commitmentOfStream } from "./commitment-builder.ts";
+import { LEAF_SIZE } from "./constants.ts";
+import { hashLeaves, hashLeavesJs, hashLevel, hashLevelJs, treeRoot } from "./hashing.ts";
+import { MerkleTree } from "./merkle-tree.ts";
+import { nativeMerkle } from "./native.ts";
+import { referenceProof, referenceTree } from "./reference.ts";
+import { proofLength, rootFromProof, verifyProof, verifyProofs } from "./verify-proof.ts";
+
+interface Vector {
+  name: string;
+  size: number;
+  input: `0x${string}`;
+  root: `0x${string}`;
+  proofs: { index: number; proof: `0x${string}` }[];
+}
+
+const file = JSON.parse(
+  readFileSync(join(import.meta.dirname, "..", "..", "docs", "commitment-vectors.json"), "utf8"),
+) as {
+  leafSize: number;
+  vectors: Vector[];
+};
+
+function noise(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed;
+  for (let i = 0; i < length; i += 1) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+const referenceRoot = (data: Uint8Array) => {
+  const levels = referenceTree(data);
+  return levels[levels.length - 1]?.[0] as Uint8Array;
+};
+
+describe("commitment test vectors (shared with the Solidity tests)", () => {
+  test("the file holds the documented format", () => {
+    expect(file.leafSize).toBe(LEAF_SIZE);
+    expect(file.vectors.length).toBeGreaterThan(10);
+  });
+
+  for (const vector of file.vectors) {
+    test(vector.name, () => {
+      const data = hexToBytes(vector.input);
+      expect(bytesToHex(referenceRoot(data))).toBe(vector.root);
+      expect(bytesToHex(treeRoot(data))).toBe(vector.root);
+      expect(bytesToHex(new CommitmentBuilder().update(data).digest())).toBe(vector.root);
+      const tree = MerkleTree.of(data);
+      expect(bytesToHex(tree.root)).toBe(vector.root);
+      for (const { index, proof } of vector.proofs) {
+        const bytes = hexToBytes(proof);
+        expect(bytesToHex(tree.proof(index))).toBe(proof);
+        expect(bytesToHex(referenceProof(data, index))).toBe(proof);
+        expect(proofLength(vector.size, index)).toBe(bytes.length);
+        expect(bytesToHex(rootFromProof(bytes, 0, vector.size, index).root)).toBe(vector.root);
+        expect(verifyProof(hexToBytes(vector.root), vector.size, index, bytes)).toBe(true);
+      }
+    });
+  }
+});
+
+describe("streaming root", () => {
+  const MiB = 1 << 20;
+  for (const size of [1, 255, 256, 257, MiB - 1, MiB, MiB + 1, 2 * MiB + 256, 3 * MiB + 12_345]) {
+    test(`${size} bytes: every chunking gives the reference root`, () => {
+      const data = noise(size, size);
+      const expected = bytesToHex(referenceRoot(data));
+      for (const chunk of [1_000_003, 65_536, 4_099, 257]) {
+        if (size / chunk > 20_000) continue;
+        const builder = new CommitmentBuilder();
+        for (let offset = 0; offset < size; offset += chunk)
+          builder.update(data.subarray(offset, offset + chunk));
+        expect(bytesToHex(builder.digest()), `chunks of ${chunk}`).toBe(expected);
+        expect(builder.size).toBe(size);
+      }
+      expect(bytesToHex(treeRoot(data))).toBe(expected);
+    });
+  }
+
+  test("a stream of many chunks, and a digest taken mid-stream, match", async () => {
+    const data = noise(5 * MiB + 77, 9);
+    async function* chunks() {
+      for (let offset = 0; offset < data.length; offset += 300_000)
+        yield data.subarray(offset, offset + 300_000);
+    }
+    const { root, size } = await commitmentOfStream(chunks());
+    expect(size).toBe(data.length);
+    expect(bytesToHex(root)).toBe(bytesToHex(treeRoot(data)));
+    const builder = new CommitmentBuilder().update(data.subarray(0, 2 * MiB + 5));
+    expect(bytesToHex(builder.digest())).toBe(bytesToHex(treeRoot(data.subarray(0, 2 * MiB + 5))));
+    builder.update(data.subarray(2 * MiB + 5));
+    expect(bytesToHex(builder.digest())).toBe(bytesToHex(root));
+  });
+
+  test("an empty blob has no commitment", () => {
+    expect(() => new CommitmentBuilder().digest()).toThrow(RangeError);
+    expect(() => treeRoot(new Uint8Array())).toThrow(RangeError);
+  });
+});
+
+describe("hashing paths agree", () => {
+  test("the addon is built (CI builds it; the JavaScript path is only a fallback)", () => {
+    expect(nativeMerkle).toBeDefined();
+  });
+
+  test("native and JavaScript leaves and levels are byte-identical", () => {
+    const data = noise(100 * LEAF_SIZE + 17, 3);
+    const native = hashLeaves(data);
+    expect(bytesToHex(native)).toBe(bytesToHex(hashLeavesJs(data)));
+    expect(bytesToHex(hashLevel(native))).toBe(bytesToHex(hashLevelJs(native)));
+    const odd = native.subarray(0, 7 * 32);
+    expect(bytesToHex(hashLevel(odd))).toBe(bytesToHex(hashLevelJs(odd)));
+  });
+});
+
+describe("proofs", () => {
+  const data = noise(37 * LEAF_SIZE + 100, 5);
+  const tree = MerkleTree.of(data);
+  const size = data.length;
+
+  test("every leaf's proof verifies, and only against its own index", () => {
+    for (let index = 0; index < 38; index += 1) {
+      const proof = tree.proof(index);
+      expect(verifyProof(tree.root, size, index, proof)).toBe(true);
+      if (index > 0) expect(verifyProof(tree.root, size, index - 1, proof)).toBe(false);
+    }
+  });
+
+  test("a flipped bit anywhere, a missing byte or a trailing byte is refused", () => {
+    const proof = tree.proof(21);
+    for (let i = 0; i < proof.length; i += 1) {
+      const tampered = proof.slice();
+      tampered[i] = (tampered[i] as number) ^ 0x80;
+      expect(verifyProof(tree.root, size, 21, tampered)).toBe(false);
+    }
+    expect(verifyProof(tree.root, size, 21, proof.subarray(0, proof.length - 1))).toBe(false);
+    expect(verifyProof(tree.root, size, 21, Uint8Array.of(...proof, 0))).toBe(false);
+  });
+
+  test("several leaves' proofs concatenate (the on-chain format) and verify in order only", () => {
+    const indices = [3, 37, 0, 19];
+    const proof = tree.proofs(indices);
+    const leaves = indices.map((index) => ({ root: tree.root, size, index }));
+    expect(verifyProofs(proof, leaves)).toBe(true);
+    expect(verifyProofs(proof, [...leaves].reverse())).toBe(false);
+    expect(verifyProofs(proof, leaves.slice(0, 3))).toBe(false);
+  });
+
+  test("out-of-range leaves are refused", () => {
+    expect(() => tree.proof(38)).toThrow(RangeError);
+    expect(verifyProof(tree.root, size, 38, tree.proof(37))).toBe(false);
+  });
+});
