@@ -2,12 +2,17 @@
 // pairs of tree nodes, computed with the OpenSSL that Node.js itself carries (and exports to
 // addons), which uses the CPU's SHA extensions where present. One call hashes a whole buffer,
 // so the per-hash cost of crossing from JavaScript disappears.
+#define _GNU_SOURCE
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <node_api.h>
 #include <openssl/sha.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #if defined(__x86_64__)
 #include "sha256-x86.h"
@@ -159,6 +164,125 @@ static napi_value js_tree_root(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ----- work off the JavaScript thread (libuv's pool): batch roots and filesystem syncs -----
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref data_ref;
+  uint8_t* data;
+  size_t length;
+  uint8_t* scratch;
+  uint8_t root[32];
+  char* path;
+  int error;
+} async_job;
+
+static void tree_root_execute(napi_env env, void* raw) {
+  (void)env;
+  async_job* job = raw;
+  size_t width = (job->length + LEAF_SIZE - 1) / LEAF_SIZE;
+  hash_leaves(job->data, job->length, job->scratch, LEAF_SIZE);
+  while (width > 1) width = hash_level(job->scratch, width, job->scratch);
+  memcpy(job->root, job->scratch, 32);
+}
+
+static void tree_root_complete(napi_env env, napi_status status, void* raw) {
+  async_job* job = raw;
+  napi_value result;
+  void* out;
+  if (status == napi_ok && napi_create_buffer_copy(env, 32, job->root, &out, &result) == napi_ok) {
+    napi_resolve_deferred(env, job->deferred, result);
+  } else {
+    napi_value message, error;
+    napi_create_string_utf8(env, "treeRootAsync failed", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, job->deferred, error);
+  }
+  napi_delete_reference(env, job->data_ref);
+  napi_delete_async_work(env, job->work);
+  free(job->scratch);
+  free(job);
+}
+
+// treeRootAsync(data: Uint8Array): Promise<Buffer>, the commitment root of `data`, hashed on a
+// pool thread. `data` must not change until the promise settles.
+static napi_value js_tree_root_async(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], promise, name;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return throw_error(env, "treeRootAsync(data)");
+  async_job* job = calloc(1, sizeof(async_job));
+  if (job == NULL) return throw_error(env, "treeRootAsync: out of memory");
+  if (get_bytes(env, argv[0], &job->data, &job->length) != napi_ok || job->length == 0) {
+    free(job);
+    return throw_error(env, "treeRootAsync takes a non-empty Uint8Array");
+  }
+  job->scratch = malloc(((job->length + LEAF_SIZE - 1) / LEAF_SIZE) * 32);
+  if (job->scratch == NULL) {
+    free(job);
+    return throw_error(env, "treeRootAsync: out of memory");
+  }
+  napi_create_reference(env, argv[0], 1, &job->data_ref);
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "strata:treeRoot", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, tree_root_execute, tree_root_complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
+static void syncfs_execute(napi_env env, void* raw) {
+  (void)env;
+  async_job* job = raw;
+  int fd = open(job->path, O_RDONLY);
+  if (fd < 0) {
+    job->error = errno;
+    return;
+  }
+#ifdef __linux__
+  if (syncfs(fd) != 0) job->error = errno;
+#else
+  if (fsync(fd) != 0) job->error = errno;
+#endif
+  close(fd);
+}
+
+static void syncfs_complete(napi_env env, napi_status status, void* raw) {
+  async_job* job = raw;
+  if (status == napi_ok && job->error == 0) {
+    napi_value undefined;
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, job->deferred, undefined);
+  } else {
+    napi_value message, error;
+    char text[128];
+    snprintf(text, sizeof text, "syncfs failed: %s", strerror(job->error));
+    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, job->deferred, error);
+  }
+  napi_delete_async_work(env, job->work);
+  free(job->path);
+  free(job);
+}
+
+// syncfs(path: string): Promise<void>, flushes every write of the filesystem holding `path` to
+// stable storage (Linux syncfs(2); fsync of `path` elsewhere), on a pool thread.
+static napi_value js_syncfs(napi_env env, napi_callback_info info) {
+  size_t argc = 1, length;
+  napi_value argv[1], promise, name;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return throw_error(env, "syncfs(path)");
+  if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &length) != napi_ok) return throw_error(env, "syncfs takes a path");
+  async_job* job = calloc(1, sizeof(async_job));
+  if (job == NULL) return throw_error(env, "syncfs: out of memory");
+  job->path = malloc(length + 1);
+  napi_get_value_string_utf8(env, argv[0], job->path, length + 1, &length);
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "strata:syncfs", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, syncfs_execute, syncfs_complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
 // usesShaExtensions(): whether the CPU's SHA extensions are in use (else OpenSSL's SHA-256).
 static napi_value js_uses_sha_extensions(napi_env env, napi_callback_info info) {
   (void)info;
@@ -174,6 +298,8 @@ static napi_value init(napi_env env, napi_value exports) {
 #endif
   napi_property_descriptor properties[] = {
     {"usesShaExtensions", NULL, js_uses_sha_extensions, NULL, NULL, NULL, napi_default, NULL},
+    {"treeRootAsync", NULL, js_tree_root_async, NULL, NULL, NULL, napi_default, NULL},
+    {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_default, NULL},
     {"hashLeaves", NULL, js_hash_leaves, NULL, NULL, NULL, napi_default, NULL},
     {"hashLevel", NULL, js_hash_level, NULL, NULL, NULL, napi_default, NULL},
     {"treeRoot", NULL, js_tree_root, NULL, NULL, NULL, napi_default, NULL},

@@ -4,3 +4,12 @@ export { hashLeaf, hashLeaves, hashLeavesJs, hashLevel, hashLevelJs, hashNode, t
 export { concat, MerkleTree, siblingsOf } from "./merkle-tree.ts";
 export { nativeMerkle } from "./native.ts";
 export { proofLength, rootFromProof, verifyProof, verifyProofs } from "./verify-proof.ts";
+export {
+  GROUP_BYTES,
+  GROUP_LEAVES,
+  GROUP_LEVEL,
+  type GroupedCommitment,
+  GroupedCommitmentBuilder,
+  proofFromGroup,
+  rootOfGroups,
+} from "./groups.ts";

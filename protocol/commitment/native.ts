@@ -9,6 +9,10 @@ export interface NativeMerkle {
   treeRoot(data: Uint8Array, scratch: Uint8Array, out: Uint8Array): void;
   /** Whether the CPU's SHA extensions are in use (else OpenSSL's SHA-256, per hash). */
   usesShaExtensions(): boolean;
+  /** treeRoot on a pool thread; `data` must not change until it settles. */
+  treeRootAsync(data: Uint8Array): Promise<Uint8Array>;
+  /** Flushes every write of the filesystem holding `path` (Linux syncfs(2)), on a pool thread. */
+  syncfs(path: string): Promise<void>;
 }
 
 function load(): NativeMerkle | undefined {
