@@ -1,4 +1,5 @@
 export * from "./abi/index.ts";
+export { CHUNK_SIZE, cidOfStream, unixfsImportOptions } from "./cid.ts";
 export * from "./commitment/index.ts";
 export { type Deployment, parseDeployment, serializeDeployment } from "./deployment.ts";
 export { ProtocolError } from "./errors.ts";
@@ -17,5 +18,8 @@ export {
   type AttestationMessage,
   attestationTypedData,
   attestationTypes,
+  type DeleteRequestMessage,
+  deleteRequestTypedData,
+  deleteRequestTypes,
   marketDomain,
 } from "./typed-data.ts";

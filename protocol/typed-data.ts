@@ -34,3 +34,31 @@ export function attestationTypedData(chainId: number, market: Address, message: 
     message,
   } as const;
 }
+
+/**
+ * EIP-712 types of an owner's request that a node drop its copies of a blob (DELETE /file/:id).
+ * `nonce` makes each request single-use; `expiry` bounds how long it is honoured.
+ */
+export const deleteRequestTypes = {
+  DeleteRequest: [
+    { name: "blobId", type: "bytes32" },
+    { name: "expiry", type: "uint64" },
+    { name: "nonce", type: "bytes32" },
+  ],
+} as const;
+
+export interface DeleteRequestMessage {
+  blobId: Hex;
+  expiry: bigint;
+  nonce: Hex;
+}
+
+/** Typed data of a delete request, in the market's domain. */
+export function deleteRequestTypedData(chainId: number, market: Address, message: DeleteRequestMessage) {
+  return {
+    domain: marketDomain(chainId, market),
+    types: deleteRequestTypes,
+    primaryType: "DeleteRequest",
+    message,
+  } as const;
+}

@@ -16,11 +16,18 @@ function noise(length: number, seed: number): Uint8Array {
 }
 
 describe("grouped commitment", () => {
-  for (const size of [100, GROUP_BYTES, GROUP_BYTES + 1, 2 * GROUP_BYTES + 77 * LEAF_SIZE + 5, 5 * GROUP_BYTES]) {
+  for (const size of [
+    100,
+    GROUP_BYTES,
+    GROUP_BYTES + 1,
+    2 * GROUP_BYTES + 77 * LEAF_SIZE + 5,
+    5 * GROUP_BYTES,
+  ]) {
     test(`${size} bytes: same root as the whole tree, and every proof from one group matches`, async () => {
       const data = noise(size, size);
       const builder = new GroupedCommitmentBuilder({ parallel: 2 });
-      for (let offset = 0; offset < size; offset += 300_001) await builder.update(data.subarray(offset, offset + 300_001));
+      for (let offset = 0; offset < size; offset += 300_001)
+        await builder.update(data.subarray(offset, offset + 300_001));
       const commitment = await builder.digest();
       const tree = MerkleTree.of(data);
       expect(bytesToHex(commitment.root)).toBe(bytesToHex(tree.root));
@@ -33,7 +40,9 @@ describe("grouped commitment", () => {
       for (const index of indices) {
         const group = index >> 12;
         const bytes = data.subarray(group * GROUP_BYTES, Math.min(size, (group + 1) * GROUP_BYTES));
-        expect(bytesToHex(proofFromGroup(commitment, index, bytes)), `leaf ${index}`).toBe(bytesToHex(tree.proof(index)));
+        expect(bytesToHex(proofFromGroup(commitment, index, bytes)), `leaf ${index}`).toBe(
+          bytesToHex(tree.proof(index)),
+        );
       }
     });
   }
@@ -43,6 +52,8 @@ describe("grouped commitment", () => {
     const builder = new GroupedCommitmentBuilder();
     await builder.update(data);
     const commitment = await builder.digest();
-    expect(() => proofFromGroup(commitment, 4096, data.subarray(GROUP_BYTES, GROUP_BYTES + 9))).toThrow(RangeError);
+    expect(() => proofFromGroup(commitment, 4096, data.subarray(GROUP_BYTES, GROUP_BYTES + 9))).toThrow(
+      RangeError,
+    );
   });
 });

@@ -40,7 +40,11 @@ export function rootOfGroups(groupRoots: Uint8Array): Uint8Array {
  * The proof of leaf `index` (docs/protocol.md) from the groups' roots and the bytes of the group
  * holding the leaf (`groupBytes`: bytes [g·1 MiB, min((g+1)·1 MiB, size)) for g = index >> 12).
  */
-export function proofFromGroup(commitment: GroupedCommitment, index: number, groupBytes: Uint8Array): Uint8Array {
+export function proofFromGroup(
+  commitment: GroupedCommitment,
+  index: number,
+  groupBytes: Uint8Array,
+): Uint8Array {
   const { size, groupRoots } = commitment;
   const group = index >> GROUP_LEVEL;
   const expected = Math.min(GROUP_BYTES, size - group * GROUP_BYTES);
@@ -87,7 +91,8 @@ export class GroupedCommitmentBuilder {
         this.#inFlight.push(hashGroup(this.#pending));
         this.#pending = new Uint8Array(GROUP_BYTES);
         this.#pendingLength = 0;
-        if (this.#inFlight.length >= this.#parallel) this.#roots.push(await (this.#inFlight.shift() as Promise<Uint8Array>));
+        if (this.#inFlight.length >= this.#parallel)
+          this.#roots.push(await (this.#inFlight.shift() as Promise<Uint8Array>));
       }
     }
   }

@@ -1,9 +1,5 @@
 export { CommitmentBuilder, commitmentOf, commitmentOfStream } from "./commitment-builder.ts";
 export { LEAF_PREFIX, LEAF_SIZE, leafCount, leafLength, NODE_PREFIX } from "./constants.ts";
-export { hashLeaf, hashLeaves, hashLeavesJs, hashLevel, hashLevelJs, hashNode, treeRoot } from "./hashing.ts";
-export { concat, MerkleTree, siblingsOf } from "./merkle-tree.ts";
-export { nativeMerkle } from "./native.ts";
-export { proofLength, rootFromProof, verifyProof, verifyProofs } from "./verify-proof.ts";
 export {
   GROUP_BYTES,
   GROUP_LEAVES,
@@ -13,3 +9,7 @@ export {
   proofFromGroup,
   rootOfGroups,
 } from "./groups.ts";
+export { hashLeaf, hashLeaves, hashLeavesJs, hashLevel, hashLevelJs, hashNode, treeRoot } from "./hashing.ts";
+export { concat, MerkleTree, siblingsOf } from "./merkle-tree.ts";
+export { nativeMerkle } from "./native.ts";
+export { proofLength, rootFromProof, verifyProof, verifyProofs } from "./verify-proof.ts";

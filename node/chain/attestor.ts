@@ -1,0 +1,49 @@
+import { type Hex, parseSignature, signatureToCompactSignature } from "viem";
+import { attestationTypedData } from "#protocol";
+import type { ChainClient } from "./chain-client.ts";
+import type { Registration } from "./registrations.ts";
+
+export interface SignedAttestation {
+  holder: number;
+  expiry: string;
+  r: Hex;
+  vs: Hex;
+  signature: Hex;
+}
+
+/** How long an attestation stays valid: long enough for an uploader to gather them and certify. */
+const ATTESTATION_SECONDS = 3600;
+
+/**
+ * Enrolls a stored blob in the node's proof set (the market counts an attestation only then)
+ * and signs the EIP-712 attestation with the node's signing key.
+ */
+export async function attest(
+  chain: ChainClient,
+  registration: Registration,
+  holder: number,
+  options: { signal?: AbortSignal } = {},
+): Promise<SignedAttestation> {
+  const { nodeId, deployment } = chain;
+  const enrolled = await chain.read(() => chain.proofs.read.isEnrolled([nodeId, registration.blobId]));
+  if (!enrolled) {
+    await chain.send(
+      "enroll",
+      () => chain.proofs.write.enroll([nodeId, [registration.blobId], [holder]]),
+      options,
+    );
+  }
+  const now = Number((await chain.publicClient.getBlock()).timestamp);
+  const expiry = BigInt(now + ATTESTATION_SECONDS);
+  const signature = await chain.account.signTypedData(
+    attestationTypedData(deployment.chainId, deployment.contracts.market, {
+      blobId: registration.blobId,
+      commitment: registration.commitment,
+      size: BigInt(registration.size),
+      nodeId,
+      expiry,
+    }),
+  );
+  const { r, yParityAndS } = signatureToCompactSignature(parseSignature(signature));
+  return { holder, expiry: expiry.toString(), r, vs: yParityAndS, signature };
+}

@@ -1,0 +1,132 @@
+import { exporter } from "ipfs-unixfs-exporter";
+import toBuffer from "it-to-buffer";
+import { CID } from "multiformats/cid";
+import { concat, toHex } from "viem";
+import { GROUP_BYTES, proofFromGroup } from "#protocol";
+import type { Logger } from "../logger.ts";
+import type { NodeMetrics } from "../metrics.ts";
+import type { BlobRecords } from "../storage/blob-records.ts";
+import type { NodeStores } from "../storage/open-stores.ts";
+import type { ChainClient } from "./chain-client.ts";
+import { Ticker } from "./ticker.ts";
+
+interface Challenge {
+  blobId: `0x${string}`;
+  leafIndex: bigint;
+  size: bigint;
+  root: `0x${string}`;
+}
+
+/**
+ * Proves the node's storage every period: commits the period's seed if nobody did, waits for it,
+ * reads the challenges, builds one proof from local data only (the raw blockstore, never the
+ * network) and submits it before the period ends, retrying transient RPC errors.
+ */
+export class Prover {
+  readonly #chain: ChainClient;
+  readonly #records: BlobRecords;
+  readonly #stores: NodeStores;
+  readonly #metrics: NodeMetrics;
+  readonly #logger: Logger;
+  readonly #ticker: Ticker;
+  #handled = -1;
+  #attempted = -1;
+  #lastProven: number | null = null;
+
+  constructor(deps: {
+    chain: ChainClient;
+    records: BlobRecords;
+    stores: NodeStores;
+    metrics: NodeMetrics;
+    logger: Logger;
+    pollMs: number;
+  }) {
+    this.#chain = deps.chain;
+    this.#records = deps.records;
+    this.#stores = deps.stores;
+    this.#metrics = deps.metrics;
+    this.#logger = deps.logger.child({ component: "prover" });
+    this.#ticker = new Ticker("prover", deps.pollMs, (signal) => this.tick(signal), this.#logger);
+  }
+
+  start(): void {
+    this.#ticker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#ticker.stop();
+  }
+
+  stats() {
+    return {
+      submitted: this.#metrics.proofsSubmitted,
+      missed: this.#metrics.proofsMissed,
+      lastPeriod: this.#lastProven,
+    };
+  }
+
+  /** One pass: if the current period is not proven yet, get it proven. */
+  async tick(signal?: AbortSignal): Promise<void> {
+    const { proofs } = this.#chain;
+    const nodeId = this.#chain.nodeId;
+    const period = Number(await proofs.read.currentPeriod());
+    if (this.#attempted >= 0 && this.#attempted < period && this.#handled < this.#attempted) {
+      this.#metrics.proofsMissed += 1;
+      this.#logger.error({ period: this.#attempted }, "period ended unproven");
+      this.#handled = this.#attempted;
+    }
+    if (period === this.#handled) return;
+    if (await proofs.read.isProven([nodeId, period])) {
+      this.#handled = period;
+      this.#lastProven = period;
+      return;
+    }
+    if ((await proofs.read.seedOf([period])) === `0x${"0".repeat(64)}`) {
+      if ((await proofs.read.seedBlockOf([period])) === 0n) {
+        await this.#chain.send("commitSeed", () => proofs.write.commitSeed(), { signal });
+      }
+      return;
+    }
+    const challenges = (await proofs.read.challenges([nodeId])) as readonly Challenge[];
+    this.#attempted = period;
+    const proof = await this.#build(challenges, signal);
+    try {
+      await proofs.simulate.submitProof([nodeId, proof], { account: this.#chain.account });
+    } catch (error) {
+      if (String(error).includes("ProofsNotChallenged")) {
+        this.#handled = period;
+        return;
+      }
+      this.#metrics.proofsFailed += 1;
+      throw error;
+    }
+    await this.#chain.send("submitProof", () => proofs.write.submitProof([nodeId, proof]), { signal });
+    this.#handled = period;
+    this.#lastProven = period;
+    this.#metrics.proofsSubmitted += 1;
+    this.#logger.info({ period, samples: challenges.length, bytes: (proof.length - 2) / 2 }, "period proven");
+  }
+
+  /** The proof of `challenges`, read from the node's own blockstore. */
+  async #build(challenges: readonly Challenge[], signal?: AbortSignal): Promise<`0x${string}`> {
+    const parts: Uint8Array[] = [];
+    for (const challenge of challenges) {
+      const record = await this.#records.get(challenge.blobId, { signal });
+      if (!record) throw new Error(`challenged on ${challenge.blobId}, which this node does not hold`);
+      const leaf = Number(challenge.leafIndex);
+      const group = leaf >> 12;
+      const offset = group * GROUP_BYTES;
+      const length = Math.min(GROUP_BYTES, record.size - offset);
+      const entry = await exporter(CID.parse(record.cid), this.#stores.blockstore, { signal });
+      if (entry.type !== "file" && entry.type !== "raw") throw new Error(`${record.cid} is not a file`);
+      const bytes = await toBuffer(entry.content({ offset, length, signal }));
+      const commitment = {
+        root: Buffer.from(record.commitment.slice(2), "hex"),
+        size: record.size,
+        groupRoots: Buffer.from(record.groupRoots, "base64"),
+      };
+      parts.push(proofFromGroup(commitment, leaf, bytes));
+    }
+    return parts.length === 0 ? "0x" : concat(parts.map((part) => toHex(part)));
+  }
+}

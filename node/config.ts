@@ -1,0 +1,123 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { type Static, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { ConfigError } from "./errors.ts";
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+export const CachePolicy = Type.Union([Type.Literal("lru"), Type.Literal("fifo"), Type.Literal("lfu")]);
+export type CachePolicyName = Static<typeof CachePolicy>;
+
+/** What a node needs to run, validated at boot. */
+export const NodeConfigSchema = Type.Object(
+  {
+    rpcUrl: Type.String({ pattern: "^(https?|wss?)://" }),
+    deploymentFile: Type.String({ minLength: 1 }),
+    nodeId: Type.Integer({ minimum: 1, maximum: 0xffffff }),
+    /** The node's signing key (0x + 64 hex); attestations, proofs and enrolments are signed with it. */
+    signerKey: Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" }),
+    dataDir: Type.String({ minLength: 1 }),
+    http: Type.Object({
+      host: Type.String({ minLength: 1 }),
+      port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    }),
+    p2p: Type.Object({
+      /** TCP port libp2p listens on (0: any). */
+      port: Type.Integer({ minimum: 0, maximum: 65535 }),
+      /** Addresses of other nodes' libp2p listeners to stay connected to (bitswap peers). */
+      peers: Type.Array(Type.String()),
+    }),
+    storage: Type.Object({
+      /** StorageMax: bytes of blobs and cached copies the node keeps. */
+      max: Type.Integer({ minimum: MiB }),
+      /** At this percentage of `max`, the hot cache is evicted and garbage collected. */
+      gcWatermark: Type.Integer({ minimum: 1, maximum: 100 }),
+      /** Milliseconds between garbage collections. */
+      gcPeriodMs: Type.Integer({ minimum: 1000 }),
+      /** Largest upload accepted. */
+      maxUploadBytes: Type.Integer({ minimum: 1 }),
+    }),
+    cache: Type.Object({
+      capacity: Type.Integer({ minimum: 0 }),
+      policy: CachePolicy,
+      ttlMs: Type.Integer({ minimum: 1000 }),
+    }),
+    prover: Type.Object({
+      enabled: Type.Boolean(),
+      /** Poll interval for new periods and chain events. */
+      pollMs: Type.Integer({ minimum: 100 }),
+    }),
+    /** Deliberate misbehaviour for demonstrations: stop proving, or lose a fraction of each blob. */
+    fault: Type.Object({
+      mode: Type.Union([Type.Literal("none"), Type.Literal("stop-proving"), Type.Literal("drop-data")]),
+      dropFraction: Type.Number({ minimum: 0, maximum: 1 }),
+    }),
+    logLevel: Type.Union([
+      Type.Literal("fatal"),
+      Type.Literal("error"),
+      Type.Literal("warn"),
+      Type.Literal("info"),
+      Type.Literal("debug"),
+      Type.Literal("trace"),
+      Type.Literal("silent"),
+    ]),
+  },
+  { additionalProperties: false },
+);
+
+export type NodeConfig = Static<typeof NodeConfigSchema>;
+
+/** Defaults for everything but the chain, identity and data directory. */
+export const nodeConfigDefaults = {
+  http: { host: "127.0.0.1", port: 9100 },
+  p2p: { port: 0, peers: [] as string[] },
+  storage: { max: 64 * GiB, gcWatermark: 90, gcPeriodMs: 60 * 60 * 1000, maxUploadBytes: 8 * GiB },
+  cache: { capacity: 4 * GiB, policy: "lru" as CachePolicyName, ttlMs: 60 * 60 * 1000 },
+  prover: { enabled: true, pollMs: 1000 },
+  fault: { mode: "none" as const, dropFraction: 0 },
+  logLevel: "info" as const,
+};
+
+/** Checks `raw` against the schema; names every problem. */
+export function parseNodeConfig(raw: unknown): NodeConfig {
+  if (Value.Check(NodeConfigSchema, raw)) return raw;
+  const problems = [...Value.Errors(NodeConfigSchema, raw)]
+    .slice(0, 10)
+    .map((error) => `${error.path || "/"}: ${error.message}`);
+  throw new ConfigError(`invalid node configuration: ${problems.join("; ")}`);
+}
+
+/**
+ * The configuration of `strata-node` from a JSON file (`STRATA_NODE_CONFIG` or the argument),
+ * over the defaults, with the signing key read from `signerKeyFile` when not inline. The only
+ * place the node reads the environment.
+ */
+export async function loadNodeConfig(path = process.env.STRATA_NODE_CONFIG): Promise<NodeConfig> {
+  if (!path) throw new ConfigError("no configuration: pass a JSON file or set STRATA_NODE_CONFIG");
+  let file: Record<string, unknown>;
+  try {
+    file = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+  } catch (cause) {
+    throw new ConfigError(`cannot read configuration ${path}`, { cause });
+  }
+  const { signerKeyFile, ...rest } = file;
+  const signerKey =
+    rest.signerKey ??
+    (typeof signerKeyFile === "string"
+      ? (await readFile(resolve(path, "..", signerKeyFile), "utf8")).trim()
+      : undefined);
+  const merged = {
+    ...nodeConfigDefaults,
+    ...rest,
+    signerKey,
+    http: { ...nodeConfigDefaults.http, ...(rest.http as object) },
+    p2p: { ...nodeConfigDefaults.p2p, ...(rest.p2p as object) },
+    storage: { ...nodeConfigDefaults.storage, ...(rest.storage as object) },
+    cache: { ...nodeConfigDefaults.cache, ...(rest.cache as object) },
+    prover: { ...nodeConfigDefaults.prover, ...(rest.prover as object) },
+    fault: { ...nodeConfigDefaults.fault, ...(rest.fault as object) },
+  };
+  return parseNodeConfig(merged);
+}

@@ -1,0 +1,130 @@
+/**
+ * Errors of the storage node. Every error a client can cause carries a stable code and the HTTP
+ * status it maps to; the message is short and the cause is kept.
+ */
+export class NodeError extends Error {
+  override name = "NodeError";
+  readonly code: string;
+  readonly statusCode: number;
+
+  constructor(code: string, statusCode: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.statusCode = statusCode;
+  }
+}
+
+export class InvalidIdError extends NodeError {
+  override name = "InvalidIdError";
+  constructor(kind: string, value: string) {
+    super("NODE_ERR_INVALID_ID", 400, `not a valid ${kind}: ${value.slice(0, 100)}`);
+  }
+}
+
+export class BlobNotRegisteredError extends NodeError {
+  override name = "BlobNotRegisteredError";
+  constructor(blobId: string) {
+    super("NODE_ERR_BLOB_NOT_REGISTERED", 403, `no registration of ${blobId} names this node`);
+  }
+}
+
+export class BlobNotOpenError extends NodeError {
+  override name = "BlobNotOpenError";
+  constructor(blobId: string, status: string) {
+    super("NODE_ERR_BLOB_NOT_OPEN", 409, `blob ${blobId} is ${status}: it takes no upload`);
+  }
+}
+
+export class ContentMismatchError extends NodeError {
+  override name = "ContentMismatchError";
+  constructor(what: "size" | "cid" | "commitment", expected: string, actual: string) {
+    super(
+      "NODE_ERR_CONTENT_MISMATCH",
+      422,
+      `uploaded ${what} ${actual} does not match the registered ${expected}`,
+    );
+  }
+}
+
+export class PayloadTooLargeError extends NodeError {
+  override name = "PayloadTooLargeError";
+  constructor(limit: number) {
+    super("NODE_ERR_TOO_LARGE", 413, `the body exceeds ${limit} bytes`);
+  }
+}
+
+export class TruncatedBodyError extends NodeError {
+  override name = "TruncatedBodyError";
+  constructor(received: number, expected: number) {
+    super("NODE_ERR_TRUNCATED", 400, `the body ended after ${received} of ${expected} bytes`);
+  }
+}
+
+export class StorageFullError extends NodeError {
+  override name = "StorageFullError";
+  constructor(needed: number, free: number) {
+    super("NODE_ERR_STORAGE_FULL", 507, `${needed} bytes needed, ${free} free under the storage quota`);
+  }
+}
+
+export class NotFoundError extends NodeError {
+  override name = "NotFoundError";
+  constructor(what: string) {
+    super("NODE_ERR_NOT_FOUND", 404, `${what} is not stored here`);
+  }
+}
+
+export class RangeNotSatisfiableError extends NodeError {
+  override name = "RangeNotSatisfiableError";
+  readonly size: number;
+  constructor(range: string, size: number) {
+    super("NODE_ERR_RANGE", 416, `range ${range.slice(0, 100)} cannot be served from ${size} bytes`);
+    this.size = size;
+  }
+}
+
+export class NotAcceptableError extends NodeError {
+  override name = "NotAcceptableError";
+  constructor(accept: string) {
+    super(
+      "NODE_ERR_NOT_ACCEPTABLE",
+      406,
+      `cannot answer ${accept.slice(0, 100) || "no format"}: ask for application/vnd.ipld.raw or application/vnd.ipld.car`,
+    );
+  }
+}
+
+export class InvalidSignatureError extends NodeError {
+  override name = "InvalidSignatureError";
+  constructor(reason: string) {
+    super("NODE_ERR_INVALID_SIGNATURE", 401, reason);
+  }
+}
+
+export class ReplayedRequestError extends NodeError {
+  override name = "ReplayedRequestError";
+  constructor() {
+    super("NODE_ERR_REPLAYED", 409, "this signed request was already used");
+  }
+}
+
+export class BlobStillLiveError extends NodeError {
+  override name = "BlobStillLiveError";
+  constructor(blobId: string) {
+    super("NODE_ERR_BLOB_LIVE", 409, `blob ${blobId} is certified and live on chain: delete it there first`);
+  }
+}
+
+export class ChainUnavailableError extends NodeError {
+  override name = "ChainUnavailableError";
+  constructor(cause: unknown) {
+    super("NODE_ERR_CHAIN_UNAVAILABLE", 503, "the chain could not be reached", { cause });
+  }
+}
+
+export class ConfigError extends NodeError {
+  override name = "ConfigError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("NODE_ERR_CONFIG", 500, message, options);
+  }
+}

@@ -1,0 +1,253 @@
+import { CID } from "multiformats/cid";
+import * as raw from "multiformats/codecs/raw";
+import { type Hex, toHex } from "viem";
+import { attest, type SignedAttestation } from "./chain/attestor.ts";
+import type { ChainClient } from "./chain/chain-client.ts";
+import type { Registrations } from "./chain/registrations.ts";
+import { BlobNotOpenError, BlobNotRegisteredError, StorageFullError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import type { NodeMetrics } from "./metrics.ts";
+import type { NodeHelia } from "./p2p/create-helia.ts";
+import type { BlobRecord, BlobRecords } from "./storage/blob-records.ts";
+import { flushFilesystem } from "./storage/flush.ts";
+import type { HotCache } from "./storage/hot-cache.ts";
+import { importBlob } from "./storage/import-blob.ts";
+import { leafSkippingWalker } from "./storage/leaf-skipping-walker.ts";
+import type { NodeStores } from "./storage/open-stores.ts";
+
+export interface StoreResult {
+  blobId: Hex;
+  cid: string;
+  size: number;
+  commitment: Hex;
+  nodeId: number;
+  holder: number;
+  attestation: SignedAttestation;
+}
+
+export interface HoldingsOptions {
+  maxUploadBytes: number;
+  storageMax: number;
+  fault: { mode: "none" | "stop-proving" | "drop-data"; dropFraction: number };
+}
+
+/**
+ * The blobs this node keeps: paid uploads taken in and made durable, pins, releases, and the
+ * byte budget (StorageMax) shared by held blobs and hot-cache copies.
+ */
+export class Holdings {
+  readonly #helia: NodeHelia;
+  readonly #stores: NodeStores;
+  readonly #records: BlobRecords;
+  readonly #registrations: Registrations;
+  readonly #chain: ChainClient;
+  readonly #cache: HotCache;
+  readonly #metrics: NodeMetrics;
+  readonly #logger: Logger;
+  readonly #options: HoldingsOptions;
+  #heldBytes = 0;
+  #reserved = 0;
+  #inFlight = 0;
+
+  constructor(deps: {
+    helia: NodeHelia;
+    stores: NodeStores;
+    records: BlobRecords;
+    registrations: Registrations;
+    chain: ChainClient;
+    cache: HotCache;
+    metrics: NodeMetrics;
+    logger: Logger;
+    options: HoldingsOptions;
+  }) {
+    this.#helia = deps.helia;
+    this.#stores = deps.stores;
+    this.#records = deps.records;
+    this.#registrations = deps.registrations;
+    this.#chain = deps.chain;
+    this.#cache = deps.cache;
+    this.#metrics = deps.metrics;
+    this.#logger = deps.logger.child({ component: "holdings" });
+    this.#options = deps.options;
+  }
+
+  /** Counts what the records hold and drops what a crash left half-done (pins without a record). */
+  async load(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const recorded = new Set<string>();
+    this.#heldBytes = 0;
+    for await (const record of this.#records.all(options)) {
+      recorded.add(record.cid);
+      if (record.state !== "ended") this.#heldBytes += record.size;
+    }
+    for await (const pin of this.#helia.pins.ls(options)) {
+      if (pin.metadata.kind === "blob" && !recorded.has(pin.cid.toString())) {
+        this.#logger.warn({ cid: pin.cid.toString() }, "unpinning a blob whose upload never committed");
+        await this.#unpin(pin.cid, options);
+      }
+    }
+  }
+
+  /** Bytes of held blobs and of cached copies; uploads in progress are reserved in `held`. */
+  usage(): { held: number; cached: number; max: number } {
+    return {
+      held: this.#heldBytes + this.#reserved,
+      cached: this.#cache.stats().bytes,
+      max: this.#options.storageMax,
+    };
+  }
+
+  /** Whether uploads are running (garbage collection waits for none). */
+  get busy(): boolean {
+    return this.#inFlight > 0;
+  }
+
+  /**
+   * Takes in an upload for `blobId`: checks the registration names this node and is open, streams
+   * and verifies the bytes, makes them durable, enrolls the blob and signs the attestation.
+   */
+  async store(blobId: Hex, source: AsyncIterable<Uint8Array>, options: { signal?: AbortSignal } = {}) {
+    const registration = await this.#registrations.get(blobId, options);
+    const holder = registration?.holders.findIndex((h) => h.nodeId === this.#chain.nodeId) ?? -1;
+    if (!registration || holder < 0) throw new BlobNotRegisteredError(blobId);
+    if (registration.dropped & (1 << holder)) throw new BlobNotOpenError(blobId, "dropped for this node");
+    if (registration.status !== "registered" && registration.status !== "certified") {
+      throw new BlobNotOpenError(blobId, registration.status);
+    }
+    const { held, cached, max } = this.usage();
+    if (held + cached + registration.size > max) {
+      this.#metrics.uploadsRefused += 1;
+      throw new StorageFullError(registration.size, Math.max(0, max - held - cached));
+    }
+    this.#inFlight += 1;
+    this.#reserved += registration.size;
+    try {
+      const imported = await importBlob({
+        source,
+        blockstore: this.#helia.blockstore,
+        expected: registration,
+        maxBytes: this.#options.maxUploadBytes,
+        ...options,
+      });
+      const existing = await this.#records.get(blobId, options);
+      // blocks first, then the pin and the record (the commit point), each made durable in turn
+      await flushFilesystem(this.#stores.dataDir);
+      if (!existing) await this.#pin(imported.cid, { kind: "blob", blobId }, options);
+      const record: BlobRecord = {
+        blobId,
+        cid: imported.cid.toString(),
+        size: registration.size,
+        commitment: toHex(imported.commitment.root),
+        groupRoots: Buffer.from(imported.commitment.groupRoots).toString("base64"),
+        tier: registration.tier,
+        holder,
+        owner: registration.owner,
+        name: registration.name,
+        mimeType: registration.mimeType,
+        state: registration.status === "certified" ? "certified" : "pending",
+        certifyDeadline: registration.certifyDeadline,
+        ...(registration.status === "certified" ? { endPeriod: registration.endPeriod } : {}),
+        storedAt: existing?.storedAt ?? Date.now(),
+      };
+      await this.#records.put(record, options);
+      await flushFilesystem(this.#stores.dataDir);
+      if (!existing) this.#heldBytes += record.size;
+      if (this.#options.fault.mode === "drop-data") await this.#dropLeaves(imported.cid, options);
+      const attestation = await attest(this.#chain, registration, holder, options);
+      this.#metrics.uploads += 1;
+      this.#metrics.uploadedBytes += record.size;
+      this.#logger.info({ blob_id: blobId, cid: record.cid, size: record.size, holder }, "blob stored");
+      return {
+        blobId,
+        cid: record.cid,
+        size: record.size,
+        commitment: record.commitment,
+        nodeId: this.#chain.nodeId,
+        holder,
+        attestation,
+      } satisfies StoreResult;
+    } finally {
+      this.#inFlight -= 1;
+      this.#reserved -= registration.size;
+    }
+  }
+
+  /** Lets go of a held blob (deleted, expired, never certified): unpins it and deletes its blocks. */
+  async release(record: BlobRecord, reason: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const others = (await this.#records.byCid(record.cid, options)).filter((r) => r.blobId !== record.blobId);
+    await this.#records.delete(record, options);
+    if (record.state !== "ended") this.#heldBytes -= record.size;
+    if (others.length === 0) await this.#unpin(CID.parse(record.cid), options);
+    await flushFilesystem(this.#stores.dataDir);
+    this.#metrics.blobsReleased += 1;
+    this.#logger.info({ blob_id: record.blobId, cid: record.cid, reason }, "blob released");
+  }
+
+  /** Updates a record's state (certified, its term) as the chain moves. */
+  async update(record: BlobRecord, changes: Partial<BlobRecord>, options: { signal?: AbortSignal } = {}) {
+    await this.#records.put({ ...record, ...changes }, options);
+  }
+
+  /** Pins `cid` as a hot-cache copy of `size` bytes, evicting what the cache policy says. */
+  async admitToCache(cid: CID, size: number, mimeType: string, options: { signal?: AbortSignal } = {}) {
+    const key = cid.toString();
+    const evicted = this.#cache.admit(key, size);
+    for (const victim of evicted) await this.evictFromCache(victim, options);
+    if (evicted.includes(key)) return false;
+    if (!(await this.#isPinned(cid, options)))
+      await this.#pin(cid, { kind: "cache", size, mimeType }, options);
+    return true;
+  }
+
+  /** Drops a cached copy (unless a held blob has the same CID). */
+  async evictFromCache(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#cache.remove(key);
+    const cid = CID.parse(key);
+    const held = (await this.#records.byCid(key, options)).length > 0;
+    if (!held && (await this.#isPinned(cid, options))) await this.#unpin(cid, options);
+  }
+
+  async #isPinned(cid: CID, options: { signal?: AbortSignal }): Promise<boolean> {
+    try {
+      await this.#helia.pins.get(cid, options);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #pin(cid: CID, metadata: Record<string, string | number>, options: { signal?: AbortSignal }) {
+    for await (const _ of this.#helia.pins.add(cid, { ...options, metadata, walker: leafSkippingWalker() })) {
+      // pinning walks the DAG; nothing to do per block
+    }
+  }
+
+  /** Unpins `cid` and deletes its blocks that no other pin keeps. */
+  async #unpin(cid: CID, options: { signal?: AbortSignal }) {
+    const blocks: CID[] = [];
+    for await (const block of this.#helia.pins.rm(cid, { ...options, walker: leafSkippingWalker() })) {
+      blocks.push(block);
+    }
+    for (const block of blocks) {
+      if (!(await this.#helia.pins.isPinned(block, options)))
+        await this.#stores.blockstore.delete(block, options);
+    }
+  }
+
+  /** The drop-data fault: loses a fraction of a blob's leaf blocks (for demonstrations only). */
+  async #dropLeaves(root: CID, options: { signal?: AbortSignal }) {
+    const leaves: CID[] = [];
+    const walker = leafSkippingWalker()({
+      blockstore: this.#stores.blockstore,
+      getCodec: (async () => raw) as never,
+    });
+    for await (const node of walker.walk(root, options)) {
+      if (node.block.cid.code === raw.code) leaves.push(node.block.cid);
+    }
+    const count = Math.ceil(leaves.length * this.#options.fault.dropFraction);
+    for (const cid of leaves.slice(0, count)) await this.#stores.blockstore.delete(cid, options);
+    this.#logger.warn(
+      { cid: root.toString(), dropped: count, of: leaves.length },
+      "fault: dropped leaf blocks",
+    );
+  }
+}

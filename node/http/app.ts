@@ -1,0 +1,41 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "../logger.ts";
+import type { AppDeps } from "./deps.ts";
+import { installErrorHandler } from "./error-handler.ts";
+import { fileRoutes } from "./routes/file.ts";
+import { ipfsRoutes } from "./routes/ipfs.ts";
+import { statusRoutes } from "./routes/status.ts";
+import { storeRoutes } from "./routes/store.ts";
+import { ErrorBody } from "./schemas.ts";
+
+/** The storage node's HTTP API as a Fastify app (not listening): routes, schemas, OpenAPI at /docs. */
+export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger.child({ component: "http" }) as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+    requestTimeout: 0,
+    keepAliveTimeout: 30_000,
+    ajv: { customOptions: { coerceTypes: "array", removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addSchema(ErrorBody);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Strata storage node",
+        version: "1",
+        description: "Paid uploads, reads, a trustless gateway, status",
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  installErrorHandler(app);
+  await app.register(storeRoutes(deps));
+  await app.register(fileRoutes(deps));
+  await app.register(ipfsRoutes(deps));
+  await app.register(statusRoutes(deps));
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,28 @@
+import type { ChainClient } from "../chain/chain-client.ts";
+import type { Registrations } from "../chain/registrations.ts";
+import type { NodeConfig } from "../config.ts";
+import type { Holdings } from "../holdings.ts";
+import type { NodeMetrics } from "../metrics.ts";
+import type { NodeHelia } from "../p2p/create-helia.ts";
+import type { Reader } from "../reader.ts";
+import type { BlobRecords } from "../storage/blob-records.ts";
+import type { HotCache } from "../storage/hot-cache.ts";
+import type { NodeStores } from "../storage/open-stores.ts";
+import type { UsedNonces } from "../storage/used-nonces.ts";
+
+/** What the HTTP routes work with. */
+export interface AppDeps {
+  config: NodeConfig;
+  chain: ChainClient;
+  registrations: Registrations;
+  holdings: Holdings;
+  reader: Reader;
+  records: BlobRecords;
+  stores: NodeStores;
+  cache: HotCache;
+  nonces: UsedNonces;
+  metrics: NodeMetrics;
+  helia: NodeHelia;
+  /** Proof counters the prover keeps (absent when proving is off). */
+  proverStats?: () => { submitted: number; missed: number; lastPeriod: number | null };
+}

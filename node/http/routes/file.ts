@@ -1,0 +1,171 @@
+import { Readable } from "node:stream";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { type Hex, recoverTypedDataAddress } from "viem";
+import { deleteRequestTypedData } from "#protocol";
+import { BlobStillLiveError, InvalidSignatureError, NotFoundError } from "../../errors.ts";
+import { parseCid } from "../../reader.ts";
+import type { AppDeps } from "../deps.ts";
+import { parseRange } from "../range.ts";
+import { BlobIdPattern, errors, HexPattern } from "../schemas.ts";
+
+const MAX_DELETE_WINDOW = 3600;
+
+type ReadRequest = FastifyRequest<{
+  Params: { id: string };
+  Headers: { range?: string; "if-none-match"?: string };
+}>;
+
+/** GET, HEAD and DELETE /file/:id: blobs by CID, streamed with ranges; owner-signed eviction. */
+export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: "CID" }) });
+    const readSchema = {
+      params,
+      headers: Type.Object({
+        range: Type.Optional(Type.String()),
+        "if-none-match": Type.Optional(Type.String()),
+      }),
+      response: {
+        200: Type.Any({ description: "The blob's bytes" }),
+        206: Type.Any({ description: "The requested range of the blob" }),
+        304: Type.Null({ description: "Not modified (ETag matched)" }),
+        ...errors(400, 404, 416),
+      },
+    };
+
+    const read = (head: boolean) => async (request: ReadRequest, reply: FastifyReply) => {
+      const cid = parseCid(request.params.id);
+      const located = await deps.reader.locate(cid);
+      const etag = `"${cid.toString()}"`;
+      deps.metrics.reads += 1;
+      reply
+        .header("etag", etag)
+        .header("cache-control", "public, max-age=31536000, immutable")
+        .header("accept-ranges", "bytes")
+        .header("content-type", located.mimeType || "application/octet-stream")
+        .header("x-content-type-options", "nosniff");
+      if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+      let range = { offset: 0, length: located.size };
+      if (request.headers.range !== undefined) {
+        range = parseRange(request.headers.range, located.size);
+        reply
+          .code(206)
+          .header(
+            "content-range",
+            `bytes ${range.offset}-${range.offset + range.length - 1}/${located.size}`,
+          );
+      }
+      reply.header("content-length", range.length);
+      if (head) return reply.send();
+      return reply.send(Readable.from(deps.reader.read(located, range)));
+    };
+
+    app.get(
+      "/file/:id",
+      { exposeHeadRoute: false, schema: { summary: "Read a blob by CID", ...readSchema } },
+      read(false),
+    );
+    app.head("/file/:id", { schema: { summary: "A blob's headers by CID", ...readSchema } }, read(true));
+
+    app.delete(
+      "/file/:id",
+      {
+        schema: {
+          summary: "Drop every local copy of a blob",
+          description:
+            "Without a body: honoured once the chain says the blob was deleted, reclaimed or settled. With the owner's EIP-712 DeleteRequest: also drops pending (uncertified) and cached copies. A blob certified and live on chain is kept (its holder would miss its proofs): delete it on chain first.",
+          params,
+          body: Type.Optional(
+            Type.Object(
+              {
+                blobId: Type.String({ pattern: BlobIdPattern }),
+                expiry: Type.Integer({ minimum: 0, description: "Unix seconds" }),
+                nonce: Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" }),
+                signature: Type.String({ pattern: HexPattern }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          querystring: Type.Object({ blobId: Type.Optional(Type.String({ pattern: BlobIdPattern })) }),
+          response: {
+            200: Type.Object({
+              cid: Type.String(),
+              released: Type.Array(Type.String()),
+              evicted: Type.Boolean(),
+            }),
+            ...errors(400, 401, 404, 409, 503),
+          },
+        },
+      },
+      async (request) => {
+        const cid = parseCid(request.params.id).toString();
+        const body = request.body;
+        const blobId = (body?.blobId ?? request.query.blobId) as Hex | undefined;
+        const records = (await deps.records.byCid(cid)).filter(
+          (r) => blobId === undefined || r.blobId === blobId,
+        );
+        const cached = deps.cache.has(cid);
+        if (records.length === 0 && !cached) throw new NotFoundError(cid);
+        const released: string[] = [];
+        if (body) {
+          const registration = await deps.registrations.get(body.blobId as Hex);
+          if (!registration || registration.cid !== cid)
+            throw new NotFoundError(`blob ${body.blobId} of ${cid}`);
+          await verifyOwner(deps, registration.owner, body as Required<typeof body>);
+          for (const record of records) {
+            if (registration.status === "certified" && record.state !== "ended")
+              throw new BlobStillLiveError(record.blobId);
+            await deps.holdings.release(record, "owner request");
+            released.push(record.blobId);
+          }
+          if (cached) await deps.holdings.evictFromCache(cid);
+          deps.reader.forget(cid);
+          return { cid, released, evicted: cached };
+        }
+        for (const record of records) {
+          const registration = await deps.registrations.get(record.blobId);
+          const ended = !registration || ["deleted", "reclaimed", "settled"].includes(registration.status);
+          if (!ended)
+            throw new InvalidSignatureError(
+              "the chain still holds this blob: an owner-signed request is needed",
+            );
+          await deps.holdings.release(record, `chain says ${registration?.status ?? "unknown"}`);
+          released.push(record.blobId);
+        }
+        if (records.length === 0)
+          throw new InvalidSignatureError("dropping a cached copy needs an owner-signed request");
+        deps.reader.forget(cid);
+        return { cid, released, evicted: false };
+      },
+    );
+  };
+}
+
+async function verifyOwner(
+  deps: AppDeps,
+  owner: string,
+  request: { blobId: string; expiry: number; nonce: string; signature: string },
+): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  if (request.expiry < now) throw new InvalidSignatureError("the delete request expired");
+  if (request.expiry > now + MAX_DELETE_WINDOW)
+    throw new InvalidSignatureError("the delete request is valid too long");
+  let signer: string;
+  try {
+    signer = await recoverTypedDataAddress({
+      ...deleteRequestTypedData(deps.chain.deployment.chainId, deps.chain.deployment.contracts.market, {
+        blobId: request.blobId as Hex,
+        expiry: BigInt(request.expiry),
+        nonce: request.nonce as Hex,
+      }),
+      signature: request.signature as Hex,
+    });
+  } catch {
+    throw new InvalidSignatureError("the signature is malformed");
+  }
+  if (signer.toLowerCase() !== owner.toLowerCase())
+    throw new InvalidSignatureError("not signed by the blob's owner");
+  await deps.nonces.use(request.nonce as Hex, request.expiry);
+}

@@ -1,0 +1,58 @@
+import { Readable } from "node:stream";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { CAR_TYPE, carStream, RAW_TYPE, rawBlock, responseFormat } from "../../gateway.ts";
+import { parseCid } from "../../reader.ts";
+import type { AppDeps } from "../deps.ts";
+import { errors } from "../schemas.ts";
+
+/**
+ * GET /ipfs/:cid, an IPFS trustless gateway (raw blocks and CARs): any IPFS client can fetch
+ * from a Strata node and verify every byte against the CID itself.
+ */
+export function ipfsRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      "/ipfs/:cid",
+      {
+        schema: {
+          summary:
+            "Trustless gateway: a block (application/vnd.ipld.raw) or a DAG as a CAR (application/vnd.ipld.car)",
+          params: Type.Object({ cid: Type.String({ minLength: 1, maxLength: 200 }) }),
+          querystring: Type.Object({
+            format: Type.Optional(Type.String({ description: "raw or car; overrides Accept" })),
+            "dag-scope": Type.Optional(Type.Literal("all")),
+          }),
+          headers: Type.Object({ accept: Type.Optional(Type.String()) }),
+          response: {
+            200: Type.Any({ description: "Block bytes or a CAR stream" }),
+            ...errors(400, 404, 406),
+          },
+        },
+      },
+      async (request, reply) => {
+        const cid = parseCid(request.params.cid);
+        const format = responseFormat(request.query.format, request.headers.accept);
+        reply
+          .header("cache-control", "public, max-age=29030400, immutable")
+          .header("x-content-type-options", "nosniff")
+          .header("x-ipfs-path", `/ipfs/${cid}`)
+          .header("vary", "Accept");
+        if (format === "raw") {
+          const bytes = await rawBlock(deps.stores, cid);
+          return reply
+            .header("content-type", RAW_TYPE)
+            .header("etag", `"${cid}.raw"`)
+            .header("content-length", bytes.length)
+            .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        }
+        const car = await carStream(deps.stores, cid);
+        return reply
+          .header("content-type", `${CAR_TYPE}; version=1`)
+          .header("etag", `"${cid}.car"`)
+          .header("content-disposition", `attachment; filename="${cid}.car"`)
+          .send(Readable.from(car));
+      },
+    );
+  };
+}

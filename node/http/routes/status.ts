@@ -1,0 +1,155 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { renderPrometheus } from "../../metrics.ts";
+import type { AppDeps } from "../deps.ts";
+
+const Stats = Type.Object({
+  nodeId: Type.Integer(),
+  peerId: Type.String(),
+  uptimeSeconds: Type.Integer(),
+  storage: Type.Object({
+    max: Type.Integer(),
+    heldBytes: Type.Integer(),
+    cachedBytes: Type.Integer(),
+    pinnedBlobs: Type.Integer(),
+  }),
+  cache: Type.Object({
+    policy: Type.String(),
+    capacity: Type.Integer(),
+    entries: Type.Integer(),
+    bytes: Type.Integer(),
+    hits: Type.Integer(),
+    misses: Type.Integer(),
+    evictions: Type.Integer(),
+    expirations: Type.Integer(),
+  }),
+  uploads: Type.Object({ count: Type.Integer(), bytes: Type.Integer(), refused: Type.Integer() }),
+  reads: Type.Object({ count: Type.Integer(), bytes: Type.Integer() }),
+  proofs: Type.Object({
+    submitted: Type.Integer(),
+    missed: Type.Integer(),
+    failed: Type.Integer(),
+    lastPeriod: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+  gc: Type.Object({ runs: Type.Integer(), blocksRemoved: Type.Integer() }),
+});
+
+/** GET /stats, /health and /metrics. */
+export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+  const stats = async () => {
+    const usage = deps.holdings.usage();
+    const cache = deps.cache.stats();
+    const prover = deps.proverStats?.() ?? { submitted: 0, missed: 0, lastPeriod: null };
+    let pinnedBlobs = 0;
+    for await (const _ of deps.records.all()) pinnedBlobs += 1;
+    const m = deps.metrics;
+    return {
+      nodeId: deps.chain.nodeId,
+      peerId: deps.helia.libp2p.peerId.toString(),
+      uptimeSeconds: m.uptimeSeconds(),
+      storage: { max: usage.max, heldBytes: usage.held, cachedBytes: usage.cached, pinnedBlobs },
+      cache: { ...cache, policy: cache.policy },
+      uploads: { count: m.uploads, bytes: m.uploadedBytes, refused: m.uploadsRefused },
+      reads: { count: m.reads, bytes: m.readBytes },
+      proofs: {
+        submitted: prover.submitted,
+        missed: prover.missed,
+        failed: m.proofsFailed,
+        lastPeriod: prover.lastPeriod,
+      },
+      gc: { runs: m.gcRuns, blocksRemoved: m.gcBlocksRemoved },
+    };
+  };
+
+  return async (app) => {
+    app.get(
+      "/stats",
+      { schema: { summary: "What the node stores, caches, serves and proves", response: { 200: Stats } } },
+      stats,
+    );
+
+    app.get(
+      "/health",
+      {
+        schema: {
+          summary: "Liveness: the node is up and reaches the chain",
+          response: {
+            200: Type.Object({ status: Type.Literal("ok"), nodeId: Type.Integer(), block: Type.String() }),
+            503: Type.Object({
+              status: Type.Literal("degraded"),
+              nodeId: Type.Integer(),
+              reason: Type.String(),
+            }),
+          },
+        },
+      },
+      async (_request, reply) => {
+        try {
+          const block = await deps.chain.publicClient.getBlockNumber();
+          return { status: "ok" as const, nodeId: deps.chain.nodeId, block: block.toString() };
+        } catch (error) {
+          return reply
+            .code(503)
+            .send({
+              status: "degraded" as const,
+              nodeId: deps.chain.nodeId,
+              reason: (error as Error).message,
+            });
+        }
+      },
+    );
+
+    app.get(
+      "/metrics",
+      {
+        schema: {
+          summary: "Prometheus metrics",
+          produces: ["text/plain"],
+          response: { 200: Type.String() },
+        },
+      },
+      async (_request, reply) => {
+        const s = await stats();
+        const counter = (name: string, help: string, value: number) => ({
+          name,
+          help,
+          type: "counter" as const,
+          value,
+        });
+        const gauge = (name: string, help: string, value: number) => ({
+          name,
+          help,
+          type: "gauge" as const,
+          value,
+        });
+        reply.header("content-type", "text/plain; version=0.0.4; charset=utf-8");
+        return renderPrometheus([
+          gauge("strata_node_storage_max_bytes", "StorageMax", s.storage.max),
+          gauge("strata_node_held_bytes", "Bytes of blobs held for the chain", s.storage.heldBytes),
+          gauge("strata_node_cached_bytes", "Bytes of hot-cache copies", s.storage.cachedBytes),
+          gauge("strata_node_pinned_blobs", "Blobs held", s.storage.pinnedBlobs),
+          gauge("strata_node_cache_entries", "Hot-cache entries", s.cache.entries),
+          counter("strata_node_cache_hits_total", "Hot-cache hits", s.cache.hits),
+          counter("strata_node_cache_misses_total", "Hot-cache misses", s.cache.misses),
+          counter("strata_node_cache_evictions_total", "Hot-cache evictions", s.cache.evictions),
+          counter("strata_node_cache_expirations_total", "Hot-cache expirations", s.cache.expirations),
+          counter("strata_node_uploads_total", "Uploads stored", s.uploads.count),
+          counter("strata_node_upload_bytes_total", "Bytes uploaded", s.uploads.bytes),
+          counter(
+            "strata_node_uploads_refused_total",
+            "Uploads refused for lack of space",
+            s.uploads.refused,
+          ),
+          counter("strata_node_reads_total", "Reads served", s.reads.count),
+          counter("strata_node_read_bytes_total", "Bytes served", s.reads.bytes),
+          counter("strata_node_proofs_submitted_total", "Periods proven", s.proofs.submitted),
+          counter("strata_node_proofs_missed_total", "Periods missed", s.proofs.missed),
+          counter("strata_node_proofs_failed_total", "Proof attempts that failed", s.proofs.failed),
+          counter("strata_node_gc_runs_total", "Garbage collections", s.gc.runs),
+          counter("strata_node_gc_blocks_removed_total", "Blocks garbage collected", s.gc.blocksRemoved),
+          gauge("strata_node_uptime_seconds", "Seconds since start", s.uptimeSeconds),
+        ]);
+      },
+    );
+  };
+}

@@ -1,0 +1,40 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import type { Hex } from "viem";
+import { PayloadTooLargeError } from "../../errors.ts";
+import type { AppDeps } from "../deps.ts";
+import { BlobIdPattern, errors, StoreReply } from "../schemas.ts";
+
+/** PUT /store: a paid upload streamed in, verified, made durable, enrolled and attested. */
+export function storeRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    // the body is the blob itself, whatever its declared type: hand the raw stream to the
+    // handler, never buffer it (this plugin's scope only)
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("*", (_request, _payload, done) => done(null));
+    app.put(
+      "/store",
+      {
+        schema: {
+          summary: "Upload the bytes of a blob registered on chain naming this node",
+          description:
+            "Streams the body into the node's storage while computing the CID (UnixFS, CIDv1, raw leaves, 1 MiB chunks) and the commitment; both and the size must match the registration. Answers with the node's EIP-712 attestation.",
+          querystring: Type.Object({ blobId: Type.String({ pattern: BlobIdPattern }) }),
+          headers: Type.Object({ "content-length": Type.Optional(Type.Integer({ minimum: 0 })) }),
+          response: { 200: StoreReply, ...errors(400, 403, 409, 413, 422, 503, 507) },
+        },
+      },
+      async (request) => {
+        const declared = request.headers["content-length"];
+        if (declared !== undefined && declared > deps.config.storage.maxUploadBytes) {
+          throw new PayloadTooLargeError(deps.config.storage.maxUploadBytes);
+        }
+        const controller = new AbortController();
+        request.raw.once("close", () => {
+          if (!request.raw.complete) controller.abort(new Error("client went away"));
+        });
+        return deps.holdings.store(request.query.blobId as Hex, request.raw, { signal: controller.signal });
+      },
+    );
+  };
+}

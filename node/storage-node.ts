@@ -1,0 +1,158 @@
+import { readFile } from "node:fs/promises";
+import type { FastifyInstance } from "fastify";
+import { getAddress } from "viem";
+import { parseDeployment } from "#protocol";
+import { ChainClient } from "./chain/chain-client.ts";
+import { Prover } from "./chain/prover.ts";
+import { Registrations } from "./chain/registrations.ts";
+import { ChainWatcher } from "./chain/watcher.ts";
+import type { NodeConfig } from "./config.ts";
+import { ConfigError } from "./errors.ts";
+import { Holdings } from "./holdings.ts";
+import { buildApp } from "./http/app.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { NodeMetrics } from "./metrics.ts";
+import { connectPeers, createNodeHelia } from "./p2p/create-helia.ts";
+import { Reader } from "./reader.ts";
+import { BlobRecords } from "./storage/blob-records.ts";
+import { GarbageCollector } from "./storage/garbage-collector.ts";
+import { HotCache } from "./storage/hot-cache.ts";
+import { openStores } from "./storage/open-stores.ts";
+import { UsedNonces } from "./storage/used-nonces.ts";
+
+export interface StorageNode {
+  /** Base URL of the HTTP API. */
+  url: string;
+  peerId: string;
+  multiaddrs: string[];
+  app: FastifyInstance;
+  logger: Logger;
+  /** Closes HTTP, stops the prover, watcher and GC, then Helia and the stores. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a storage node: stores, Helia and libp2p, the chain client, the HTTP API, and the
+ * loops that follow the chain, prove and collect garbage. Checks first that the configured key
+ * is the signing key the registry has for the node.
+ */
+export async function startStorageNode(
+  config: NodeConfig,
+  options: { logger?: Logger } = {},
+): Promise<StorageNode> {
+  const logger = (options.logger ?? createLogger(config.logLevel)).child({ node_id: config.nodeId });
+  const deployment = parseDeployment(await readFile(config.deploymentFile, "utf8"));
+  const chain = new ChainClient({
+    rpcUrl: config.rpcUrl,
+    deployment,
+    signerKey: config.signerKey as `0x${string}`,
+    nodeId: config.nodeId,
+    logger,
+  });
+  const [, registeredSigner] = await chain.registry.read.nodeAccounts([config.nodeId]);
+  if (getAddress(registeredSigner) !== chain.account.address) {
+    throw new ConfigError(
+      `node ${config.nodeId}'s registered signing key is ${registeredSigner}, not this node's key ${chain.account.address}`,
+    );
+  }
+
+  const stores = await openStores(config.dataDir);
+  const stops: (() => Promise<void>)[] = [() => stores.close()];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) {
+      await stop().catch((error) => logger.error({ err: error }, "error while stopping"));
+    }
+  };
+  try {
+    const helia = await createNodeHelia({ stores, host: config.http.host, port: config.p2p.port, logger });
+    stops.push(() => helia.stop().then(() => undefined));
+    const metrics = new NodeMetrics();
+    const records = new BlobRecords(stores.datastore);
+    const registrations = new Registrations(chain);
+    const cache = new HotCache(config.cache);
+    const nonces = new UsedNonces(stores.datastore);
+    const holdings = new Holdings({
+      helia,
+      stores,
+      records,
+      registrations,
+      chain,
+      cache,
+      metrics,
+      logger,
+      options: {
+        maxUploadBytes: config.storage.maxUploadBytes,
+        storageMax: config.storage.max,
+        fault: config.fault,
+      },
+    });
+    await holdings.load();
+    const reader = new Reader({
+      helia,
+      stores,
+      records,
+      cache,
+      holdings,
+      metrics,
+      logger,
+      fetchTimeoutMs: 10_000,
+    });
+    const watcher = new ChainWatcher({
+      chain,
+      registrations,
+      records,
+      holdings,
+      reader,
+      datastore: stores.datastore,
+      logger,
+      pollMs: config.prover.pollMs,
+    });
+    const prover = new Prover({ chain, records, stores, metrics, logger, pollMs: config.prover.pollMs });
+    const gc = new GarbageCollector({
+      helia,
+      holdings,
+      cache,
+      nonces,
+      metrics,
+      logger,
+      watermark: config.storage.gcWatermark,
+      periodMs: config.storage.gcPeriodMs,
+    });
+    const app = await buildApp(
+      {
+        config,
+        chain,
+        registrations,
+        holdings,
+        reader,
+        records,
+        stores,
+        cache,
+        nonces,
+        metrics,
+        helia,
+        proverStats: () => prover.stats(),
+      },
+      logger,
+    );
+    const url = await app.listen({ host: config.http.host, port: config.http.port });
+    stops.push(() => app.close());
+    watcher.start();
+    stops.push(() => watcher.stop());
+    if (config.prover.enabled && config.fault.mode !== "stop-proving") {
+      prover.start();
+      stops.push(() => prover.stop());
+    } else {
+      logger.warn({ fault: config.fault.mode }, "not proving");
+    }
+    gc.start();
+    stops.push(() => gc.stop());
+    await connectPeers(helia, config.p2p.peers, logger);
+    const multiaddrs = helia.libp2p.getMultiaddrs().map(String);
+    logger.info({ url, peer_id: helia.libp2p.peerId.toString(), multiaddrs }, "storage node started");
+    return { url, peerId: helia.libp2p.peerId.toString(), multiaddrs, app, logger, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,79 @@
+import type { Datastore } from "interface-datastore";
+import { Key } from "interface-datastore";
+import type { Address, Hex } from "viem";
+
+/** What the node knows of a blob it holds. */
+export interface BlobRecord {
+  blobId: Hex;
+  cid: string;
+  size: number;
+  commitment: Hex;
+  /** The commitment's 1 MiB group roots (docs/protocol.md), base64: proofs are built from them. */
+  groupRoots: string;
+  tier: "hot" | "cold";
+  holder: number;
+  owner: Address;
+  name: string;
+  mimeType: string;
+  /** pending: stored, not certified yet; certified: its term runs; ended: kept until unpinned. */
+  state: "pending" | "certified" | "ended";
+  /** Unix seconds by which the blob must be certified. */
+  certifyDeadline: number;
+  /** The period the term ends (exclusive), once certified. */
+  endPeriod?: number;
+  storedAt: number;
+}
+
+const BLOBS = "/strata/blobs";
+const CIDS = "/strata/cids";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Blob records in the node's datastore, with an index from CID to blob ids. */
+export class BlobRecords {
+  readonly #datastore: Datastore;
+
+  constructor(datastore: Datastore) {
+    this.#datastore = datastore;
+  }
+
+  async get(blobId: Hex, options: { signal?: AbortSignal } = {}): Promise<BlobRecord | undefined> {
+    try {
+      return JSON.parse(decoder.decode(await this.#datastore.get(new Key(`${BLOBS}/${blobId}`), options)));
+    } catch (error) {
+      if ((error as Error).name === "NotFoundError") return undefined;
+      throw error;
+    }
+  }
+
+  /** Writes (or replaces) a record and its CID index entry. */
+  async put(record: BlobRecord, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const batch = this.#datastore.batch();
+    batch.put(new Key(`${BLOBS}/${record.blobId}`), encoder.encode(JSON.stringify(record)));
+    batch.put(new Key(`${CIDS}/${record.cid}/${record.blobId}`), new Uint8Array(0));
+    await batch.commit(options);
+  }
+
+  async delete(record: BlobRecord, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const batch = this.#datastore.batch();
+    batch.delete(new Key(`${BLOBS}/${record.blobId}`));
+    batch.delete(new Key(`${CIDS}/${record.cid}/${record.blobId}`));
+    await batch.commit(options);
+  }
+
+  /** The records of every blob with this CID (the same bytes may be registered more than once). */
+  async byCid(cid: string, options: { signal?: AbortSignal } = {}): Promise<BlobRecord[]> {
+    const records: BlobRecord[] = [];
+    for await (const key of this.#datastore.queryKeys({ prefix: `${CIDS}/${cid}/` }, options)) {
+      const record = await this.get(key.baseNamespace() as Hex, options);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
+  async *all(options: { signal?: AbortSignal } = {}): AsyncGenerator<BlobRecord> {
+    for await (const { value } of this.#datastore.query({ prefix: `${BLOBS}/` }, options)) {
+      yield JSON.parse(decoder.decode(value)) as BlobRecord;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { randomBytes as randomSalt } from "node:crypto";
+import { type Hex, parseEventLogs, toHex } from "viem";
+import { cidOfStream, type Deployment, storageMarketAbi, Tier, treeRoot } from "#protocol";
+import type { StoreReply } from "../../node/http/schemas.ts";
+import { contractsFor, type StrataHarness, type TestNode } from "./strata-fixture.ts";
+
+export interface PreparedBlob {
+  data: Uint8Array;
+  cid: string;
+  cidBytes: Hex;
+  commitment: Hex;
+  size: number;
+}
+
+/** CID and commitment of `data`, as the SDK computes them before registering. */
+export async function prepareBlob(data: Uint8Array): Promise<PreparedBlob> {
+  const cid = await cidOfStream([data]);
+  return {
+    data,
+    cid: cid.toString(),
+    cidBytes: toHex(cid.bytes),
+    commitment: toHex(treeRoot(data)),
+    size: data.length,
+  };
+}
+
+/** Registers `blob` for `holders`, paid by `owner`; returns its id. */
+export async function registerPrepared(
+  h: StrataHarness,
+  deployment: Deployment,
+  owner: ReturnType<StrataHarness["wallet"]>,
+  holders: TestNode[],
+  blob: PreparedBlob,
+  options: { epochs?: number; mimeType?: string; name?: string } = {},
+): Promise<Hex> {
+  const as = contractsFor(deployment, h.publicClient, owner);
+  const nodes = holders.map((n) => n.nodeId).sort((a, b) => a - b);
+  const epochs = options.epochs ?? 2;
+  const [cost, fee] = await as.market.read.quote([nodes, Tier.hot, BigInt(blob.size), epochs]);
+  await h.wait(await as.token.write.faucet([cost + fee]));
+  await h.wait(await as.token.write.approve([deployment.contracts.market, cost + fee]));
+  const receipt = await h.wait(
+    await as.market.write.registerBlob([
+      {
+        salt: toHex(randomSalt(32)),
+        cid: blob.cidBytes,
+        commitment: blob.commitment,
+        size: BigInt(blob.size),
+        tier: Tier.hot,
+        nodes,
+        epochs,
+        shardSize: 0n,
+        recovery: 0,
+        name: options.name ?? "file.bin",
+        mimeType: options.mimeType ?? "application/octet-stream",
+        tags: ["test"],
+      },
+    ]),
+  );
+  const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
+  if (!event) throw new Error("no BlobRegistered");
+  return event.args.blobId;
+}
+
+/** PUTs `body` to a node's /store for `blobId`. */
+export async function putToNode(url: string, blobId: Hex, body: Uint8Array | ReadableStream<Uint8Array>) {
+  const response = await fetch(`${url}/store?blobId=${blobId}`, {
+    method: "PUT",
+    body: body as BodyInit,
+    headers: { "content-type": "application/octet-stream" },
+    ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+  } as RequestInit);
+  const json = (await response.json()) as StoreReply | { error: { code: string; message: string } };
+  return { status: response.status, json };
+}
+
+/** Certifies `blobId` with the attestations the nodes returned. */
+export async function certifyWith(
+  h: StrataHarness,
+  deployment: Deployment,
+  owner: ReturnType<StrataHarness["wallet"]>,
+  blobId: Hex,
+  replies: StoreReply[],
+) {
+  const as = contractsFor(deployment, h.publicClient, owner);
+  const attestations = replies.map((reply) => ({
+    holder: reply.attestation.holder,
+    expiry: BigInt(reply.attestation.expiry),
+    r: reply.attestation.r as Hex,
+    vs: reply.attestation.vs as Hex,
+  }));
+  return h.wait(await as.market.write.certify([blobId, attestations]));
+}

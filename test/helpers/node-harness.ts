@@ -1,0 +1,88 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Deployment, serializeDeployment } from "#protocol";
+import { type NodeConfig, nodeConfigDefaults, parseNodeConfig } from "../../node/config.ts";
+import { createLogger } from "../../node/logger.ts";
+import { type StorageNode, startStorageNode } from "../../node/storage-node.ts";
+import { serveProvider } from "./rpc-server.ts";
+import { type StrataHarness, signerKey, type TestNode } from "./strata-fixture.ts";
+
+/** A directory removed by `cleanup()`. */
+export async function tempDir(prefix: string) {
+  const path = await mkdtemp(join(tmpdir(), `strata-${prefix}-`));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+export function nodeConfig(options: {
+  rpcUrl: string;
+  deploymentFile: string;
+  node: TestNode;
+  index: number;
+  dataDir: string;
+  overrides?: Partial<NodeConfig>;
+}): NodeConfig {
+  return parseNodeConfig({
+    ...nodeConfigDefaults,
+    rpcUrl: options.rpcUrl,
+    deploymentFile: options.deploymentFile,
+    nodeId: options.node.nodeId,
+    signerKey: signerKey(options.index),
+    dataDir: options.dataDir,
+    http: { host: "127.0.0.1", port: 0 },
+    prover: { enabled: true, pollMs: 200 },
+    storage: { ...nodeConfigDefaults.storage, gcPeriodMs: 60_000 },
+    logLevel: process.env.STRATA_TEST_LOG ?? "silent",
+    ...options.overrides,
+  });
+}
+
+/**
+ * Storage nodes in this process over a real chain: the harness's in-process Hardhat chain served
+ * as JSON-RPC on loopback, a deployment file, and one data directory per node.
+ */
+export async function startNodes(
+  h: StrataHarness,
+  deployment: Deployment,
+  nodes: TestNode[],
+  overrides: (index: number) => Partial<NodeConfig> = () => ({}),
+) {
+  const rpc = await serveProvider(h.connection.provider);
+  const dir = await tempDir("nodes");
+  const deploymentFile = join(dir.path, "deployment.json");
+  await writeFile(deploymentFile, serializeDeployment(deployment));
+  const logger = createLogger(process.env.STRATA_TEST_LOG ?? "silent");
+  const running: StorageNode[] = [];
+  const configs: NodeConfig[] = [];
+  for (const [index, node] of nodes.entries()) {
+    const config = nodeConfig({
+      rpcUrl: rpc.url,
+      deploymentFile,
+      node,
+      index,
+      dataDir: join(dir.path, `node-${index}`),
+      overrides: overrides(index),
+    });
+    configs.push(config);
+    running.push(await startStorageNode(config, { logger }));
+  }
+  return {
+    rpcUrl: rpc.url,
+    deploymentFile,
+    dir: dir.path,
+    nodes: running,
+    configs,
+    logger,
+    async restart(index: number, changes: Partial<NodeConfig> = {}) {
+      await running[index]?.stop();
+      const config = { ...(configs[index] as NodeConfig), ...changes };
+      running[index] = await startStorageNode(config, { logger });
+      return running[index] as StorageNode;
+    },
+    async stop() {
+      for (const node of running) await node.stop();
+      await rpc.close();
+      await dir.cleanup();
+    },
+  };
+}
