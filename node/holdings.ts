@@ -121,9 +121,10 @@ export class Holdings {
     this.#inFlight += 1;
     this.#reserved += registration.size;
     try {
+      // straight into the flat-file blockstore: the collector never runs while uploads do
       const imported = await importBlob({
         source,
-        blockstore: this.#helia.blockstore,
+        blockstore: this.#stores.blockstore,
         expected: registration,
         maxBytes: this.#options.maxUploadBytes,
         ...options,

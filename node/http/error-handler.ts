@@ -4,6 +4,9 @@ import { NodeError, RangeNotSatisfiableError } from "../errors.ts";
 /** One error handler: NodeErrors keep their code and status, schema failures are 400s, the rest 500s. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // refused before the whole body was read (an upload stopped early): the connection cannot be
+    // reused, so say so and close it once the reply is out
+    if (!request.raw.complete) reply.header("connection", "close");
     if (error instanceof NodeError) {
       if (error instanceof RangeNotSatisfiableError) reply.header("content-range", `bytes */${error.size}`);
       if (error.statusCode >= 500) request.log.error({ err: error }, error.message);

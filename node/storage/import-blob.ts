@@ -50,10 +50,21 @@ export async function importBlob(options: {
     }
   }
 
+  // writes run concurrently inside the importer; on failure every one is awaited before the
+  // rollback, so none lands after it
+  const writes = new Set<Promise<unknown>>();
   const recording = {
     put: async (cid: CID, bytes: Uint8Array) => {
-      if (!(await blockstore.has(cid, { signal }))) newBlocks.push(cid);
-      await blockstore.put(cid, bytes, { signal });
+      const write = (async () => {
+        if (!(await blockstore.has(cid, { signal }))) newBlocks.push(cid);
+        await blockstore.put(cid, bytes, { signal });
+      })();
+      writes.add(write);
+      try {
+        await write;
+      } finally {
+        writes.delete(write);
+      }
       return cid;
     },
   };
@@ -67,6 +78,7 @@ export async function importBlob(options: {
     if (root !== expected.commitment) throw new ContentMismatchError("commitment", expected.commitment, root);
     return { cid, commitment: digest, newBlocks };
   } catch (error) {
+    while (writes.size > 0) await Promise.allSettled([...writes]);
     for (const cid of newBlocks) await Promise.resolve(blockstore.delete(cid)).catch(() => undefined);
     throw error;
   }
