@@ -75,20 +75,17 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         schema: {
           summary: "Drop every local copy of a blob",
           description:
-            "Without a body: honoured once the chain says the blob was deleted, reclaimed or settled. With the owner's EIP-712 DeleteRequest: also drops pending (uncertified) and cached copies. A blob certified and live on chain is kept (its holder would miss its proofs): delete it on chain first.",
+            "With just the blob id: honoured once the chain says the blob was deleted, reclaimed or settled. With the owner's EIP-712 DeleteRequest (expiry, nonce, signature): also drops pending (uncertified) and cached copies. A blob certified and live on chain is kept (its holder would miss its proofs): delete it on chain first.",
           params,
-          body: Type.Optional(
-            Type.Object(
-              {
-                blobId: Type.String({ pattern: BlobIdPattern }),
-                expiry: Type.Integer({ minimum: 0, description: "Unix seconds" }),
-                nonce: Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" }),
-                signature: Type.String({ pattern: HexPattern }),
-              },
-              { additionalProperties: false },
-            ),
+          body: Type.Object(
+            {
+              blobId: Type.String({ pattern: BlobIdPattern }),
+              expiry: Type.Optional(Type.Integer({ minimum: 0, description: "Unix seconds" })),
+              nonce: Type.Optional(Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" })),
+              signature: Type.Optional(Type.String({ pattern: HexPattern })),
+            },
+            { additionalProperties: false },
           ),
-          querystring: Type.Object({ blobId: Type.Optional(Type.String({ pattern: BlobIdPattern })) }),
           response: {
             200: Type.Object({
               cid: Type.String(),
@@ -101,19 +98,24 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const cid = parseCid(request.params.id).toString();
-        const body = request.body;
-        const blobId = (body?.blobId ?? request.query.blobId) as Hex | undefined;
-        const records = (await deps.records.byCid(cid)).filter(
-          (r) => blobId === undefined || r.blobId === blobId,
-        );
+        const { blobId, expiry, nonce, signature } = request.body;
+        const signed = expiry !== undefined || nonce !== undefined || signature !== undefined;
+        if (signed && (expiry === undefined || nonce === undefined || signature === undefined)) {
+          throw new InvalidSignatureError("a signed request needs expiry, nonce and signature");
+        }
+        const records = (await deps.records.byCid(cid)).filter((r) => r.blobId === blobId);
         const cached = deps.cache.has(cid);
         if (records.length === 0 && !cached) throw new NotFoundError(cid);
         const released: string[] = [];
-        if (body) {
-          const registration = await deps.registrations.get(body.blobId as Hex);
-          if (!registration || registration.cid !== cid)
-            throw new NotFoundError(`blob ${body.blobId} of ${cid}`);
-          await verifyOwner(deps, registration.owner, body as Required<typeof body>);
+        if (signed) {
+          const registration = await deps.registrations.get(blobId as Hex);
+          if (!registration || registration.cid !== cid) throw new NotFoundError(`blob ${blobId} of ${cid}`);
+          await verifyOwner(deps, registration.owner, { blobId, expiry, nonce, signature } as {
+            blobId: string;
+            expiry: number;
+            nonce: string;
+            signature: string;
+          });
           for (const record of records) {
             if (registration.status === "certified" && record.state !== "ended")
               throw new BlobStillLiveError(record.blobId);
