@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { FsBlockstore } from "blockstore-fs";
 import { LevelDatastore } from "datastore-level";
+import { MultihashNextToLast } from "./multihash-sharding.ts";
 
 /**
  * The node's stores, mounted the way kubo mounts them: blocks in a sharded flat-file blockstore
@@ -15,7 +16,7 @@ export interface NodeStores {
 }
 
 export async function openStores(dataDir: string): Promise<NodeStores> {
-  const blockstore = new FsBlockstore(join(dataDir, "blocks"));
+  const blockstore = new FsBlockstore(join(dataDir, "blocks"), { shardingStrategy: new MultihashNextToLast() });
   const datastore = new LevelDatastore(join(dataDir, "datastore"));
   await blockstore.open();
   await datastore.open();

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { StoreReply } from "../../node/http/schemas.ts";
+import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
+import { marketActions } from "../helpers/market-actions.ts";
+import { startNodes } from "../helpers/node-harness.ts";
+import { connectStrata, randomBytes, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
+
+const h: StrataHarness = await connectStrata();
+let env: Awaited<ReturnType<typeof h.deploy>>;
+let nodes: TestNode[];
+let running: Awaited<ReturnType<typeof startNodes>>;
+
+beforeAll(async () => {
+  env = await h.deploy();
+  nodes = await h.registerNodes(env.deployment, 2);
+  running = await startNodes(h, env.deployment, nodes);
+});
+afterAll(async () => {
+  await running?.stop();
+});
+
+async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("prover and watcher", () => {
+  test("a node proves every period from local data, and its operator is paid for them", async () => {
+    const m = marketActions(h, env.deployment);
+    const owner = h.wallet(8);
+    const blobs = [];
+    for (const [i, size] of [3_000_000, 700, 1_048_576].entries()) {
+      const blob = await prepareBlob(randomBytes(size, 30 + i));
+      const blobId = await registerPrepared(h, env.deployment, owner, nodes, blob, { epochs: 1 });
+      const replies: StoreReply[] = [];
+      for (const node of running.nodes) replies.push((await putToNode(node.url, blobId, blob.data)).json as StoreReply);
+      await certifyWith(h, env.deployment, owner, blobId, replies);
+      blobs.push({ blob, blobId });
+    }
+    const proven: number[] = [];
+    for (let p = 0; p < 4; p += 1) {
+      await m.nextPeriod();
+      const period = await m.currentPeriod();
+      // the provers commit the seed themselves and prove once it is known (blocks keep coming)
+      await until(`period ${period} proven by both nodes`, async () => {
+        await h.networkHelpers.mine(1);
+        const done = await Promise.all(nodes.map((n) => n.as.proofs.read.isProven([n.nodeId, period])));
+        return done.every(Boolean);
+      });
+      proven.push(period);
+    }
+    expect(proven).toHaveLength(4);
+    const stats = (await (await fetch(`${running.nodes[0]!.url}/stats`)).json()) as { proofs: { submitted: number } };
+    expect(stats.proofs.submitted).toBeGreaterThanOrEqual(4);
+
+    await m.nextPeriod();
+    const [node] = nodes;
+    const before = await node!.as.token.read.balanceOf([node!.operator.account.address]);
+    await h.wait(
+      await node!.as.market.write.claim([node!.nodeId, blobs.map((b) => b.blobId), blobs.map(() => 0)]),
+    );
+    expect(await node!.as.token.read.balanceOf([node!.operator.account.address])).toBeGreaterThan(before);
+  });
+
+  test("a blob deleted on chain is released by its holders and pruned from their proof sets", async () => {
+    const owner = h.wallet(9);
+    const blob = await prepareBlob(randomBytes(50_000, 40));
+    const blobId = await registerPrepared(h, env.deployment, owner, nodes, blob);
+    const replies: StoreReply[] = [];
+    for (const node of running.nodes) replies.push((await putToNode(node.url, blobId, blob.data)).json as StoreReply);
+    await certifyWith(h, env.deployment, owner, blobId, replies);
+    expect((await fetch(`${running.nodes[0]!.url}/file/${blob.cid}`)).status).toBe(200);
+    await h.wait(await env.as(owner).market.write.deleteBlob([blobId]));
+    await until("both nodes dropping the copy", async () => {
+      const statuses = await Promise.all(running.nodes.map((n) => fetch(`${n.url}/file/${blob.cid}`).then((r) => r.status)));
+      return statuses.every((s) => s === 404);
+    });
+    // pruned entries leave the set when the next period starts
+    const m = marketActions(h, env.deployment);
+    await m.nextPeriod();
+    await until("the proof sets to shed the blob", async () => {
+      await h.networkHelpers.mine(1);
+      const sets = await Promise.all(nodes.map((n) => n.as.proofs.read.proofSet([n.nodeId])));
+      return sets.every((set) => !set.includes(blobId)) && sets;
+    });
+  });
+});
