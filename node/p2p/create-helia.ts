@@ -1,11 +1,11 @@
-import { noise } from "@chainsafe/libp2p-noise";
-import { yamux } from "@chainsafe/libp2p-yamux";
 import { withBitswap } from "@helia/bitswap";
 import { type HeliaWithLibp2p, withLibp2pLight } from "@helia/libp2p";
 import { loadOrCreateSelfKey } from "@libp2p/config";
 import { identify } from "@libp2p/identify";
+import { noise } from "@libp2p/noise";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import { tcp } from "@libp2p/tcp";
+import { yamux } from "@libp2p/yamux";
 import { multiaddr } from "@multiformats/multiaddr";
 import { createHeliaLight } from "helia";
 import type { Datastore } from "interface-datastore";

@@ -16,7 +16,9 @@ export interface NodeStores {
 }
 
 export async function openStores(dataDir: string): Promise<NodeStores> {
-  const blockstore = new FsBlockstore(join(dataDir, "blocks"), { shardingStrategy: new MultihashNextToLast() });
+  const blockstore = new FsBlockstore(join(dataDir, "blocks"), {
+    shardingStrategy: new MultihashNextToLast(),
+  });
   const datastore = new LevelDatastore(join(dataDir, "datastore"));
   await blockstore.open();
   await datastore.open();

@@ -36,13 +36,21 @@ const code = (json: unknown) => (json as { error: { code: string } }).error.code
 
 describe("PUT /store refuses bad uploads and leaves nothing behind", () => {
   test("a malformed blob id", async () => {
-    const { status, json } = await putToNode(running.nodes[0]!.url, "0x1234" as `0x${string}`, new Uint8Array(10));
+    const { status, json } = await putToNode(
+      running.nodes[0]!.url,
+      "0x1234" as `0x${string}`,
+      new Uint8Array(10),
+    );
     expect(status).toBe(400);
     expect(code(json)).toBe("NODE_ERR_VALIDATION");
   });
 
   test("a blob id no registration has", async () => {
-    const { status, json } = await putToNode(running.nodes[0]!.url, toHex(new Uint8Array(32).fill(7)), new Uint8Array(10));
+    const { status, json } = await putToNode(
+      running.nodes[0]!.url,
+      toHex(new Uint8Array(32).fill(7)),
+      new Uint8Array(10),
+    );
     expect(status).toBe(403);
     expect(code(json)).toBe("NODE_ERR_BLOB_NOT_REGISTERED");
   });
@@ -96,7 +104,8 @@ describe("PUT /store refuses bad uploads and leaves nothing behind", () => {
     expect(code(declared.json)).toBe("NODE_ERR_TOO_LARGE");
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let offset = 0; offset < blob.size; offset += 1 << 20) controller.enqueue(blob.data.subarray(offset, offset + (1 << 20)));
+        for (let offset = 0; offset < blob.size; offset += 1 << 20)
+          controller.enqueue(blob.data.subarray(offset, offset + (1 << 20)));
         controller.close();
       },
     });

@@ -7,7 +7,13 @@ import { nodeConfigDefaults } from "../../node/config.ts";
 import { prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
 import { tempDir } from "../helpers/node-harness.ts";
 import { serveProvider } from "../helpers/rpc-server.ts";
-import { connectStrata, randomBytes, signerKey, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
+import {
+  connectStrata,
+  randomBytes,
+  type StrataHarness,
+  signerKey,
+  type TestNode,
+} from "../helpers/strata-fixture.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const h: StrataHarness = await connectStrata();
@@ -78,7 +84,8 @@ async function kill9(process_: ChildProcess): Promise<void> {
 async function blockFiles(): Promise<number> {
   const blocks = join(dir.path, "data", "blocks");
   let count = 0;
-  for (const shard of await readdir(blocks).catch(() => [])) count += (await readdir(join(blocks, shard))).length;
+  for (const shard of await readdir(blocks).catch(() => []))
+    count += (await readdir(join(blocks, shard))).length;
   return count;
 }
 
@@ -94,7 +101,8 @@ describe("kill -9", () => {
         if (sent >= blob.size / 2) {
           // half the blob is sent; once the node has written some of it to disk, it dies
           const deadline = Date.now() + 15_000;
-          while ((await blockFiles()) < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+          while ((await blockFiles()) < 3 && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 20));
           await kill9(running);
           controller.error(new Error("killed"));
           return;
@@ -109,11 +117,14 @@ describe("kill -9", () => {
 
     child = await startProcess();
     expect((await fetch(`${url}/file/${blob.cid}`)).status).toBe(404);
-    const stats = (await (await fetch(`${url}/stats`)).json()) as { storage: { heldBytes: number; pinnedBlobs: number } };
+    const stats = (await (await fetch(`${url}/stats`)).json()) as {
+      storage: { heldBytes: number; pinnedBlobs: number };
+    };
     expect(stats.storage).toMatchObject({ heldBytes: 0, pinnedBlobs: 0 });
     // the half-written blocks are garbage: the collector removes them
     const deadline = Date.now() + 20_000;
-    while ((await blockFiles()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    while ((await blockFiles()) > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await blockFiles()).toBe(0);
 
     const { status } = await putToNode(url, blobId, blob.data);

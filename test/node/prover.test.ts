@@ -19,7 +19,11 @@ afterAll(async () => {
   await running?.stop();
 });
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -38,7 +42,8 @@ describe("prover and watcher", () => {
       const blob = await prepareBlob(randomBytes(size, 30 + i));
       const blobId = await registerPrepared(h, env.deployment, owner, nodes, blob, { epochs: 1 });
       const replies: StoreReply[] = [];
-      for (const node of running.nodes) replies.push((await putToNode(node.url, blobId, blob.data)).json as StoreReply);
+      for (const node of running.nodes)
+        replies.push((await putToNode(node.url, blobId, blob.data)).json as StoreReply);
       await certifyWith(h, env.deployment, owner, blobId, replies);
       blobs.push({ blob, blobId });
     }
@@ -55,7 +60,9 @@ describe("prover and watcher", () => {
       proven.push(period);
     }
     expect(proven).toHaveLength(4);
-    const stats = (await (await fetch(`${running.nodes[0]!.url}/stats`)).json()) as { proofs: { submitted: number } };
+    const stats = (await (await fetch(`${running.nodes[0]!.url}/stats`)).json()) as {
+      proofs: { submitted: number };
+    };
     expect(stats.proofs.submitted).toBeGreaterThanOrEqual(4);
 
     await m.nextPeriod();
@@ -72,12 +79,15 @@ describe("prover and watcher", () => {
     const blob = await prepareBlob(randomBytes(50_000, 40));
     const blobId = await registerPrepared(h, env.deployment, owner, nodes, blob);
     const replies: StoreReply[] = [];
-    for (const node of running.nodes) replies.push((await putToNode(node.url, blobId, blob.data)).json as StoreReply);
+    for (const node of running.nodes)
+      replies.push((await putToNode(node.url, blobId, blob.data)).json as StoreReply);
     await certifyWith(h, env.deployment, owner, blobId, replies);
     expect((await fetch(`${running.nodes[0]!.url}/file/${blob.cid}`)).status).toBe(200);
     await h.wait(await env.as(owner).market.write.deleteBlob([blobId]));
     await until("both nodes dropping the copy", async () => {
-      const statuses = await Promise.all(running.nodes.map((n) => fetch(`${n.url}/file/${blob.cid}`).then((r) => r.status)));
+      const statuses = await Promise.all(
+        running.nodes.map((n) => fetch(`${n.url}/file/${blob.cid}`).then((r) => r.status)),
+      );
       return statuses.every((s) => s === 404);
     });
     // pruned entries leave the set when the next period starts

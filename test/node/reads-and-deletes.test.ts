@@ -6,7 +6,13 @@ import { type Hex, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { deleteRequestTypedData } from "#protocol";
 import type { StoreReply } from "../../node/http/schemas.ts";
-import { certifyWith, type PreparedBlob, prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
+import {
+  certifyWith,
+  type PreparedBlob,
+  prepareBlob,
+  putToNode,
+  registerPrepared,
+} from "../helpers/blob-upload.ts";
 import { startNodes } from "../helpers/node-harness.ts";
 import { connectStrata, randomBytes, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
 
@@ -35,7 +41,8 @@ async function stored(size: number, seed: number, options: { certify?: boolean; 
   return { blob, blobId };
 }
 
-const code = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
+const code = async (response: Response) =>
+  ((await response.json()) as { error: { code: string } }).error.code;
 
 describe("GET /file/:id", () => {
   let blob: PreparedBlob;
@@ -81,7 +88,11 @@ describe("GET /file/:id", () => {
   });
 
   test("through app.inject as over the network", async () => {
-    const reply = await running.nodes[0]!.app.inject({ method: "GET", url: `/file/${blob.cid}`, headers: { range: "bytes=5-9" } });
+    const reply = await running.nodes[0]!.app.inject({
+      method: "GET",
+      url: `/file/${blob.cid}`,
+      headers: { range: "bytes=5-9" },
+    });
     expect(reply.statusCode).toBe(206);
     expect(reply.rawPayload.equals(Buffer.from(blob.data.subarray(5, 10)))).toBe(true);
   });
@@ -91,7 +102,9 @@ describe("GET /ipfs/:cid (trustless gateway)", () => {
   test("a raw block verifies against its CID; a CAR holds the whole DAG", async () => {
     const { blob } = await stored(3 * 1024 * 1024 + 7, 12);
     const root = CID.parse(blob.cid);
-    const rawResponse = await fetch(`${url()}/ipfs/${blob.cid}`, { headers: { accept: "application/vnd.ipld.raw" } });
+    const rawResponse = await fetch(`${url()}/ipfs/${blob.cid}`, {
+      headers: { accept: "application/vnd.ipld.raw" },
+    });
     expect(rawResponse.status).toBe(200);
     expect(rawResponse.headers.get("content-type")).toBe("application/vnd.ipld.raw");
     const rootBytes = new Uint8Array(await rawResponse.arrayBuffer());
@@ -104,26 +117,37 @@ describe("GET /ipfs/:cid (trustless gateway)", () => {
     expect((await reader.getRoots()).map(String)).toEqual([blob.cid]);
     const leaves: Uint8Array[] = [];
     for await (const { cid, bytes } of reader.blocks()) {
-      expect(createHash("sha256").update(bytes).digest().equals(Buffer.from(cid.multihash.digest))).toBe(true);
+      expect(createHash("sha256").update(bytes).digest().equals(Buffer.from(cid.multihash.digest))).toBe(
+        true,
+      );
       if (cid.code === 0x55) leaves.push(bytes);
     }
     expect(Buffer.concat(leaves).equals(Buffer.from(blob.data))).toBe(true);
   });
 
   test("unknown CIDs are 404s", async () => {
-    const response = await fetch(`${url()}/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy?format=raw`);
+    const response = await fetch(
+      `${url()}/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy?format=raw`,
+    );
     expect(response.status).toBe(404);
     expect(await code(response)).toBe("NODE_ERR_NOT_FOUND");
   });
 });
 
 describe("DELETE /file/:id", () => {
-  async function signDelete(blobId: Hex, options: { expiry?: number; signer?: ReturnType<StrataHarness["wallet"]> } = {}) {
+  async function signDelete(
+    blobId: Hex,
+    options: { expiry?: number; signer?: ReturnType<StrataHarness["wallet"]> } = {},
+  ) {
     const expiry = options.expiry ?? Math.floor(Date.now() / 1000) + 600;
     const nonce = toHex(randomNonce(32));
     const signer = options.signer ?? owner();
     const signature = await signer.signTypedData({
-      ...deleteRequestTypedData(env.deployment.chainId, env.deployment.contracts.market, { blobId, expiry: BigInt(expiry), nonce }),
+      ...deleteRequestTypedData(env.deployment.chainId, env.deployment.contracts.market, {
+        blobId,
+        expiry: BigInt(expiry),
+        nonce,
+      }),
       account: signer.account,
     });
     return { blobId, expiry, nonce, signature };
@@ -154,7 +178,10 @@ describe("DELETE /file/:id", () => {
     expect(await code(response)).toBe("NODE_ERR_INVALID_SIGNATURE");
     response = await del(blob.cid, await signDelete(blobId, { expiry: Math.floor(Date.now() / 1000) - 1 }));
     expect(response.status).toBe(401);
-    response = await del(blob.cid, await signDelete(blobId, { expiry: Math.floor(Date.now() / 1000) + 86_400 }));
+    response = await del(
+      blob.cid,
+      await signDelete(blobId, { expiry: Math.floor(Date.now() / 1000) + 86_400 }),
+    );
     expect(response.status).toBe(401);
     response = await del(blob.cid, { ...(await signDelete(blobId)), signature: "0x1234" });
     expect(response.status).toBe(401);

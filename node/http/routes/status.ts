@@ -88,13 +88,11 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           const block = await deps.chain.publicClient.getBlockNumber();
           return { status: "ok" as const, nodeId: deps.chain.nodeId, block: block.toString() };
         } catch (error) {
-          return reply
-            .code(503)
-            .send({
-              status: "degraded" as const,
-              nodeId: deps.chain.nodeId,
-              reason: (error as Error).message,
-            });
+          return reply.code(503).send({
+            status: "degraded" as const,
+            nodeId: deps.chain.nodeId,
+            reason: (error as Error).message,
+          });
         }
       },
     );
