@@ -76,9 +76,11 @@ export class GarbageCollector {
   /** Deletes every unpinned block (waits for uploads to finish first). */
   async collect(signal?: AbortSignal): Promise<number> {
     if (this.#holdings.busy) {
+      this.#logger.debug("uploads in progress; collection postponed");
       this.#due = true;
       return 0;
     }
+    this.#logger.debug("collecting");
     let removed = 0;
     await this.#helia.gc({
       signal,

@@ -1,3 +1,4 @@
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { FsBlockstore } from "blockstore-fs";
 import { LevelDatastore } from "datastore-level";
@@ -16,6 +17,7 @@ export interface NodeStores {
 }
 
 export async function openStores(dataDir: string): Promise<NodeStores> {
+  await removeTempFiles(join(dataDir, "blocks"));
   const blockstore = new FsBlockstore(join(dataDir, "blocks"), {
     shardingStrategy: new MultihashNextToLast(),
   });
@@ -31,4 +33,21 @@ export async function openStores(dataDir: string): Promise<NodeStores> {
       await blockstore.close();
     },
   };
+}
+
+/**
+ * Deletes the temporary files a block write leaves if the process dies mid-write (blockstore-fs
+ * writes `.<name>.tmp` then renames it): at startup no write is under way, so every one is stale.
+ */
+async function removeTempFiles(blocks: string): Promise<number> {
+  let removed = 0;
+  for (const shard of await readdir(blocks).catch(() => [])) {
+    for (const file of await readdir(join(blocks, shard)).catch(() => [])) {
+      if (file.startsWith(".") && file.endsWith(".tmp")) {
+        await rm(join(blocks, shard, file), { force: true });
+        removed += 1;
+      }
+    }
+  }
+  return removed;
 }

@@ -46,7 +46,7 @@ beforeAll(async () => {
       http: { host: "127.0.0.1", port },
       storage: { ...nodeConfigDefaults.storage, gcPeriodMs: 1000 },
       prover: { enabled: false, pollMs: 500 },
-      logLevel: "warn",
+      logLevel: process.env.STRATA_TEST_LOG ?? "warn",
     }),
   );
 });
@@ -60,7 +60,7 @@ afterAll(async () => {
 async function startProcess(): Promise<ChildProcess> {
   const process_ = spawn(process.execPath, [join(root, "node", "server.ts"), configFile], {
     cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", process.env.STRATA_TEST_LOG ? "inherit" : "ignore", "inherit"],
   });
   const deadline = Date.now() + 30_000;
   for (;;) {

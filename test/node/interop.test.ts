@@ -1,8 +1,8 @@
+import { withHTTP } from "@helia/http";
+import { unixfs } from "@helia/unixfs";
 import { identify } from "@libp2p/identify";
 import { tcp } from "@libp2p/tcp";
 import { multiaddr } from "@multiformats/multiaddr";
-import { withHTTP } from "@helia/http";
-import { unixfs } from "@helia/unixfs";
 import { createHelia, createHeliaLight } from "helia";
 import { CID } from "multiformats/cid";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -51,7 +51,9 @@ describe("interop", () => {
     await stock.start();
     try {
       await stock.libp2p.dial(multiaddr(running.nodes[0]!.multiaddrs[0]!));
-      const bytes = await collect(unixfs(stock).cat(CID.parse(blob.cid), { signal: AbortSignal.timeout(30_000) }));
+      const bytes = await collect(
+        unixfs(stock).cat(CID.parse(blob.cid), { signal: AbortSignal.timeout(30_000) }),
+      );
       expect(bytes.equals(Buffer.from(blob.data))).toBe(true);
     } finally {
       await stock.stop();
@@ -70,7 +72,9 @@ describe("interop", () => {
     });
     await client.start();
     try {
-      const bytes = await collect(unixfs(client).cat(CID.parse(blob.cid), { signal: AbortSignal.timeout(30_000) }));
+      const bytes = await collect(
+        unixfs(client).cat(CID.parse(blob.cid), { signal: AbortSignal.timeout(30_000) }),
+      );
       expect(bytes.equals(Buffer.from(blob.data))).toBe(true);
     } finally {
       await client.stop();
