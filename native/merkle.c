@@ -27,23 +27,43 @@
 static int use_sha_ni = 0;
 
 #ifdef HAVE_X86_SHA
-// SHA-256 of `length` bytes at `message` (prefix byte included), padded in `buffer` (which already
-// holds the message) and compressed with the SHA extensions.
-static void sha256_padded(uint8_t* buffer, size_t length, uint8_t* out) {
+// Writes the SHA-256 padding of a `length`-byte message into `buffer` (which holds, or will
+// hold, the message); returns the padded length.
+static size_t sha256_pad(uint8_t* buffer, size_t length) {
   size_t padded = ((length + 8) / 64 + 1) * 64;
   memset(buffer + length, 0, padded - length);
   buffer[length] = 0x80;
   uint64_t bits = (uint64_t)length * 8;
   for (int i = 0; i < 8; i += 1) buffer[padded - 1 - i] = (uint8_t)(bits >> (8 * i));
-  uint32_t state[8];
-  memcpy(state, SHA256_IV, sizeof state);
-  sha256_blocks_x86(state, buffer, padded / 64);
+  return padded;
+}
+
+static void store_digest(const uint32_t state[8], uint8_t* out) {
   for (int i = 0; i < 8; i += 1) {
     out[4 * i] = (uint8_t)(state[i] >> 24);
     out[4 * i + 1] = (uint8_t)(state[i] >> 16);
     out[4 * i + 2] = (uint8_t)(state[i] >> 8);
     out[4 * i + 3] = (uint8_t)state[i];
   }
+}
+
+// SHA-256 of the `length`-byte message in `buffer`, padded in place, with the SHA extensions.
+static void sha256_padded(uint8_t* buffer, size_t length, uint8_t* out) {
+  size_t padded = sha256_pad(buffer, length);
+  uint32_t state[8];
+  memcpy(state, SHA256_IV, sizeof state);
+  sha256_blocks_x86(state, buffer, padded / 64);
+  store_digest(state, out);
+}
+
+// SHA-256 of two padded messages of `padded` bytes each, side by side.
+static void sha256_padded_x2(const uint8_t* a, const uint8_t* b, size_t padded, uint8_t* out_a, uint8_t* out_b) {
+  uint32_t state_a[8], state_b[8];
+  memcpy(state_a, SHA256_IV, sizeof state_a);
+  memcpy(state_b, SHA256_IV, sizeof state_b);
+  sha256_blocks_x86_x2(state_a, a, state_b, b, padded / 64);
+  store_digest(state_a, out_a);
+  store_digest(state_b, out_b);
 }
 #endif
 
@@ -72,18 +92,47 @@ static void hash_node(uint8_t* input, const uint8_t* pair, uint8_t* out) {
 static void hash_leaves(const uint8_t* data, size_t length, uint8_t* out, size_t leaf_size) {
   uint8_t input[MAX_LEAF_SIZE + 1 + 72];
   input[0] = LEAF_PREFIX;
-  for (size_t offset = 0; offset < length; offset += leaf_size, out += 32) {
+  size_t offset = 0;
+#ifdef HAVE_X86_SHA
+  if (use_sha_ni) {
+    // whole leaves two at a time, their prefix and padding written once
+    uint8_t second[MAX_LEAF_SIZE + 1 + 72];
+    second[0] = LEAF_PREFIX;
+    size_t padded = sha256_pad(input, leaf_size + 1);
+    sha256_pad(second, leaf_size + 1);
+    for (; offset + 2 * leaf_size <= length; offset += 2 * leaf_size, out += 64) {
+      memcpy(input + 1, data + offset, leaf_size);
+      memcpy(second + 1, data + offset + leaf_size, leaf_size);
+      sha256_padded_x2(input, second, padded, out, out + 32);
+    }
+  }
+#endif
+  for (; offset < length; offset += leaf_size, out += 32) {
     size_t take = length - offset < leaf_size ? length - offset : leaf_size;
     hash_leaf(input, data + offset, take, out);
   }
 }
 
-// One level up: pairs hashed, an odd last node carried up. `in` and `out` may alias (out <= in).
+// One level up: pairs hashed, an odd last node carried up. `in` and `out` may alias (out <= in):
+// every input is copied out before the outputs that may overwrite it are written.
 static size_t hash_level(const uint8_t* in, size_t width, uint8_t* out) {
   uint8_t input[128];
   input[0] = NODE_PREFIX;
-  size_t o = 0;
-  for (size_t i = 0; i + 1 < width; i += 2, o += 1) {
+  size_t i = 0, o = 0;
+#ifdef HAVE_X86_SHA
+  if (use_sha_ni) {
+    uint8_t second[128];
+    second[0] = NODE_PREFIX;
+    size_t padded = sha256_pad(input, 65);
+    sha256_pad(second, 65);
+    for (; i + 3 < width; i += 4, o += 2) {
+      memcpy(input + 1, in + i * 32, 64);
+      memcpy(second + 1, in + (i + 2) * 32, 64);
+      sha256_padded_x2(input, second, padded, out + o * 32, out + (o + 1) * 32);
+    }
+  }
+#endif
+  for (; i + 1 < width; i += 2, o += 1) {
     hash_node(input, in + i * 32, out + o * 32);
   }
   if (width % 2 == 1) {
@@ -195,7 +244,7 @@ static void tree_root_complete(napi_env env, napi_status status, void* raw) {
     napi_resolve_deferred(env, job->deferred, result);
   } else {
     napi_value message, error;
-    napi_create_string_utf8(env, "treeRootAsync failed", NAPI_AUTO_LENGTH, &message);
+    napi_create_string_utf8(env, "hashing on the pool failed", NAPI_AUTO_LENGTH, &message);
     napi_create_error(env, NULL, message, &error);
     napi_reject_deferred(env, job->deferred, error);
   }
@@ -205,29 +254,54 @@ static void tree_root_complete(napi_env env, napi_status status, void* raw) {
   free(job);
 }
 
+static void sha256_execute(napi_env env, void* raw) {
+  (void)env;
+  async_job* job = raw;
+  SHA256(job->data, job->length, job->root);
+}
+
+// Queues `execute` over the bytes of `value` on a pool thread; the promise resolves with the 32
+// bytes it leaves in job->root. The bytes are referenced (not copied) until then.
+static napi_value queue_digest(napi_env env, napi_value value, napi_async_execute_callback execute, const char* name,
+                               int with_scratch) {
+  napi_value promise, resource_name;
+  async_job* job = calloc(1, sizeof(async_job));
+  if (job == NULL) return throw_error(env, "out of memory");
+  if (get_bytes(env, value, &job->data, &job->length) != napi_ok || (with_scratch && job->length == 0)) {
+    free(job);
+    return throw_error(env, with_scratch ? "treeRootAsync takes a non-empty Uint8Array" : "sha256Async takes a Uint8Array");
+  }
+  if (with_scratch) {
+    job->scratch = malloc(((job->length + LEAF_SIZE - 1) / LEAF_SIZE) * 32);
+    if (job->scratch == NULL) {
+      free(job);
+      return throw_error(env, "out of memory");
+    }
+  }
+  napi_create_reference(env, value, 1, &job->data_ref);
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name);
+  napi_create_async_work(env, NULL, resource_name, execute, tree_root_complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
 // treeRootAsync(data: Uint8Array): Promise<Buffer>, the commitment root of `data`, hashed on a
 // pool thread. `data` must not change until the promise settles.
 static napi_value js_tree_root_async(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1], promise, name;
+  napi_value argv[1];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return throw_error(env, "treeRootAsync(data)");
-  async_job* job = calloc(1, sizeof(async_job));
-  if (job == NULL) return throw_error(env, "treeRootAsync: out of memory");
-  if (get_bytes(env, argv[0], &job->data, &job->length) != napi_ok || job->length == 0) {
-    free(job);
-    return throw_error(env, "treeRootAsync takes a non-empty Uint8Array");
-  }
-  job->scratch = malloc(((job->length + LEAF_SIZE - 1) / LEAF_SIZE) * 32);
-  if (job->scratch == NULL) {
-    free(job);
-    return throw_error(env, "treeRootAsync: out of memory");
-  }
-  napi_create_reference(env, argv[0], 1, &job->data_ref);
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "strata:treeRoot", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, tree_root_execute, tree_root_complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  return queue_digest(env, argv[0], tree_root_execute, "strata:treeRoot", 1);
+}
+
+// sha256Async(data: Uint8Array): Promise<Buffer>, the plain SHA-256 of `data` (a block's CID
+// digest), on a pool thread. `data` must not change until the promise settles.
+static napi_value js_sha256_async(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return throw_error(env, "sha256Async(data)");
+  return queue_digest(env, argv[0], sha256_execute, "strata:sha256", 0);
 }
 
 static void syncfs_execute(napi_env env, void* raw) {
@@ -299,6 +373,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
     {"usesShaExtensions", NULL, js_uses_sha_extensions, NULL, NULL, NULL, napi_default, NULL},
     {"treeRootAsync", NULL, js_tree_root_async, NULL, NULL, NULL, napi_default, NULL},
+    {"sha256Async", NULL, js_sha256_async, NULL, NULL, NULL, napi_default, NULL},
     {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_default, NULL},
     {"hashLeaves", NULL, js_hash_leaves, NULL, NULL, NULL, napi_default, NULL},
     {"hashLevel", NULL, js_hash_level, NULL, NULL, NULL, napi_default, NULL},

@@ -74,6 +74,13 @@ export class NotFoundError extends NodeError {
   }
 }
 
+export class NotAFileError extends NodeError {
+  override name = "NotAFileError";
+  constructor(cid: string, kind: string) {
+    super("NODE_ERR_NOT_A_FILE", 422, `${cid} is not a UnixFS file (${kind})`);
+  }
+}
+
 export class RangeNotSatisfiableError extends NodeError {
   override name = "RangeNotSatisfiableError";
   readonly size: number;

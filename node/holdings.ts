@@ -9,7 +9,6 @@ import type { Logger } from "./logger.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import type { NodeHelia } from "./p2p/create-helia.ts";
 import type { BlobRecord, BlobRecords } from "./storage/blob-records.ts";
-import { flushFilesystem } from "./storage/flush.ts";
 import type { HotCache } from "./storage/hot-cache.ts";
 import { importBlob } from "./storage/import-blob.ts";
 import { leafSkippingWalker } from "./storage/leaf-skipping-walker.ts";
@@ -120,19 +119,37 @@ export class Holdings {
     }
     this.#inFlight += 1;
     this.#reserved += registration.size;
+    const timings: Record<string, number> = {};
+    let mark = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      timings[`${name}_ms`] = Math.round(now - mark);
+      mark = now;
+    };
     try {
       // straight into the flat-file blockstore: the collector never runs while uploads do
+      // flushes started along the way leave little for the one that makes the blob durable
+      const early: Promise<void>[] = [];
       const imported = await importBlob({
         source,
         blockstore: this.#stores.blockstore,
+        buffers: this.#stores.buffers,
+        onProgress: () => early.push(this.#stores.flush().catch(() => undefined)),
         expected: registration,
         maxBytes: this.#options.maxUploadBytes,
         ...options,
       });
+      lap("import");
+      await Promise.all(early);
       const existing = await this.#records.get(blobId, options);
-      // blocks first, then the pin and the record (the commit point), each made durable in turn
-      await flushFilesystem(this.#stores.dataDir);
-      if (!existing) await this.#pin(imported.cid, { kind: "blob", blobId }, options);
+      // blocks and pin durable first, then the record (the commit point) made durable in turn;
+      // a pin that a crash leaves without its record is dropped at the next start (`load`)
+      await Promise.all([
+        this.#stores.flush(),
+        existing ? undefined : this.#pin(imported.cid, { kind: "blob", blobId }, options),
+      ]);
+      await this.#stores.flush();
+      lap("pin_and_flush");
       const record: BlobRecord = {
         blobId,
         cid: imported.cid.toString(),
@@ -150,13 +167,18 @@ export class Holdings {
         storedAt: existing?.storedAt ?? Date.now(),
       };
       await this.#records.put(record, options);
-      await flushFilesystem(this.#stores.dataDir);
+      await this.#stores.flush();
+      lap("commit");
       if (!existing) this.#heldBytes += record.size;
       if (this.#options.fault.mode === "drop-data") await this.#dropLeaves(imported.cid, options);
       const attestation = await attest(this.#chain, registration, holder, options);
+      lap("attest");
       this.#metrics.uploads += 1;
       this.#metrics.uploadedBytes += record.size;
-      this.#logger.info({ blob_id: blobId, cid: record.cid, size: record.size, holder }, "blob stored");
+      this.#logger.info(
+        { blob_id: blobId, cid: record.cid, size: record.size, holder, ...timings },
+        "blob stored",
+      );
       return {
         blobId,
         cid: record.cid,
@@ -178,7 +200,7 @@ export class Holdings {
     await this.#records.delete(record, options);
     if (record.state !== "ended") this.#heldBytes -= record.size;
     if (others.length === 0) await this.#unpin(CID.parse(record.cid), options);
-    await flushFilesystem(this.#stores.dataDir);
+    await this.#stores.flush();
     this.#metrics.blobsReleased += 1;
     this.#logger.info({ blob_id: record.blobId, cid: record.cid, reason }, "blob released");
   }

@@ -1,4 +1,3 @@
-import { exporter } from "ipfs-unixfs-exporter";
 import { CID } from "multiformats/cid";
 import { InvalidIdError, NotFoundError } from "./errors.ts";
 import type { Holdings } from "./holdings.ts";
@@ -8,6 +7,7 @@ import type { NodeHelia } from "./p2p/create-helia.ts";
 import type { BlobRecords } from "./storage/blob-records.ts";
 import type { HotCache } from "./storage/hot-cache.ts";
 import type { NodeStores } from "./storage/open-stores.ts";
+import { readFileRange } from "./storage/read-file.ts";
 
 export interface Located {
   cid: CID;
@@ -26,6 +26,13 @@ export function parseCid(value: string): CID {
 }
 
 const LOCATED_MEMORY = 4096;
+/** Blocks (1 MiB each) read ahead of a streaming reader. */
+const READ_AHEAD = 4;
+/** Blocks requested from peers at once while fetching into the cache. */
+const FETCH_AHEAD = 16;
+/** Blobs up to this size are kept in memory once read: the hottest of the hot tier. */
+export const SMALL_BLOB = 256 * 1024;
+const SMALL_MEMORY = 64 * 1024 * 1024;
 
 /**
  * Finds content by CID (held blobs first, then the hot cache, then, if asked, peers over
@@ -40,8 +47,12 @@ export class Reader {
   readonly #metrics: NodeMetrics;
   readonly #logger: Logger;
   readonly #fetchTimeoutMs: number;
-  // recently located held blobs: reads of hot content skip the datastore
+  // recently located held blobs, by the id string a request names them with: reads of hot
+  // content skip parsing and the datastore
   readonly #located = new Map<string, Located>();
+  // bytes of small blobs recently read, least recently used first
+  readonly #small = new Map<string, Buffer>();
+  #smallBytes = 0;
 
   constructor(deps: {
     helia: NodeHelia;
@@ -65,7 +76,47 @@ export class Reader {
 
   /** Forgets what it remembered of `cid` (after a release or eviction). */
   forget(cid: string): void {
-    this.#located.delete(cid);
+    this.#located.clear();
+    const bytes = this.#small.get(cid);
+    if (bytes) {
+      this.#small.delete(cid);
+      this.#smallBytes -= bytes.length;
+    }
+  }
+
+  /** Like `locate`, from the id string of a request (remembered as given). */
+  async locateId(id: string, options: { signal?: AbortSignal } = {}): Promise<Located> {
+    const remembered = this.#located.get(id);
+    if (remembered) return remembered;
+    const located = await this.locate(parseCid(id), options);
+    if (located.source === "held") this.#remember(id, located);
+    return located;
+  }
+
+  /** The whole content of a small located blob, from memory when it was read recently. */
+  async whole(located: Located, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
+    const key = located.cid.toString();
+    const cached = this.#small.get(key);
+    if (cached) {
+      this.#small.delete(key);
+      this.#small.set(key, cached);
+      this.#metrics.readBytes += cached.length;
+      return cached;
+    }
+    const parts: Uint8Array[] = [];
+    for await (const part of this.read(located, { offset: 0, length: located.size }, options))
+      parts.push(part);
+    const bytes = Buffer.concat(parts);
+    if (bytes.length <= SMALL_BLOB) {
+      this.#small.set(key, bytes);
+      this.#smallBytes += bytes.length;
+      for (const [victim, victimBytes] of this.#small) {
+        if (this.#smallBytes <= SMALL_MEMORY) break;
+        this.#small.delete(victim);
+        this.#smallBytes -= victimBytes.length;
+      }
+    }
+    return bytes;
   }
 
   async locate(cid: CID, options: { signal?: AbortSignal; fetch?: boolean } = {}): Promise<Located> {
@@ -75,8 +126,7 @@ export class Reader {
     const record = (await this.#records.byCid(key, options)).find((r) => r.state !== "ended");
     if (record) {
       const located: Located = { cid, size: record.size, mimeType: record.mimeType, source: "held" };
-      if (this.#located.size >= LOCATED_MEMORY) this.#located.clear();
-      this.#located.set(key, located);
+      this.#remember(key, located);
       return located;
     }
     if (this.#cache.lookup(key)) {
@@ -93,16 +143,34 @@ export class Reader {
     return this.#fetch(cid, options.signal);
   }
 
-  /** Bytes `[offset, offset + length)` of located content, from the local blockstore only. */
+  #remember(key: string, located: Located): void {
+    if (this.#located.size >= LOCATED_MEMORY) this.#located.clear();
+    this.#located.set(key, located);
+  }
+
+  /**
+   * Bytes `[offset, offset + length)` of located content, from the local blockstore only. With
+   * `pooled`, leaf blocks are read into buffers of the stores' pool and the caller releases each
+   * chunk (`stores.buffers.release`) once nothing reads it.
+   */
   async *read(
     located: Located,
     range: { offset: number; length: number },
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; pooled?: boolean } = {},
   ) {
-    const entry = await exporter(located.cid, this.#stores.blockstore, options);
-    if (entry.type !== "file" && entry.type !== "raw")
-      throw new NotFoundError(`${located.cid} is not a file`);
-    for await (const chunk of entry.content({ ...range, ...options })) {
+    const { signal } = options;
+    const buffers = this.#stores.buffers;
+    const pooled = options.pooled
+      ? {
+          readLeaf: (cid: CID) => this.#stores.readInto(cid, buffers, { signal }),
+          discard: (bytes: Uint8Array) => buffers.release(bytes),
+        }
+      : {};
+    for await (const chunk of readFileRange(this.#stores.reads, located.cid, range, {
+      signal,
+      readAhead: READ_AHEAD,
+      ...pooled,
+    })) {
       this.#metrics.readBytes += chunk.length;
       yield chunk;
     }
@@ -112,12 +180,13 @@ export class Reader {
     const timeout = AbortSignal.timeout(this.#fetchTimeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const entry = await exporter(cid, this.#helia.blockstore, { signal: combined });
-      if (entry.type !== "file" && entry.type !== "raw") throw new NotFoundError(`${cid} is not a file`);
-      const size = Number(entry.size);
-      for await (const _ of entry.content({ signal: combined })) {
-        // pulling every block through bitswap stores it locally
-      }
+      let size = 0;
+      // pulling every block through bitswap stores it locally
+      for await (const chunk of readFileRange(this.#helia.blockstore, cid, undefined, {
+        signal: combined,
+        readAhead: FETCH_AHEAD,
+      }))
+        size += chunk.length;
       const mimeType = "application/octet-stream";
       await this.#holdings.admitToCache(cid, size, mimeType, { signal: combined });
       this.#logger.info({ cid: cid.toString(), size }, "fetched from peers into the hot cache");

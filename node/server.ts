@@ -3,12 +3,14 @@
 import { loadNodeConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { startStorageNode } from "./storage-node.ts";
+import { tuneHeapForStreaming } from "./tune-heap.ts";
 
 const GRACE_MS = 15_000;
 
 const config = await loadNodeConfig(process.argv[2]);
 const logger = createLogger(config.logLevel);
 const node = await startStorageNode(config, { logger });
+tuneHeapForStreaming();
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

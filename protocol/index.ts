@@ -1,5 +1,5 @@
 export * from "./abi/index.ts";
-export { CHUNK_SIZE, cidOfStream, unixfsImportOptions } from "./cid.ts";
+export { CHUNK_SIZE, cidOfStream, groupingChunker, unixfsImportOptions } from "./cid.ts";
 export * from "./commitment/index.ts";
 export { type Deployment, parseDeployment, serializeDeployment } from "./deployment.ts";
 export { ProtocolError } from "./errors.ts";

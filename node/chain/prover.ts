@@ -1,4 +1,3 @@
-import { exporter } from "ipfs-unixfs-exporter";
 import toBuffer from "it-to-buffer";
 import { CID } from "multiformats/cid";
 import { concat, toHex } from "viem";
@@ -7,6 +6,7 @@ import type { Logger } from "../logger.ts";
 import type { NodeMetrics } from "../metrics.ts";
 import type { BlobRecords } from "../storage/blob-records.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
+import { readFileRange } from "../storage/read-file.ts";
 import type { ChainClient } from "./chain-client.ts";
 import { Ticker } from "./ticker.ts";
 
@@ -117,9 +117,14 @@ export class Prover {
       const group = leaf >> 12;
       const offset = group * GROUP_BYTES;
       const length = Math.min(GROUP_BYTES, record.size - offset);
-      const entry = await exporter(CID.parse(record.cid), this.#stores.blockstore, { signal });
-      if (entry.type !== "file" && entry.type !== "raw") throw new Error(`${record.cid} is not a file`);
-      const bytes = await toBuffer(entry.content({ offset, length, signal }));
+      const bytes = await toBuffer(
+        readFileRange(
+          this.#stores.reads,
+          CID.parse(record.cid),
+          { offset, length },
+          { signal, readAhead: 2 },
+        ),
+      );
       const commitment = {
         root: Buffer.from(record.commitment.slice(2), "hex"),
         size: record.size,

@@ -15,3 +15,39 @@ export async function flushFilesystem(path: string): Promise<void> {
     await handle.close();
   }
 }
+
+/**
+ * Group commit over `flushFilesystem`: a caller is answered by a flush that started after it
+ * called, and every caller arriving while one flush runs shares the single next one. Concurrent
+ * uploads then cost one sync at a time, not one each.
+ */
+export class Flusher {
+  readonly #path: string;
+  readonly #sync: (path: string) => Promise<void>;
+  #running: Promise<void> | undefined;
+  #next: Promise<void> | undefined;
+
+  constructor(path: string, sync: (path: string) => Promise<void> = flushFilesystem) {
+    this.#path = path;
+    this.#sync = sync;
+  }
+
+  flush(): Promise<void> {
+    if (!this.#running) {
+      const running = this.#sync(this.#path).finally(() => {
+        if (this.#running === running) this.#running = undefined;
+      });
+      this.#running = running;
+      return running;
+    }
+    if (!this.#next) {
+      this.#next = this.#running
+        .catch(() => undefined)
+        .then(() => {
+          this.#next = undefined;
+          return this.flush();
+        });
+    }
+    return this.#next;
+  }
+}

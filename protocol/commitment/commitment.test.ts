@@ -4,6 +4,7 @@ import { bytesToHex, hexToBytes } from "viem";
 import { describe, expect, test } from "vitest";
 import { CommitmentBuilder, commitmentOfStream } from "./commitment-builder.ts";
 import { LEAF_SIZE } from "./constants.ts";
+import { hashGroup } from "./groups.ts";
 import { hashLeaves, hashLeavesJs, hashLevel, hashLevelJs, treeRoot } from "./hashing.ts";
 import { MerkleTree } from "./merkle-tree.ts";
 import { nativeMerkle } from "./native.ts";
@@ -117,6 +118,25 @@ describe("hashing paths agree", () => {
     expect(bytesToHex(hashLevel(native))).toBe(bytesToHex(hashLevelJs(native)));
     const odd = native.subarray(0, 7 * 32);
     expect(bytesToHex(hashLevel(odd))).toBe(bytesToHex(hashLevelJs(odd)));
+  });
+
+  test("every way the native code pairs messages up (two at a time, then one) agrees", async () => {
+    // leaf counts around the two-at-a-time boundary, with and without a partial last leaf
+    for (let leaves = 1; leaves <= 9; leaves += 1) {
+      for (const extra of [0, 1, LEAF_SIZE - 1]) {
+        const length = (leaves - 1) * LEAF_SIZE + (extra === 0 ? LEAF_SIZE : extra);
+        const data = noise(length, leaves * 7 + extra);
+        expect(bytesToHex(hashLeaves(data)), `${length} bytes`).toBe(bytesToHex(hashLeavesJs(data)));
+        const root = referenceTree(data).at(-1)![0]!;
+        expect(bytesToHex(treeRoot(data)), `${length} bytes`).toBe(bytesToHex(root));
+        expect(bytesToHex(await hashGroup(data)), `${length} bytes`).toBe(bytesToHex(root));
+      }
+    }
+    // level widths around the four-nodes-at-a-time boundary
+    for (let width = 1; width <= 17; width += 1) {
+      const level = noise(width * 32, 100 + width);
+      expect(bytesToHex(hashLevel(level)), `width ${width}`).toBe(bytesToHex(hashLevelJs(level)));
+    }
   });
 });
 

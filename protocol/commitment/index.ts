@@ -6,6 +6,7 @@ export {
   GROUP_LEVEL,
   type GroupedCommitment,
   GroupedCommitmentBuilder,
+  hashGroup,
   proofFromGroup,
   rootOfGroups,
 } from "./groups.ts";

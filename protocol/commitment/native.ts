@@ -11,6 +11,8 @@ export interface NativeMerkle {
   usesShaExtensions(): boolean;
   /** treeRoot on a pool thread; `data` must not change until it settles. */
   treeRootAsync(data: Uint8Array): Promise<Uint8Array>;
+  /** Plain SHA-256 on a pool thread (a block's CID digest); `data` must not change until it settles. */
+  sha256Async(data: Uint8Array): Promise<Uint8Array>;
   /** Flushes every write of the filesystem holding `path` (Linux syncfs(2)), on a pool thread. */
   syncfs(path: string): Promise<void>;
 }

@@ -87,6 +87,28 @@ describe("GET /file/:id", () => {
     expect(again.status).toBe(304);
   });
 
+  test("hands every block buffer back once a read is done, or cut short by the client", async () => {
+    const buffers = async () =>
+      ((await (await fetch(`${url()}/stats`)).json()) as { buffers: { inUse: number; free: number } })
+        .buffers;
+    const whole = await fetch(`${url()}/file/${blob.cid}`);
+    await whole.arrayBuffer();
+    expect((await buffers()).inUse).toBe(0);
+    expect((await buffers()).free).toBeGreaterThan(0);
+
+    // a client that reads one chunk and hangs up
+    const controller = new AbortController();
+    const partial = await fetch(`${url()}/file/${blob.cid}`, { signal: controller.signal });
+    const reader = partial.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+    await expect.poll(async () => (await buffers()).inUse, { timeout: 5000 }).toBe(0);
+    // and the node still serves the blob whole
+    const again = Buffer.from(await (await fetch(`${url()}/file/${blob.cid}`)).arrayBuffer());
+    expect(again.equals(Buffer.from(blob.data))).toBe(true);
+  });
+
   test("through app.inject as over the network", async () => {
     const reply = await running.nodes[0]!.app.inject({
       method: "GET",

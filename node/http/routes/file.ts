@@ -1,14 +1,15 @@
-import { Readable } from "node:stream";
+import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Hex, recoverTypedDataAddress } from "viem";
 import { deleteRequestTypedData } from "#protocol";
 import { BlobStillLiveError, InvalidSignatureError, NotFoundError } from "../../errors.ts";
-import { parseCid } from "../../reader.ts";
+import { parseCid, SMALL_BLOB } from "../../reader.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseRange } from "../range.ts";
 import { BlobIdPattern, errors, HexPattern } from "../schemas.ts";
+import { writeChunks } from "../write-chunks.ts";
 
 const MAX_DELETE_WINDOW = 3600;
 
@@ -36,9 +37,8 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     };
 
     const read = (head: boolean) => async (request: ReadRequest, reply: FastifyReply) => {
-      const cid = parseCid(request.params.id);
-      const located = await deps.reader.locate(cid);
-      const etag = `"${cid.toString()}"`;
+      const located = await deps.reader.locateId(request.params.id);
+      const etag = `"${located.cid.toString()}"`;
       deps.metrics.reads += 1;
       reply
         .header("etag", etag)
@@ -59,7 +59,27 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       }
       reply.header("content-length", range.length);
       if (head) return reply.send();
-      return reply.send(Readable.from(deps.reader.read(located, range)));
+      if (located.size <= SMALL_BLOB) {
+        const bytes = await deps.reader.whole(located);
+        return reply.send(bytes.subarray(range.offset, range.offset + range.length));
+      }
+      // large content: blocks read into pooled buffers, each reused once the socket has taken it
+      reply.hijack();
+      const response = reply.raw;
+      response.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+      const gone = new AbortController();
+      response.once("close", () => gone.abort(new Error("client went away")));
+      const buffers = deps.stores.buffers;
+      try {
+        const chunks = deps.reader.read(located, range, { signal: gone.signal, pooled: true });
+        await writeChunks(response, chunks, (chunk) => buffers.release(chunk), gone.signal);
+        response.end();
+      } catch (error) {
+        // the status line is out: all that is left is to cut the response short
+        if (!gone.signal.aborted)
+          request.log.warn({ err: error, cid: located.cid.toString() }, "read failed");
+        response.destroy();
+      }
     };
 
     app.get(

@@ -32,6 +32,10 @@ const Stats = Type.Object({
     lastPeriod: Type.Union([Type.Integer(), Type.Null()]),
   }),
   gc: Type.Object({ runs: Type.Integer(), blocksRemoved: Type.Integer() }),
+  buffers: Type.Object({
+    inUse: Type.Integer({ description: "Block buffers held by uploads and reads in progress" }),
+    free: Type.Integer({ description: "Block buffers waiting for reuse" }),
+  }),
 });
 
 /** GET /stats, /health and /metrics. */
@@ -43,6 +47,7 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     let pinnedBlobs = 0;
     for await (const _ of deps.records.all()) pinnedBlobs += 1;
     const m = deps.metrics;
+    const buffers = deps.stores.buffers.stats();
     return {
       nodeId: deps.chain.nodeId,
       peerId: deps.helia.libp2p.peerId.toString(),
@@ -58,6 +63,7 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         lastPeriod: prover.lastPeriod,
       },
       gc: { runs: m.gcRuns, blocksRemoved: m.gcBlocksRemoved },
+      buffers: { inUse: buffers.out, free: buffers.free },
     };
   };
 

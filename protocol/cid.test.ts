@@ -1,0 +1,76 @@
+import { createCipheriv } from "node:crypto";
+import { MemoryBlockstore } from "blockstore-core/memory";
+import { importByteStream } from "ipfs-unixfs-importer";
+import { fixedSize } from "ipfs-unixfs-importer/chunker";
+import { balanced } from "ipfs-unixfs-importer/layout";
+import { describe, expect, it } from "vitest";
+import { CHUNK_SIZE, cidOfStream, groupingChunker, unixfsImportOptions } from "./cid.ts";
+
+function noise(length: number, seed: number): Uint8Array {
+  return createCipheriv("aes-128-ctr", new Uint8Array(16).fill(seed), new Uint8Array(16)).update(
+    new Uint8Array(length),
+  );
+}
+
+/** The CID the stock importer gives with Helia's `addByteStream` settings (no Strata code). */
+async function stockCid(data: Uint8Array) {
+  const { cid } = await importByteStream([data], new MemoryBlockstore(), {
+    cidVersion: 1,
+    rawLeaves: true,
+    chunker: fixedSize({ chunkSize: CHUNK_SIZE }),
+    layout: balanced({ maxChildrenPerNode: 1024 }),
+  });
+  return cid.toString();
+}
+
+describe("Strata's UnixFS settings", () => {
+  const sizes = [1, 1000, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE + 12_345];
+
+  it("give the stock importer's CID for the same bytes (leaves hashed on the pool)", async () => {
+    for (const size of sizes) {
+      const data = noise(size, size % 251);
+      expect((await cidOfStream([data])).toString(), `${size} bytes`).toBe(await stockCid(data));
+    }
+  });
+
+  it("store exactly the blocks the stock importer stores", async () => {
+    const data = noise(2 * CHUNK_SIZE + 7, 9);
+    const ours = new MemoryBlockstore();
+    const stock = new MemoryBlockstore();
+    await importByteStream([data], ours, unixfsImportOptions());
+    await importByteStream([data], stock, {
+      cidVersion: 1,
+      rawLeaves: true,
+      chunker: fixedSize({ chunkSize: CHUNK_SIZE }),
+    });
+    const keys = async (store: MemoryBlockstore) => {
+      const all: string[] = [];
+      for await (const { cid } of store.getAll()) all.push(cid.toString());
+      return all.sort();
+    };
+    expect(await keys(ours)).toEqual(await keys(stock));
+  });
+
+  it("the grouping chunker cuts 1 MiB pieces in order, whatever pieces come in", async () => {
+    const data = noise(2 * CHUNK_SIZE + 100, 4);
+    const seen: { index: number; length: number }[] = [];
+    const chunker = groupingChunker((chunk, index) => {
+      seen.push({ index, length: chunk.length });
+    });
+    const out: Uint8Array[] = [];
+    const pieces = [data.subarray(0, 10), data.subarray(10, CHUNK_SIZE + 5), data.subarray(CHUNK_SIZE + 5)];
+    for await (const chunk of chunker(
+      (async function* () {
+        yield* pieces;
+      })(),
+    ))
+      out.push(Uint8Array.from(chunk));
+    expect(seen).toEqual([
+      { index: 0, length: CHUNK_SIZE },
+      { index: 1, length: CHUNK_SIZE },
+      { index: 2, length: 100 },
+    ]);
+    expect(Buffer.concat(out)).toEqual(Buffer.from(data));
+    expect(await cidOfStream(pieces)).toEqual(await cidOfStream([data]));
+  });
+});
