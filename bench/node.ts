@@ -1,16 +1,17 @@
 // Storage node throughput against raw Helia in the same run, and hot reads against a bare
 // Fastify route. The node runs as its own process (as operators run it) over the in-process
 // Hardhat chain served on loopback; the Helia baseline runs in processes of its own too
-// (bench/helia-baseline.ts). Each figure is the median of three rounds.
+// (bench/helia-baseline.ts), and so does the bare Fastify server of the hot-read figure
+// (bench/bare-fastify.ts). Each throughput figure is the median of three rounds.
 //   npm run bench:node              64 MiB and 1 GiB
 //   npm run bench:node -- --quick   64 MiB only
 import { type ChildProcess, spawn } from "node:child_process";
 import { createCipheriv } from "node:crypto";
+import { once } from "node:events";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import Fastify from "fastify";
 import { serializeDeployment } from "#protocol";
 import { nodeConfigDefaults } from "../node/config.ts";
 import { HEAP_GROWING_FLAG, tuneHeapForStreaming } from "../node/tune-heap.ts";
@@ -189,6 +190,7 @@ async function round(size: number, seed: number) {
 const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const figures: Figure[] = [];
+let bare: ChildProcess | undefined;
 try {
   // a node that has been up a while: its code is compiled and its thread pool started (each
   // baseline process warms up the same way)
@@ -255,17 +257,18 @@ try {
   const small = await prepareBlob(noise(4096, 99));
   const smallId = await registerPrepared(h, deployment, h.wallet(8), [node!], small);
   await putToNode(url, smallId, small.data);
-  const bare = Fastify();
-  const body = Buffer.from(small.data);
-  bare.get("/blob", async (_request, reply) =>
-    reply.header("content-type", "application/octet-stream").send(body),
-  );
-  const bareUrl = await bare.listen({ host: "127.0.0.1", port: 0 });
+  const bodyFile = join(dir.path, "small.bin");
+  await writeFile(bodyFile, small.data);
+  bare = spawn(process.execPath, [join(root, "bench", "bare-fastify.ts"), bodyFile], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [line] = (await once(bare.stdout!, "data")) as [Buffer];
+  const bareUrl = line.toString().trim();
   await load(`${bareUrl}/blob`, 2);
   await load(`${url}/file/${small.cid}`, 2);
   const bareRps = await load(`${bareUrl}/blob`, 10);
   const nodeRps = await load(`${url}/file/${small.cid}`, 10);
-  await bare.close();
   figures.push({
     name: "GET /file, 4 KiB hot blob, 32 connections",
     value: Math.round(nodeRps),
@@ -275,6 +278,7 @@ try {
     min: 0.5,
   });
 } finally {
+  bare?.kill("SIGTERM");
   child.kill("SIGTERM");
   await rpc.close();
   await dir.cleanup();
