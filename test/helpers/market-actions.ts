@@ -1,4 +1,4 @@
-import { type Hex, hexToBytes, parseEventLogs, toHex } from "viem";
+import { type Hex, hexToBytes, type Log, parseEventLogs, toHex } from "viem";
 import { concat, type Deployment, MerkleTree, storageMarketAbi } from "#protocol";
 import {
   attest,
@@ -21,6 +21,8 @@ export interface RegisteredBlob {
   fee: bigint;
   /** Gas of the registerBlob transaction. */
   gasUsed: bigint;
+  /** Logs of the registerBlob transaction. */
+  logs: Log[];
 }
 
 const treeCache = new WeakMap<Uint8Array, MerkleTree>();
@@ -66,14 +68,20 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
       cost,
       fee,
       gasUsed: receipt.gasUsed,
+      logs: receipt.logs,
     };
   }
 
+  /** Each holder enrolls the blob; returns the logs of those transactions. */
   async function enroll(blob: RegisteredBlob, holders: number[] = blob.nodes.map((_, i) => i)) {
+    const logs: Log[] = [];
     for (const holder of holders) {
       const node = blob.nodes[holder] as TestNode;
-      await h.wait(await node.as.proofs.write.enroll([node.nodeId, [blob.blobId], [holder]]));
+      logs.push(
+        ...(await h.wait(await node.as.proofs.write.enroll([node.nodeId, [blob.blobId], [holder]]))).logs,
+      );
     }
+    return logs;
   }
 
   async function attestations(blob: RegisteredBlob, holders: number[] = blob.nodes.map((_, i) => i)) {

@@ -1,0 +1,234 @@
+/**
+ * The indexer's schema, as numbered migrations. Append only: a released migration never
+ * changes; a change of schema is a new entry at the end. `migrate` applies the pending ones.
+ *
+ * Tables mirrored from the chain carry where each row came from (chain id, block number and
+ * hash, transaction hash, log index). `events` holds every log of every Strata contract,
+ * decoded; the other chain tables are projections of it (see project-event.ts).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const provenance = `
+  chain_id INTEGER NOT NULL,
+  block_number INTEGER NOT NULL,
+  block_hash TEXT NOT NULL,
+  tx_hash TEXT NOT NULL,
+  log_index INTEGER NOT NULL`;
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: "events, cursor, blocks and the chain projections",
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+-- the last block whose events are all applied (one row)
+CREATE TABLE cursor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  block_number INTEGER NOT NULL,
+  block_hash TEXT NOT NULL,
+  block_timestamp INTEGER NOT NULL
+) STRICT;
+
+-- hashes of recent blocks the mirror rests on: a reorg is found, and undone, against them
+CREATE TABLE blocks (
+  number INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL,
+  timestamp INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  ${provenance},
+  contract TEXT NOT NULL,
+  address TEXT NOT NULL,
+  name TEXT NOT NULL,
+  args TEXT NOT NULL,
+  node_id INTEGER,
+  blob_id TEXT,
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX events_block ON events (block_number);
+CREATE INDEX events_node ON events (node_id) WHERE node_id IS NOT NULL;
+CREATE INDEX events_blob ON events (blob_id) WHERE blob_id IS NOT NULL;
+
+CREATE TABLE nodes (
+  node_id INTEGER PRIMARY KEY,
+  operator TEXT NOT NULL,
+  signer TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  peer_id TEXT NOT NULL,
+  multiaddrs TEXT NOT NULL,
+  tiers INTEGER NOT NULL,
+  capacity TEXT NOT NULL,
+  price_per_byte_epoch TEXT NOT NULL,
+  stake TEXT NOT NULL,
+  unbonding_at INTEGER,
+  withdrawn INTEGER NOT NULL,
+  jailed INTEGER NOT NULL,
+  dropped_period INTEGER,
+  misses_in_row INTEGER NOT NULL,
+  missed_proofs INTEGER NOT NULL,
+  slashed TEXT NOT NULL,
+  slashes INTEGER NOT NULL,
+  proofs INTEGER NOT NULL,
+  last_proof_period INTEGER,
+  last_proof_block INTEGER,
+  claimed TEXT NOT NULL,
+  registered_block INTEGER NOT NULL,
+  updated_block INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE blobs (
+  blob_id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  cid TEXT NOT NULL,
+  commitment TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  tier TEXT NOT NULL,
+  shard_size INTEGER NOT NULL,
+  recovery INTEGER NOT NULL,
+  epochs INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  mime_type TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  status TEXT NOT NULL,
+  escrow TEXT NOT NULL,
+  fee TEXT NOT NULL,
+  paid TEXT NOT NULL,
+  refunded TEXT NOT NULL,
+  certify_deadline INTEGER NOT NULL,
+  attested INTEGER NOT NULL,
+  start_period INTEGER,
+  end_period INTEGER,
+  registered_block INTEGER NOT NULL,
+  registered_tx TEXT NOT NULL,
+  updated_block INTEGER NOT NULL
+) STRICT;
+CREATE INDEX blobs_cid ON blobs (cid);
+CREATE INDEX blobs_owner ON blobs (owner, registered_block);
+CREATE INDEX blobs_mime ON blobs (mime_type);
+CREATE INDEX blobs_listing ON blobs (registered_block DESC, blob_id DESC);
+
+CREATE TABLE blob_tags (
+  blob_id TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (blob_id, tag)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX blob_tags_tag ON blob_tags (tag);
+
+CREATE TABLE blob_holders (
+  blob_id TEXT NOT NULL,
+  holder INTEGER NOT NULL,
+  node_id INTEGER NOT NULL,
+  enrolled INTEGER NOT NULL,
+  dropped INTEGER NOT NULL,
+  pruned INTEGER NOT NULL,
+  PRIMARY KEY (blob_id, holder)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX blob_holders_node ON blob_holders (node_id);
+
+-- full-text search over what a blob was registered with (kept beside blobs by the projector)
+CREATE VIRTUAL TABLE blob_search USING fts5 (
+  blob_id UNINDEXED,
+  name,
+  tags,
+  mime_type,
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE certificates (
+  blob_id TEXT NOT NULL,
+  attested INTEGER NOT NULL,
+  start_period INTEGER NOT NULL,
+  end_period INTEGER NOT NULL,
+  ${provenance},
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX certificates_blob ON certificates (blob_id);
+CREATE INDEX certificates_block ON certificates (block_number);
+
+CREATE TABLE proofs (
+  node_id INTEGER NOT NULL,
+  period INTEGER NOT NULL,
+  samples INTEGER NOT NULL,
+  ${provenance},
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX proofs_node ON proofs (node_id, period);
+CREATE INDEX proofs_block ON proofs (block_number);
+
+CREATE TABLE missed_proofs (
+  node_id INTEGER NOT NULL,
+  period INTEGER NOT NULL,
+  misses_in_row INTEGER NOT NULL,
+  reporter TEXT NOT NULL,
+  ${provenance},
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX missed_proofs_node ON missed_proofs (node_id, period);
+CREATE INDEX missed_proofs_block ON missed_proofs (block_number);
+
+CREATE TABLE slashes (
+  node_id INTEGER NOT NULL,
+  recipient TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  remaining TEXT NOT NULL,
+  ${provenance},
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX slashes_node ON slashes (node_id);
+CREATE INDEX slashes_block ON slashes (block_number);
+
+-- money moving: escrow taken, extensions, refunds, node claims, fees collected
+CREATE TABLE payments (
+  kind TEXT NOT NULL,
+  blob_id TEXT,
+  node_id INTEGER,
+  account TEXT,
+  amount TEXT NOT NULL,
+  ${provenance},
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX payments_blob ON payments (blob_id) WHERE blob_id IS NOT NULL;
+CREATE INDEX payments_node ON payments (node_id) WHERE node_id IS NOT NULL;
+CREATE INDEX payments_block ON payments (block_number);
+
+CREATE TABLE periods (
+  period INTEGER NOT NULL,
+  seed_block INTEGER NOT NULL,
+  ${provenance},
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX periods_block ON periods (block_number);
+`,
+  },
+  {
+    version: 2,
+    name: "node health and route popularity (polled and counted here, not mirrored)",
+    sql: `
+CREATE TABLE node_health (
+  node_id INTEGER PRIMARY KEY,
+  checks INTEGER NOT NULL,
+  successes INTEGER NOT NULL,
+  available INTEGER NOT NULL,
+  latency_ms REAL,
+  last_checked_at INTEGER NOT NULL,
+  last_ok_at INTEGER,
+  last_error TEXT,
+  reads INTEGER,
+  stored_bytes INTEGER
+) STRICT;
+
+CREATE TABLE route_hits (
+  cid TEXT PRIMARY KEY,
+  hits INTEGER NOT NULL,
+  last_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+`,
+  },
+];

@@ -1,0 +1,43 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { Logger } from "../../node/logger.ts";
+import type { IndexerDeps } from "./deps.ts";
+import { installErrorHandler } from "./error-handler.ts";
+import { blobRoutes } from "./routes/blobs.ts";
+import { nodeRoutes } from "./routes/nodes.ts";
+import { routingRoutes } from "./routes/routing.ts";
+import { statusRoutes } from "./routes/status.ts";
+import { ErrorBody } from "./schemas.ts";
+
+/** The indexer's HTTP API as a Fastify app (not listening): routes, schemas, OpenAPI at /docs. */
+export async function buildIndexerApp(deps: IndexerDeps, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger.child({ component: "http" }) as unknown as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 16 * 1024,
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addSchema(ErrorBody);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Strata indexer",
+        version: "1",
+        description:
+          "Every Strata contract event mirrored into SQLite: routing, listings, search, node health",
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  installErrorHandler(app);
+  app.addHook("onRequest", async () => {
+    deps.metrics.requests += 1;
+  });
+  await app.register(routingRoutes(deps));
+  await app.register(blobRoutes(deps));
+  await app.register(nodeRoutes(deps));
+  await app.register(statusRoutes(deps));
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,157 @@
+import { Type } from "@sinclair/typebox";
+
+export const ErrorBody = Type.Object(
+  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
+  { $id: "IndexerError", description: "A refused request: a stable code and a short message" },
+);
+
+export const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ErrorBody]));
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const Amount = Type.String({ pattern: "^[0-9]+$", description: "Token amount in base units, decimal" });
+
+export const Provenance = Type.Object({
+  number: Type.Integer(),
+  hash: Type.String(),
+  tx: Type.String(),
+  logIndex: Type.Integer(),
+});
+
+export const Health = Nullable(
+  Type.Object({
+    available: Type.Boolean(),
+    latencyMs: Nullable(Type.Number()),
+    availability: Type.Number({ description: "Share of health checks answered" }),
+    checks: Type.Integer(),
+    lastCheckedAt: Nullable(Type.Integer()),
+    lastOkAt: Nullable(Type.Integer()),
+    lastError: Nullable(Type.String()),
+    reads: Nullable(Type.Integer({ description: "Reads the node reports having served" })),
+    storedBytes: Nullable(Type.Integer()),
+  }),
+);
+
+export const NodeStatus = Type.Union([
+  Type.Literal("active"),
+  Type.Literal("unbonded"),
+  Type.Literal("unbonding"),
+  Type.Literal("jailed"),
+  Type.Literal("dropped"),
+  Type.Literal("withdrawn"),
+]);
+
+export const BlobStatus = Type.Union([
+  Type.Literal("registered"),
+  Type.Literal("certified"),
+  Type.Literal("deleted"),
+  Type.Literal("expired"),
+]);
+
+export const Node = Type.Object({
+  nodeId: Type.Integer(),
+  status: NodeStatus,
+  operator: Type.String(),
+  signer: Type.String(),
+  endpoint: Type.String(),
+  peerId: Type.String(),
+  multiaddrs: Type.Array(Type.String()),
+  tiers: Type.Integer({ description: "Tier bits: 1 hot, 2 cold" }),
+  capacity: Type.String(),
+  pricePerByteEpoch: Type.String(),
+  stake: Amount,
+  unbondingAt: Nullable(Type.Integer()),
+  jailed: Type.Boolean(),
+  droppedPeriod: Nullable(Type.Integer()),
+  proofs: Type.Integer(),
+  lastProofPeriod: Nullable(Type.Integer()),
+  lastProofBlock: Nullable(Type.Integer()),
+  missesInRow: Type.Integer(),
+  missedProofs: Type.Integer(),
+  slashes: Type.Integer(),
+  slashed: Amount,
+  claimed: Amount,
+  registeredBlock: Type.Integer(),
+  health: Health,
+});
+
+const Fact = Type.Object({ block: Provenance }, { additionalProperties: true });
+
+export const NodeDetail = Type.Intersect([
+  Node,
+  Type.Object({
+    recentProofs: Type.Array(Fact),
+    recentMisses: Type.Array(Fact),
+    slashHistory: Type.Array(Fact),
+    recentPayments: Type.Array(Fact),
+    blobs: Type.Integer({ description: "Blobs the node holds (not dropped or pruned)" }),
+  }),
+]);
+
+export const Blob = Type.Object({
+  blobId: Type.String(),
+  owner: Type.String(),
+  cid: Type.String(),
+  commitment: Type.String(),
+  size: Type.Integer(),
+  tier: Type.String(),
+  shardSize: Type.Integer(),
+  recovery: Type.Integer(),
+  epochs: Type.Integer(),
+  name: Type.String(),
+  mimeType: Type.String(),
+  tags: Type.Array(Type.String()),
+  status: BlobStatus,
+  chainStatus: Type.String({
+    description: "As the market records it: registered, certified, deleted, reclaimed, settled",
+  }),
+  escrow: Amount,
+  fee: Amount,
+  paid: Amount,
+  refunded: Amount,
+  certifyDeadline: Type.Integer(),
+  attested: Type.Integer(),
+  startPeriod: Nullable(Type.Integer()),
+  endPeriod: Nullable(Type.Integer()),
+  registeredBlock: Type.Integer(),
+  registeredTx: Type.String(),
+});
+
+export const BlobDetail = Type.Intersect([
+  Blob,
+  Type.Object({
+    holders: Type.Array(
+      Type.Object({
+        holder: Type.Integer(),
+        nodeId: Type.Integer(),
+        endpoint: Nullable(Type.String()),
+        enrolled: Type.Boolean(),
+        dropped: Type.Boolean(),
+        pruned: Type.Boolean(),
+      }),
+    ),
+    certificates: Type.Array(Fact),
+    payments: Type.Array(Fact),
+  }),
+]);
+
+export const RouteReply = Type.Object({
+  cid: Type.String(),
+  blobs: Type.Array(Type.String()),
+  nodes: Type.Array(
+    Type.Object({
+      nodeId: Type.Integer(),
+      status: NodeStatus,
+      endpoint: Type.String(),
+      peerId: Type.String(),
+      multiaddrs: Type.Array(Type.String()),
+      blobId: Type.String(),
+      holder: Type.Integer(),
+      tier: Type.String(),
+      certified: Type.Boolean(),
+      lastProofPeriod: Nullable(Type.Integer()),
+      health: Health,
+    }),
+  ),
+});

@@ -1,0 +1,155 @@
+import { readFile } from "node:fs/promises";
+import type { FastifyInstance } from "fastify";
+import { createPublicClient, http } from "viem";
+import { nodeRegistryAbi, parseDeployment } from "#protocol";
+import { Ticker } from "../node/chain/ticker.ts";
+import { createLogger, type Logger } from "../node/logger.ts";
+import type { IndexerConfig } from "./config.ts";
+import { Mirror } from "./db/mirror.ts";
+import { type Db, openDatabase } from "./db/open-database.ts";
+import { Queries } from "./db/queries.ts";
+import { ConfigError, IndexerError } from "./errors.ts";
+import { HealthPoller } from "./health/health-poller.ts";
+import { buildIndexerApp } from "./http/app.ts";
+import { IndexerMetrics } from "./metrics.ts";
+import { ChainReader } from "./sync/chain-reader.ts";
+import { EventDecoder } from "./sync/event-decoder.ts";
+import { LogRanges } from "./sync/log-ranges.ts";
+import { Syncer } from "./sync/syncer.ts";
+
+export interface Indexer {
+  /** Base URL of the HTTP API. */
+  url: string;
+  app: FastifyInstance;
+  db: Db;
+  metrics: IndexerMetrics;
+  /** Settles when syncing ends: resolves on stop, rejects when a deep reorg stopped it. */
+  syncing: Promise<void>;
+  /** Closes HTTP, stops syncing and health checks, closes the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Paths that still answer once syncing has stopped (the rest would serve a wrong mirror). */
+const ALWAYS = ["/health", "/stats", "/metrics", "/docs"];
+
+/**
+ * Starts the indexer: opens (and migrates) the SQLite mirror, checks it belongs to this chain and
+ * deployment, follows the chain, polls node health and serves the HTTP API.
+ */
+export async function startIndexer(
+  config: IndexerConfig,
+  options: { logger?: Logger } = {},
+): Promise<Indexer> {
+  const logger = options.logger ?? createLogger(config.logLevel, { name: "strata-indexer" });
+  const deployment = parseDeployment(await readFile(config.deploymentFile, "utf8"));
+  const chain = new ChainReader(config.rpcUrl);
+  const chainId = await chain.chainId().catch((cause: Error) => {
+    throw new ConfigError(`cannot reach the chain at ${config.rpcUrl}: ${cause.message}`);
+  });
+  if (chainId !== deployment.chainId) {
+    throw new ConfigError(
+      `the RPC serves chain ${chainId}, the deployment is on chain ${deployment.chainId}`,
+    );
+  }
+  const minStake = await createPublicClient({
+    transport: http(config.rpcUrl, { retryCount: 2 }),
+  }).readContract({
+    address: deployment.contracts.registry,
+    abi: nodeRegistryAbi,
+    functionName: "minStake",
+  });
+
+  const db = await openDatabase(config.database);
+  const stops: (() => Promise<void> | void)[] = [
+    () => {
+      db.close();
+    },
+  ];
+  try {
+    const mirror = new Mirror(db, { chainId, window: config.reorgWindow });
+    const { contracts } = deployment;
+    mirror.claim(
+      {
+        chainId: String(chainId),
+        token: contracts.token,
+        registry: contracts.registry,
+        market: contracts.market,
+        proofSystem: contracts.proofSystem,
+        deploymentBlock: deployment.deploymentBlock.toString(),
+      },
+      { minStake: minStake.toString() },
+    );
+    const metrics = new IndexerMetrics();
+    const cursor = mirror.cursor();
+    if (cursor) {
+      metrics.indexed = Number(cursor.number);
+      metrics.indexedTimestamp = cursor.timestamp;
+    }
+    const queries = new Queries(db, {
+      chainId,
+      genesis: deployment.params.genesis,
+      periodSeconds: deployment.params.periodSeconds,
+      minStake: () => minStake,
+    });
+    const syncer = new Syncer({
+      chain,
+      decoder: new EventDecoder(deployment),
+      mirror,
+      ranges: new LogRanges(config.logRange),
+      metrics,
+      logger,
+      options: {
+        confirmations: config.confirmations,
+        window: config.reorgWindow,
+        pollMs: config.pollMs,
+        startBlock: deployment.deploymentBlock,
+      },
+    });
+
+    let failure: Error | undefined;
+    const app = await buildIndexerApp({ config, queries, metrics, failure: () => failure }, logger);
+    app.addHook("onRequest", async (request, reply) => {
+      if (!failure || ALWAYS.some((path) => request.url.startsWith(path))) return;
+      const code = failure instanceof IndexerError ? failure.code : "INDEXER_ERR_STOPPED";
+      return reply.code(503).send({ error: { code, message: failure.message } });
+    });
+
+    const controller = new AbortController();
+    const syncing = syncer.run(controller.signal).catch((error: Error) => {
+      failure = error;
+      logger.error({ err: error }, "stopped following the chain");
+      throw error;
+    });
+    syncing.catch(() => undefined);
+    stops.unshift(async () => {
+      controller.abort();
+      await syncing.catch(() => undefined);
+    });
+
+    if (config.health.intervalMs > 0) {
+      const poller = new HealthPoller({ db, queries, metrics, logger, timeoutMs: config.health.timeoutMs });
+      const ticker = new Ticker("health", config.health.intervalMs, (signal) => poller.poll(signal), logger);
+      ticker.start();
+      stops.unshift(() => ticker.stop());
+    }
+
+    const url = await app.listen({ host: config.http.host, port: config.http.port });
+    stops.unshift(() => app.close());
+    logger.info(
+      { url, chain_id: chainId, from_block: (cursor?.number ?? deployment.deploymentBlock).toString() },
+      "indexer up",
+    );
+
+    let stopped: Promise<void> | undefined;
+    const stop = () => {
+      stopped ??= (async () => {
+        for (const step of stops) await step();
+      })();
+      return stopped;
+    };
+    return { url, app, db, metrics, syncing, stop };
+  } catch (error) {
+    for (const step of stops) await step();
+    throw error;
+  }
+}

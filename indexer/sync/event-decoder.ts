@@ -1,0 +1,128 @@
+import {
+  type Abi,
+  type AbiEvent,
+  type Address,
+  decodeEventLog,
+  getAddress,
+  type Hex,
+  toEventSelector,
+} from "viem";
+import {
+  type Deployment,
+  nodeRegistryAbi,
+  proofSystemAbi,
+  storageMarketAbi,
+  strataTokenAbi,
+} from "#protocol";
+
+export type ContractName = "token" | "registry" | "market" | "proofs";
+
+/** What eth_getLogs returns for one log (the fields the indexer reads). */
+export interface RawLog {
+  address: Address;
+  topics: readonly Hex[];
+  data: Hex;
+  blockNumber: bigint | null;
+  blockHash: Hex | null;
+  transactionHash: Hex | null;
+  logIndex: number | null;
+}
+
+/** A decoded log, its arguments JSON-safe (see jsonSafe). */
+export interface DecodedEvent {
+  contract: ContractName;
+  address: Address;
+  name: string;
+  args: Record<string, unknown>;
+  nodeId: number | null;
+  blobId: Hex | null;
+  blockNumber: bigint;
+  blockHash: Hex;
+  txHash: Hex;
+  logIndex: number;
+}
+
+/**
+ * Decodes the logs of the four Strata contracts with their ABIs (every event they can emit,
+ * OpenZeppelin's included), looked up by address and topic.
+ */
+export class EventDecoder {
+  readonly #byAddress = new Map<string, { contract: ContractName; events: Map<Hex, AbiEvent[]> }>();
+  readonly addresses: Address[];
+
+  constructor(deployment: Deployment) {
+    const { contracts } = deployment;
+    const entries: [ContractName, Address, Abi][] = [
+      ["token", contracts.token, strataTokenAbi as Abi],
+      ["registry", contracts.registry, nodeRegistryAbi as Abi],
+      ["market", contracts.market, storageMarketAbi as Abi],
+      ["proofs", contracts.proofSystem, proofSystemAbi as Abi],
+    ];
+    for (const [contract, address, abi] of entries) {
+      const events = new Map<Hex, AbiEvent[]>();
+      for (const item of abi) {
+        if (item.type !== "event") continue;
+        const selector = toEventSelector(item);
+        events.set(selector, [...(events.get(selector) ?? []), item]);
+      }
+      this.#byAddress.set(address.toLowerCase(), { contract, events });
+    }
+    this.addresses = entries.map(([, address]) => address);
+  }
+
+  /** The decoded event, or undefined for a log no Strata ABI describes. */
+  decode(log: RawLog): DecodedEvent | undefined {
+    const known = this.#byAddress.get(log.address.toLowerCase());
+    const selector = log.topics[0];
+    if (!known || !selector) return undefined;
+    const candidates = known.events.get(selector);
+    if (!candidates) return undefined;
+    if (
+      log.blockNumber === null ||
+      log.blockHash === null ||
+      log.transactionHash === null ||
+      log.logIndex === null
+    ) {
+      return undefined; // a pending log: never indexed
+    }
+    for (const event of candidates) {
+      try {
+        const decoded = decodeEventLog({
+          abi: [event],
+          topics: log.topics as [Hex, ...Hex[]],
+          data: log.data,
+          strict: true,
+        });
+        const args = jsonSafe(decoded.args) as Record<string, unknown>;
+        return {
+          contract: known.contract,
+          address: getAddress(log.address),
+          name: event.name,
+          args,
+          nodeId: typeof args.nodeId === "number" ? args.nodeId : null,
+          blobId: typeof args.blobId === "string" ? (args.blobId as Hex) : null,
+          blockNumber: log.blockNumber,
+          blockHash: log.blockHash,
+          txHash: log.transactionHash,
+          logIndex: log.logIndex,
+        };
+      } catch {
+        // an event with the same selector but other indexed fields: try the next
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The arguments as JSON: integers of 48 bits or fewer stay numbers (viem decodes them so), wider
+ * ones become decimal strings, whatever their value; arrays and structs are kept.
+ */
+export function jsonSafe(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item)]));
+  }
+  return value;
+}

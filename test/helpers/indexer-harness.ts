@@ -1,0 +1,122 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type Deployment, serializeDeployment } from "#protocol";
+import { type IndexerConfig, parseIndexerConfig, withDefaults } from "../../indexer/config.ts";
+import type { Db } from "../../indexer/db/open-database.ts";
+import { type Indexer, startIndexer } from "../../indexer/indexer.ts";
+import { createLogger } from "../../node/logger.ts";
+import { tempDir } from "./node-harness.ts";
+import type { StrataHarness } from "./strata-fixture.ts";
+
+/** Writes the deployment file an indexer (or a node) reads. */
+export async function writeDeployment(dir: string, deployment: Deployment): Promise<string> {
+  const file = join(dir, "deployment.json");
+  await writeFile(file, serializeDeployment(deployment));
+  return file;
+}
+
+/** An indexer configuration for tests: loopback, a fast poll, no confirmations, no health rounds. */
+export function testIndexerConfig(options: {
+  rpcUrl: string;
+  deploymentFile: string;
+  database: string;
+  overrides?: Record<string, unknown>;
+}): IndexerConfig {
+  return parseIndexerConfig(
+    withDefaults({
+      rpcUrl: options.rpcUrl,
+      deploymentFile: options.deploymentFile,
+      database: options.database,
+      http: { host: "127.0.0.1", port: 0 },
+      confirmations: 0,
+      pollMs: 25,
+      health: { intervalMs: 0, timeoutMs: 1000 },
+      logLevel: process.env.STRATA_TEST_LOG ?? "silent",
+      ...options.overrides,
+    }),
+  );
+}
+
+/**
+ * An indexer in this process over the harness chain (served at `rpcUrl`), with a database of its
+ * own (removed by `stop`) unless `database` names one (kept).
+ */
+export async function startTestIndexer(
+  rpcUrl: string,
+  deployment: Deployment,
+  overrides: Record<string, unknown> = {},
+  options: { database?: string } = {},
+): Promise<{ indexer: Indexer; config: IndexerConfig; stop(): Promise<void> }> {
+  const dir = await tempDir("indexer");
+  const config = testIndexerConfig({
+    rpcUrl,
+    deploymentFile: await writeDeployment(dir.path, deployment),
+    database: options.database ?? join(dir.path, "index.db"),
+    overrides,
+  });
+  const indexer = await startIndexer(config, {
+    logger: createLogger(config.logLevel, { name: "strata-indexer" }),
+  });
+  return {
+    indexer,
+    config,
+    async stop() {
+      await indexer.stop();
+      await dir.cleanup();
+    },
+  };
+}
+
+/** Waits until `indexer` has indexed the harness chain's head (minus its confirmations). */
+export async function waitIndexed(h: StrataHarness, indexer: Indexer, confirmations = 0, timeoutMs = 30_000) {
+  const target = Number(await h.publicClient.getBlockNumber()) - confirmations;
+  const deadline = Date.now() + timeoutMs;
+  while (indexer.metrics.indexed < target) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `indexer at block ${indexer.metrics.indexed}, chain at ${target} after ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The tables mirrored from the chain, and their natural order (no row ids, no local data). */
+export const CHAIN_TABLES: Record<string, string> = {
+  events: "chain_id, tx_hash, log_index",
+  nodes: "node_id",
+  blobs: "blob_id",
+  blob_holders: "blob_id, holder",
+  blob_tags: "blob_id, tag",
+  certificates: "chain_id, tx_hash, log_index",
+  proofs: "chain_id, tx_hash, log_index",
+  missed_proofs: "chain_id, tx_hash, log_index",
+  slashes: "chain_id, tx_hash, log_index",
+  payments: "chain_id, tx_hash, log_index",
+  periods: "chain_id, tx_hash, log_index",
+};
+
+/** Every chain table's rows (without row ids), in natural order, and the search index. */
+export function chainTables(db: Db): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [table, order] of Object.entries(CHAIN_TABLES)) {
+    out[table] = (
+      db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all() as Record<string, unknown>[]
+    ).map(({ id: _id, ...row }) => row);
+  }
+  out.blob_search = db
+    .prepare("SELECT blob_id, name, tags, mime_type FROM blob_search ORDER BY blob_id")
+    .all();
+  return out;
+}
+
+/** What a fresh indexer computes from eth_getLogs alone: a new database, backfilled to the head. */
+export async function freshReplay(h: StrataHarness, rpcUrl: string, deployment: Deployment) {
+  const fresh = await startTestIndexer(rpcUrl, deployment, { logRange: { initial: 7, max: 50 } });
+  try {
+    await waitIndexed(h, fresh.indexer);
+    return chainTables(fresh.indexer.db);
+  } finally {
+    await fresh.stop();
+  }
+}

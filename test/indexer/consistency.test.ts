@@ -1,0 +1,141 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { BlobStatus, nodeRegistryAbi, proofSystemAbi, storageMarketAbi, strataTokenAbi } from "#protocol";
+import { chainTables, freshReplay, startTestIndexer, waitIndexed } from "../helpers/indexer-harness.ts";
+import { tempDir } from "../helpers/node-harness.ts";
+import { runWorkload } from "../helpers/random-workload.ts";
+import { serveProvider } from "../helpers/rpc-server.ts";
+import { connectStrata, type TestNode } from "../helpers/strata-fixture.ts";
+
+const h = await connectStrata();
+let rpc: Awaited<ReturnType<typeof serveProvider>>;
+beforeAll(async () => {
+  rpc = await serveProvider(h.connection.provider);
+});
+afterAll(async () => {
+  await rpc.close();
+});
+
+const STATUS: Record<number, string> = {
+  [BlobStatus.registered]: "registered",
+  [BlobStatus.certified]: "certified",
+  [BlobStatus.deleted]: "deleted",
+  [BlobStatus.reclaimed]: "reclaimed",
+  [BlobStatus.settled]: "settled",
+};
+
+/** Events no workload here emits: admin and upgrade paths of OpenZeppelin's contracts. */
+const NOT_EXERCISED = new Set(["EIP712DomainChanged", "RoleAdminChanged", "RoleRevoked"]);
+
+describe("the mirror after a random workload over every contract", () => {
+  const seen = new Set<string>();
+
+  for (const seed of [8, 17]) {
+    test(`followed live, it equals a fresh replay of eth_getLogs, and the chain's own state (seed ${seed})`, async () => {
+      const { deployment, as } = await h.deploy();
+      const all = await h.registerNodes(deployment, 6);
+      const nodes = all.slice(0, 5);
+      const spare = all[5] as TestNode;
+      const live = await startTestIndexer(rpc.url, deployment, { logRange: { initial: 3, max: 40 } });
+      try {
+        const blobs = await runWorkload({ h, deployment, nodes, seed, steps: 60, everything: { spare } });
+        await waitIndexed(h, live.indexer);
+        const followed = chainTables(live.indexer.db);
+        const replayed = await freshReplay(h, rpc.url, deployment);
+        for (const table of Object.keys(replayed)) {
+          expect(followed[table], table).toEqual(replayed[table]);
+        }
+        for (const event of followed.events as { name: string }[]) seen.add(event.name);
+        for (const table of [
+          "blobs",
+          "nodes",
+          "certificates",
+          "proofs",
+          "missed_proofs",
+          "slashes",
+          "payments",
+        ]) {
+          expect(followed[table]?.length, table).toBeGreaterThan(0);
+        }
+
+        // and it agrees with what the contracts say now
+        const admin = as(h.wallet(0));
+        for (const blob of blobs) {
+          const stored = await admin.market.read.getBlob([blob.blobId]);
+          const row = live.indexer.db
+            .prepare("SELECT status, end_period, attested FROM blobs WHERE blob_id = ?")
+            .get(blob.blobId) as { status: string; end_period: number | null; attested: number };
+          const expected = STATUS[stored.status] as string;
+          // a deleted blob settled later is still "deleted" in the mirror
+          expect(
+            row.status === expected || (row.status === "deleted" && expected === "settled"),
+            blob.blobId,
+          ).toBe(true);
+          if (stored.status === BlobStatus.certified) expect(row.end_period).toBe(stored.endPeriod);
+        }
+        for (const node of all) {
+          const info = await admin.registry.read.getNode([node.nodeId]);
+          const row = live.indexer.db
+            .prepare(
+              "SELECT stake, price_per_byte_epoch, endpoint, unbonding_at FROM nodes WHERE node_id = ?",
+            )
+            .get(node.nodeId) as {
+            stake: string;
+            price_per_byte_epoch: string;
+            endpoint: string;
+            unbonding_at: number | null;
+          };
+          expect(BigInt(row.stake), `node ${node.nodeId} stake`).toBe(info.stake);
+          expect(BigInt(row.price_per_byte_epoch)).toBe(info.pricePerByteEpoch);
+          expect(row.endpoint).toBe(info.endpoint);
+          expect(row.unbonding_at ?? 0).toBe(Number(info.unbondingAt));
+        }
+      } finally {
+        await live.stop();
+      }
+    });
+  }
+
+  test("between them, the workloads emitted every event of every Strata contract", () => {
+    const every = [strataTokenAbi, nodeRegistryAbi, storageMarketAbi, proofSystemAbi].flatMap((abi) =>
+      abi.filter((item) => item.type === "event").map((item) => (item as { name: string }).name),
+    );
+    const missing = [...new Set(every)].filter((name) => !seen.has(name) && !NOT_EXERCISED.has(name));
+    expect(missing).toEqual([]);
+  });
+});
+
+test("running over blocks already indexed changes nothing (unique on chain, transaction, log index)", async () => {
+  const { deployment } = await h.deploy();
+  await h.registerNodes(deployment, 2);
+  const dir = await tempDir("idempotent");
+  const database = join(dir.path, "index.db");
+  try {
+    const first = await startTestIndexer(rpc.url, deployment, {}, { database });
+    await waitIndexed(h, first.indexer);
+    const before = chainTables(first.indexer.db);
+    expect(before.events.length).toBeGreaterThan(10);
+    // rewind the cursor to before the deployment, keeping every row, and index it all again
+    const start = await h.publicClient.getBlock({ blockNumber: deployment.deploymentBlock - 1n });
+    first.indexer.db
+      .prepare("UPDATE cursor SET block_number = ?, block_hash = ?, block_timestamp = ?")
+      .run(Number(start.number), start.hash, Number(start.timestamp));
+    await first.stop();
+    const again = await startTestIndexer(
+      rpc.url,
+      deployment,
+      { logRange: { initial: 2, max: 4 } },
+      { database },
+    );
+    try {
+      expect(again.indexer.metrics.indexed).toBe(Number(start.number));
+      await waitIndexed(h, again.indexer);
+      expect(again.indexer.metrics.eventsIndexed).toBe(0);
+      expect(chainTables(again.indexer.db)).toEqual(before);
+    } finally {
+      await again.stop();
+    }
+  } finally {
+    await dir.cleanup();
+  }
+});
