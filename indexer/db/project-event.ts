@@ -43,7 +43,7 @@ export class Projector {
   /** Rebuilds a node's row from the events left in the table. */
   replayNode(nodeId: number): void {
     this.#s.deleteNode.run(nodeId);
-    for (const row of this.#s.eventsOfNode.iterate(nodeId) as Iterable<StoredRow>) this.#node(fromRow(row));
+    for (const row of this.#s.eventsOfNode.all(nodeId) as StoredRow[]) this.#node(fromRow(row));
   }
 
   /** Rebuilds a blob's rows (blob, holders, tags, search entry) from the events left. */
@@ -52,7 +52,7 @@ export class Projector {
     this.#s.deleteHolders.run(blobId);
     this.#s.deleteTags.run(blobId);
     this.#s.deleteSearch.run(blobId);
-    for (const row of this.#s.eventsOfBlob.iterate(blobId) as Iterable<StoredRow>) this.#blob(fromRow(row));
+    for (const row of this.#s.eventsOfBlob.all(blobId) as StoredRow[]) this.#blob(fromRow(row));
   }
 
   #provenance(event: ProjectedEvent) {

@@ -31,7 +31,7 @@ export async function registerPrepared(
   owner: ReturnType<StrataHarness["wallet"]>,
   holders: TestNode[],
   blob: PreparedBlob,
-  options: { epochs?: number; mimeType?: string; name?: string } = {},
+  options: { epochs?: number; mimeType?: string; name?: string; tags?: string[] } = {},
 ): Promise<Hex> {
   const as = contractsFor(deployment, h.publicClient, owner);
   const nodes = holders.map((n) => n.nodeId).sort((a, b) => a - b);
@@ -53,7 +53,7 @@ export async function registerPrepared(
         recovery: 0,
         name: options.name ?? "file.bin",
         mimeType: options.mimeType ?? "application/octet-stream",
-        tags: ["test"],
+        tags: options.tags ?? ["test"],
       },
     ]),
   );

@@ -67,15 +67,24 @@ export async function startTestIndexer(
   };
 }
 
-/** Waits until `indexer` has indexed the harness chain's head (minus its confirmations). */
+/**
+ * Waits until `indexer` has indexed the harness chain's head (minus its confirmations) and the
+ * block under its cursor is the chain's (after a reorg, a higher cursor is not enough).
+ */
 export async function waitIndexed(h: StrataHarness, indexer: Indexer, confirmations = 0, timeoutMs = 30_000) {
-  const target = Number(await h.publicClient.getBlockNumber()) - confirmations;
   const deadline = Date.now() + timeoutMs;
-  while (indexer.metrics.indexed < target) {
+  const cursor = indexer.db.prepare("SELECT block_number, block_hash FROM cursor WHERE id = 1");
+  for (;;) {
+    const target = (await h.publicClient.getBlockNumber()) - BigInt(confirmations);
+    const at = cursor.get() as { block_number: number; block_hash: string } | undefined;
+    if (at && BigInt(at.block_number) >= target) {
+      const block = await h.publicClient
+        .getBlock({ blockNumber: BigInt(at.block_number) })
+        .catch(() => undefined);
+      if (block?.hash === at.block_hash) return;
+    }
     if (Date.now() > deadline) {
-      throw new Error(
-        `indexer at block ${indexer.metrics.indexed}, chain at ${target} after ${timeoutMs} ms`,
-      );
+      throw new Error(`indexer at block ${at?.block_number}, chain at ${target} after ${timeoutMs} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
