@@ -1,8 +1,9 @@
 import {
   type Abi,
   type AbiEvent,
+  type AbiParameter,
   type Address,
-  decodeEventLog,
+  decodeAbiParameters,
   getAddress,
   type Hex,
   toEventSelector,
@@ -47,7 +48,10 @@ export interface DecodedEvent {
  * OpenZeppelin's included), looked up by address and topic.
  */
 export class EventDecoder {
-  readonly #byAddress = new Map<string, { contract: ContractName; events: Map<Hex, AbiEvent[]> }>();
+  readonly #byAddress = new Map<
+    string,
+    { contract: ContractName; address: Address; events: Map<Hex, EventShape[]> }
+  >();
   readonly addresses: Address[];
 
   constructor(deployment: Deployment) {
@@ -59,13 +63,13 @@ export class EventDecoder {
       ["proofs", contracts.proofSystem, proofSystemAbi as Abi],
     ];
     for (const [contract, address, abi] of entries) {
-      const events = new Map<Hex, AbiEvent[]>();
+      const events = new Map<Hex, EventShape[]>();
       for (const item of abi) {
         if (item.type !== "event") continue;
         const selector = toEventSelector(item);
-        events.set(selector, [...(events.get(selector) ?? []), item]);
+        events.set(selector, [...(events.get(selector) ?? []), shapeOf(item)]);
       }
-      this.#byAddress.set(address.toLowerCase(), { contract, events });
+      this.#byAddress.set(address.toLowerCase(), { contract, address: getAddress(address), events });
     }
     this.addresses = entries.map(([, address]) => address);
   }
@@ -86,17 +90,25 @@ export class EventDecoder {
       return undefined; // a pending log: never indexed
     }
     for (const event of candidates) {
+      if (log.topics.length !== event.indexed.length + 1) continue;
       try {
-        const decoded = decodeEventLog({
-          abi: [event],
-          topics: log.topics as [Hex, ...Hex[]],
-          data: log.data,
-          strict: true,
+        const args: Record<string, unknown> = {};
+        event.indexed.forEach((input, i) => {
+          const topic = log.topics[i + 1] as Hex;
+          // an indexed string, bytes, array or struct is only its hash
+          args[input.name as string] = DYNAMIC.test(input.type)
+            ? topic
+            : jsonSafe(decodeAbiParameters([input], topic)[0]);
         });
-        const args = jsonSafe(decoded.args) as Record<string, unknown>;
+        if (event.data.length > 0) {
+          const values = decodeAbiParameters(event.data, log.data);
+          event.data.forEach((input, i) => {
+            args[input.name as string] = jsonSafe(values[i]);
+          });
+        }
         return {
           contract: known.contract,
-          address: getAddress(log.address),
+          address: known.address,
           name: event.name,
           args,
           nodeId: typeof args.nodeId === "number" ? args.nodeId : null,
@@ -112,6 +124,23 @@ export class EventDecoder {
     }
     return undefined;
   }
+}
+
+/** An event's inputs, split once into the topics and the data. */
+interface EventShape {
+  name: string;
+  indexed: AbiParameter[];
+  data: AbiParameter[];
+}
+
+const DYNAMIC = /^(string|bytes|tuple)$|\[/;
+
+function shapeOf(event: AbiEvent): EventShape {
+  return {
+    name: event.name,
+    indexed: event.inputs.filter((input) => input.indexed),
+    data: event.inputs.filter((input) => !input.indexed),
+  };
 }
 
 /**
