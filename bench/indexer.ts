@@ -144,7 +144,10 @@ try {
     { logger: createLogger(config.logLevel) },
   );
   // caught up with the head as it is now (blocks kept coming while it backfilled)
-  while (BigInt(live.metrics.indexed) < (await publicClient.getBlockNumber()) - BigInt(config.confirmations)) {
+  while (
+    BigInt(live.metrics.indexed) <
+    (await publicClient.getBlockNumber()) - BigInt(config.confirmations)
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const wallet = createWalletClient({ account: senders[0] as Address, chain: hardhat, transport });

@@ -48,6 +48,8 @@ export const NodeConfigSchema = Type.Object(
       enabled: Type.Boolean(),
       /** Poll interval for new periods and chain events. */
       pollMs: Type.Integer({ minimum: 100 }),
+      /** Report the other nodes' missed proofs (the reporter earns part of the slash). */
+      watchdog: Type.Boolean(),
     }),
     /** Deliberate misbehaviour for demonstrations: stop proving, or lose a fraction of each blob. */
     fault: Type.Object({
@@ -75,7 +77,7 @@ export const nodeConfigDefaults = {
   p2p: { port: 0, peers: [] as string[] },
   storage: { max: 64 * GiB, gcWatermark: 90, gcPeriodMs: 60 * 60 * 1000, maxUploadBytes: 8 * GiB },
   cache: { capacity: 4 * GiB, policy: "lru" as CachePolicyName, ttlMs: 60 * 60 * 1000 },
-  prover: { enabled: true, pollMs: 1000 },
+  prover: { enabled: true, pollMs: 1000, watchdog: true },
   fault: { mode: "none" as const, dropFraction: 0 },
   logLevel: "info" as const,
 };

@@ -9,6 +9,7 @@ export class NodeMetrics {
   proofsSubmitted = 0;
   proofsMissed = 0;
   proofsFailed = 0;
+  missesReported = 0;
   blobsReleased = 0;
   gcRuns = 0;
   gcBlocksRemoved = 0;

@@ -5,6 +5,7 @@ import { parseDeployment } from "#protocol";
 import { ChainClient } from "./chain/chain-client.ts";
 import { Prover } from "./chain/prover.ts";
 import { Registrations } from "./chain/registrations.ts";
+import { Watchdog } from "./chain/watchdog.ts";
 import { ChainWatcher } from "./chain/watcher.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
@@ -144,6 +145,11 @@ export async function startStorageNode(
       stops.push(() => prover.stop());
     } else {
       logger.warn({ fault: config.fault.mode }, "not proving");
+    }
+    if (config.prover.watchdog) {
+      const watchdog = new Watchdog({ chain, metrics, logger, pollMs: config.prover.pollMs });
+      watchdog.start();
+      stops.push(() => watchdog.stop());
     }
     gc.start();
     stops.push(() => gc.stop());

@@ -13,6 +13,8 @@ export type NodeState = "active" | "unbonded" | "unbonding" | "jailed" | "droppe
 
 export interface BlobFilters {
   owner?: string;
+  /** Blobs this node holds (registered for it, not dropped or pruned). */
+  node?: number;
   tag?: string;
   mimeType?: string;
   tier?: "hot" | "cold";
@@ -88,6 +90,12 @@ export class Queries {
     if (filters.owner) {
       where.push("b.owner = @owner");
       params.owner = filters.owner;
+    }
+    if (filters.node !== undefined) {
+      where.push(
+        "b.blob_id IN (SELECT blob_id FROM blob_holders WHERE node_id = @node AND dropped = 0 AND pruned = 0)",
+      );
+      params.node = filters.node;
     }
     if (filters.tag) {
       where.push("b.blob_id IN (SELECT blob_id FROM blob_tags WHERE tag = @tag)");

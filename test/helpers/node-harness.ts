@@ -30,7 +30,7 @@ export function nodeConfig(options: {
     signerKey: signerKey(options.index),
     dataDir: options.dataDir,
     http: { host: "127.0.0.1", port: 0 },
-    prover: { enabled: true, pollMs: 200 },
+    prover: { enabled: true, pollMs: 200, watchdog: false },
     storage: { ...nodeConfigDefaults.storage, gcPeriodMs: 60_000 },
     logLevel: process.env.STRATA_TEST_LOG ?? "silent",
     ...options.overrides,

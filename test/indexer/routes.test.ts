@@ -169,7 +169,7 @@ describe("GET /blobs and /blobs/:id", () => {
     return (body.blobs as { blobId: string }[]).map((b) => b.blobId);
   };
 
-  test("filters by owner, tag, MIME type, tier and status", async () => {
+  test("filters by owner, holder node, tag, MIME type, tier and status", async () => {
     expect(await ids(`?owner=${owner.account.address}`)).toEqual([clip.blobId, photo.blobId]);
     expect(await ids(`?owner=${other.account.address.toLowerCase()}`)).toEqual([pending.blobId]);
     expect(await ids("?tag=holiday")).toEqual([photo.blobId]);
@@ -178,6 +178,8 @@ describe("GET /blobs and /blobs/:id", () => {
     expect(await ids("?status=certified")).toEqual([clip.blobId, photo.blobId]);
     expect(await ids("?status=registered")).toEqual([pending.blobId]);
     expect(await ids("?tier=hot&tag=birthday&status=certified")).toEqual([clip.blobId]);
+    expect(await ids(`?node=${nodes[0]!.nodeId}`)).toEqual([clip.blobId, photo.blobId]);
+    expect(await ids(`?node=${nodes[1]!.nodeId}`)).toEqual([pending.blobId, photo.blobId]);
   });
 
   test("pages newest first with `next`", async () => {

@@ -45,7 +45,7 @@ beforeAll(async () => {
       dataDir: join(dir.path, "data"),
       http: { host: "127.0.0.1", port },
       storage: { ...nodeConfigDefaults.storage, gcPeriodMs: 1000 },
-      prover: { enabled: false, pollMs: 500 },
+      prover: { enabled: false, pollMs: 500, watchdog: false },
       logLevel: process.env.STRATA_TEST_LOG ?? "warn",
     }),
   );

@@ -19,6 +19,7 @@ export function blobRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
           querystring: Type.Object(
             {
               owner: Type.Optional(Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" })),
+              node: Type.Optional(Type.Integer({ minimum: 1, description: "Blobs this node holds" })),
               tag: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
               mimeType: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
               tier: Type.Optional(Type.Union([Type.Literal("hot"), Type.Literal("cold")])),

@@ -29,6 +29,8 @@ const Stats = Type.Object({
     submitted: Type.Integer(),
     missed: Type.Integer(),
     failed: Type.Integer(),
+    /** Other nodes' missed proofs this node reported. */
+    reported: Type.Integer(),
     lastPeriod: Type.Union([Type.Integer(), Type.Null()]),
   }),
   gc: Type.Object({ runs: Type.Integer(), blocksRemoved: Type.Integer() }),
@@ -60,6 +62,7 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         submitted: prover.submitted,
         missed: prover.missed,
         failed: m.proofsFailed,
+        reported: m.missesReported,
         lastPeriod: prover.lastPeriod,
       },
       gc: { runs: m.gcRuns, blocksRemoved: m.gcBlocksRemoved },
@@ -149,6 +152,11 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           counter("strata_node_proofs_submitted_total", "Periods proven", s.proofs.submitted),
           counter("strata_node_proofs_missed_total", "Periods missed", s.proofs.missed),
           counter("strata_node_proofs_failed_total", "Proof attempts that failed", s.proofs.failed),
+          counter(
+            "strata_node_misses_reported_total",
+            "Other nodes' missed proofs reported",
+            s.proofs.reported,
+          ),
           counter("strata_node_gc_runs_total", "Garbage collections", s.gc.runs),
           counter("strata_node_gc_blocks_removed_total", "Blocks garbage collected", s.gc.blocksRemoved),
           gauge("strata_node_uptime_seconds", "Seconds since start", s.uptimeSeconds),

@@ -1,0 +1,47 @@
+import { StrataError } from "../sdk/errors.ts";
+
+/** Exit codes the CLI promises (also in `strata --help`). */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  notFound: 3,
+  rejected: 4,
+  unreachable: 5,
+  verification: 6,
+  interrupted: 130,
+} as const;
+
+/** A mistake in how the command was called: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The exit code for an error: usage 2, not found 3, refused by chain or node 4, unreachable 5, bad data 6. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError) return ExitCode.usage;
+  if ((error as Error)?.name === "AbortError") return ExitCode.interrupted;
+  if (!(error instanceof StrataError)) return ExitCode.failed;
+  switch (error.code) {
+    case "STRATA_ERR_INVALID_ARGUMENT":
+      return ExitCode.usage;
+    case "STRATA_ERR_NOT_FOUND":
+      return ExitCode.notFound;
+    case "STRATA_ERR_REVERTED":
+    case "STRATA_ERR_INSUFFICIENT_FUNDS":
+    case "STRATA_ERR_NOT_ENOUGH_NODES":
+    case "STRATA_ERR_UPLOAD_FAILED":
+      return ExitCode.rejected;
+    case "STRATA_ERR_FETCH_FAILED":
+    case "STRATA_ERR_INDEXER":
+    case "STRATA_ERR_CHAIN":
+      return ExitCode.unreachable;
+    case "STRATA_ERR_VERIFICATION":
+      return ExitCode.verification;
+    default:
+      return ExitCode.failed;
+  }
+}

@@ -1,0 +1,94 @@
+import {
+  type Abi,
+  type Address,
+  BaseError,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+} from "viem";
+import { strataErrorsAbi } from "#protocol";
+import { ContractRevertError, StrataError } from "../errors.ts";
+import type { ChainSigner } from "./chain-signer.ts";
+
+/** The contract's custom error inside a viem error, or undefined. */
+export function revertOf(error: unknown, functionName: string): ContractRevertError | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (!(reverted instanceof ContractFunctionRevertedError)) return undefined;
+  const name = reverted.data?.errorName ?? reverted.reason ?? "unknown revert";
+  return new ContractRevertError(functionName, name, reverted.data?.args ?? [], { cause: error });
+}
+
+/**
+ * Sends one contract call: simulated first (a revert surfaces as a ContractRevertError with the
+ * contract's error name, and nothing is sent), then signed by the signer, then awaited.
+ */
+export async function sendCall<
+  const abi extends Abi,
+  name extends ContractFunctionName<abi, "nonpayable" | "payable">,
+>(
+  publicClient: PublicClient,
+  signer: ChainSigner,
+  call: {
+    address: Address;
+    abi: abi;
+    functionName: name;
+    args: ContractFunctionArgs<abi, "nonpayable" | "payable", name>;
+  },
+  options: { signal?: AbortSignal } = {},
+): Promise<{ hash: Hex; receipt: TransactionReceipt; result: unknown }> {
+  options.signal?.throwIfAborted();
+  const account = await signer.address();
+  const abi = [...call.abi, ...strataErrorsAbi] as Abi;
+  let result: unknown;
+  let gas: bigint;
+  try {
+    const simulated = await publicClient.simulateContract({
+      address: call.address,
+      abi,
+      functionName: call.functionName as string,
+      args: call.args as readonly unknown[],
+      account,
+    });
+    result = simulated.result;
+    gas = await publicClient.estimateContractGas({
+      address: call.address,
+      abi,
+      functionName: call.functionName as string,
+      args: call.args as readonly unknown[],
+      account,
+    });
+  } catch (error) {
+    throw revertOf(error, call.functionName) ?? chainError(call.functionName, error);
+  }
+  options.signal?.throwIfAborted();
+  const data = encodeFunctionData({
+    abi,
+    functionName: call.functionName as string,
+    args: call.args as readonly unknown[],
+  });
+  let hash: Hex;
+  try {
+    // a margin over the estimate: state may move between estimate and inclusion
+    hash = await signer.sendTransaction({ to: call.address, data, gas: (gas * 12n) / 10n + 10_000n });
+  } catch (error) {
+    throw revertOf(error, call.functionName) ?? chainError(call.functionName, error);
+  }
+  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+  if (receipt.status !== "success") {
+    throw new StrataError(
+      "STRATA_ERR_REVERTED",
+      `${call.functionName} reverted on chain (transaction ${hash})`,
+    );
+  }
+  return { hash, receipt, result };
+}
+
+function chainError(functionName: string, error: unknown): StrataError {
+  const message = error instanceof BaseError ? error.shortMessage : String(error);
+  return new StrataError("STRATA_ERR_CHAIN", `${functionName}: ${message}`, { cause: error });
+}

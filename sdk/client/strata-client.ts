@@ -1,0 +1,410 @@
+import { randomBytes } from "node:crypto";
+import { basename } from "node:path";
+import {
+  type Address,
+  createPublicClient,
+  type Hex,
+  http,
+  type PublicClient,
+  parseEventLogs,
+  toHex,
+  type WalletClient,
+} from "viem";
+import {
+  blobStatusName,
+  type Deployment,
+  deleteRequestTypedData,
+  nodeRegistryAbi,
+  storageMarketAbi,
+  strataTokenAbi,
+  Tier,
+  TierBit,
+  type TierName,
+  tierName,
+} from "#protocol";
+import { InvalidArgumentError, type NodeFailure, StrataError } from "../errors.ts";
+import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
+import { sendCall } from "./contract-calls.ts";
+import { type BlobQuery, IndexerClient } from "./indexer-client.ts";
+import type { UploadSource } from "./prepare-source.ts";
+import { readWithFailover, type Source } from "./read-with-failover.ts";
+import { type UploadOptions, type UploadResult, uploadBlob } from "./upload-blob.ts";
+
+export interface StrataClientOptions {
+  deployment: Deployment;
+  /** JSON-RPC endpoint for reads, simulations and receipts (or a ready PublicClient). */
+  rpcUrl?: string;
+  publicClient?: PublicClient;
+  /** Who signs: a viem WalletClient with an account or an ethers v6 Signer. Reads need none. */
+  signer?: WalletClient | EthersSignerLike;
+  indexerUrl: string;
+}
+
+export interface NodeParams {
+  signer: Address;
+  endpoint: string;
+  peerId: string;
+  multiaddrs?: string[];
+  tiers?: TierName[];
+  capacity: bigint;
+  pricePerByteEpoch: bigint;
+}
+
+type Options = { signal?: AbortSignal };
+
+/**
+ * Strata for dApps and operators: uploads through the market contract, verified reads routed by
+ * the indexer, blob management, and the node operator's staking and pay. Every call takes an
+ * AbortSignal; every failure is a StrataError with a stable code (contract reverts decoded by name).
+ */
+export class StrataClient {
+  readonly deployment: Deployment;
+  readonly publicClient: PublicClient;
+  readonly indexer: IndexerClient;
+  readonly #signer: ChainSigner | undefined;
+
+  constructor(options: StrataClientOptions) {
+    this.deployment = options.deployment;
+    if (!options.publicClient && !options.rpcUrl)
+      throw new InvalidArgumentError("pass rpcUrl or publicClient");
+    this.publicClient =
+      options.publicClient ??
+      (createPublicClient({ transport: http(options.rpcUrl as string) }) as PublicClient);
+    this.indexer = new IndexerClient(options.indexerUrl);
+    this.#signer = options.signer ? toChainSigner(options.signer) : undefined;
+  }
+
+  get signer(): ChainSigner {
+    if (!this.#signer)
+      throw new InvalidArgumentError("this call signs a transaction: give the client a signer");
+    return this.#signer;
+  }
+
+  /** The signer's address. */
+  address(): Promise<Address> {
+    return this.signer.address();
+  }
+
+  /** Uploads a blob (bytes, a file path or a stream) and returns once it is certified on chain. */
+  upload(source: UploadSource, options: UploadOptions = {}): Promise<UploadResult> {
+    const name = options.name ?? (typeof source === "string" ? basename(source) : "");
+    return uploadBlob(
+      {
+        publicClient: this.publicClient,
+        signer: this.signer,
+        deployment: this.deployment,
+        indexer: this.indexer,
+      },
+      source,
+      { ...options, name },
+    );
+  }
+
+  /** The verified bytes of `cid`, streamed, failing over between the nodes the indexer routes to. */
+  async *stream(
+    cid: string,
+    options: Options & { nodes?: Source[]; onFailure?: (failure: NodeFailure) => void } = {},
+  ): AsyncGenerator<Uint8Array> {
+    const sources =
+      options.nodes ??
+      (await this.indexer.route(cid, options.signal)).nodes.map(({ nodeId, endpoint }) => ({
+        nodeId,
+        endpoint,
+      }));
+    yield* readWithFailover(cid, sources, options);
+  }
+
+  /** The verified bytes of `cid`, whole. */
+  async get(
+    cid: string,
+    options: Options & { onFailure?: (failure: NodeFailure) => void } = {},
+  ): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of this.stream(cid, options)) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  /** A blob as the chain has it now, with what the indexer knows (name, tags, holders). */
+  async status(blobId: Hex, options: Options = {}) {
+    const info = await this.publicClient.readContract({
+      address: this.deployment.contracts.market,
+      abi: storageMarketAbi,
+      functionName: "getBlob",
+      args: [blobId],
+    });
+    if (info.status === 0) throw new StrataError("STRATA_ERR_NOT_FOUND", `no blob ${blobId}`);
+    const indexed = await this.indexer.blob(blobId, options.signal).catch(() => undefined);
+    return {
+      blobId,
+      owner: info.owner,
+      status: blobStatusName(info.status),
+      tier: tierName(info.tier),
+      size: Number(info.size),
+      epochs: info.epochs,
+      attested: info.attested,
+      quorum: info.quorum,
+      startPeriod: info.startPeriod,
+      endPeriod: info.endPeriod,
+      escrow: info.escrow,
+      nodes: info.holders.map((holder) => holder.nodeId),
+      indexed,
+    };
+  }
+
+  /** Blobs from the indexer (default: the signer's own), newest first, one page. */
+  async list(query: BlobQuery = {}, options: Options = {}) {
+    const owner = query.owner ?? (this.#signer ? await this.#signer.address() : undefined);
+    return this.indexer.blobs({ ...query, ...(owner ? { owner } : {}) }, options.signal);
+  }
+
+  /** Price of storing `size` bytes on `nodes` (or the `replicas` best) for `epochs`, plus the fee. */
+  async quote(
+    request: { size: number; epochs?: number; tier?: TierName; nodes?: number[]; replicas?: number },
+    options: Options = {},
+  ) {
+    const tier = request.tier ?? "hot";
+    let nodes = request.nodes;
+    if (!nodes) {
+      const { selectNodes } = await import("./select-nodes.ts");
+      const all = await this.indexer.nodes(options.signal);
+      nodes = selectNodes(all, { count: request.replicas ?? 3, size: request.size, tier }).map(
+        (n) => n.nodeId,
+      );
+    }
+    nodes = [...nodes].sort((a, b) => a - b);
+    const [cost, fee] = await this.publicClient.readContract({
+      address: this.deployment.contracts.market,
+      abi: storageMarketAbi,
+      functionName: "quote",
+      args: [nodes, Tier[tier], BigInt(request.size), request.epochs ?? 1],
+    });
+    return { nodes, cost, fee, total: cost + fee };
+  }
+
+  /**
+   * Ends a blob on chain (later periods are refunded), then asks its nodes, with a request the
+   * owner signs, to drop their copies at once; nodes also drop them on their own when they see
+   * the deletion. Returns the nodes that confirmed.
+   */
+  async delete(blobId: Hex, options: Options = {}) {
+    const { hash } = await this.#market("deleteBlob", [blobId], options);
+    const blob = await this.indexer.blob(blobId, options.signal).catch(() => undefined);
+    if (!blob) return { hash, dropped: [] as number[] };
+    const message = {
+      blobId,
+      expiry: BigInt(Math.floor(Date.now() / 1000) + 600),
+      nonce: toHex(randomBytes(32)),
+    };
+    const signature = await this.signer.signTypedData(
+      deleteRequestTypedData(this.deployment.chainId, this.deployment.contracts.market, message),
+    );
+    const body = JSON.stringify({ blobId, expiry: Number(message.expiry), nonce: message.nonce, signature });
+    const answers = await Promise.allSettled(
+      blob.holders.map(async (holder) => {
+        if (!holder.endpoint) throw new Error("no endpoint");
+        const response = await fetch(`${holder.endpoint}/file/${blob.cid}`, {
+          method: "DELETE",
+          headers: { "content-type": "application/json" },
+          body,
+          signal: options.signal
+            ? AbortSignal.any([options.signal, AbortSignal.timeout(10_000)])
+            : AbortSignal.timeout(10_000),
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return holder.nodeId;
+      }),
+    );
+    return {
+      hash,
+      dropped: answers.flatMap((answer) => (answer.status === "fulfilled" ? [answer.value] : [])),
+    };
+  }
+
+  /** Pays for `epochs` more epochs at the holders' recorded prices. */
+  async extend(blobId: Hex, epochs: number, options: Options = {}) {
+    if (!Number.isInteger(epochs) || epochs < 1)
+      throw new InvalidArgumentError("epochs must be a positive integer");
+    const info = await this.publicClient.readContract({
+      address: this.deployment.contracts.market,
+      abi: storageMarketAbi,
+      functionName: "getBlob",
+      args: [blobId],
+    });
+    const stored = info.tier === Tier.hot ? info.size : info.shardSize;
+    const cost =
+      info.holders.reduce((sum, holder) => sum + holder.pricePerByteEpoch, 0n) * stored * BigInt(epochs);
+    // the fee rate, read off a quote; a unit of margin for the contract's rounding
+    const [quoted, quotedFee] = await this.publicClient.readContract({
+      address: this.deployment.contracts.market,
+      abi: storageMarketAbi,
+      functionName: "quote",
+      args: [info.holders.map((holder) => holder.nodeId), info.tier, stored, epochs],
+    });
+    const fee = quoted === 0n ? 0n : (cost * (quotedFee + 1n) + quoted - 1n) / quoted + 1n;
+    await this.#approve(cost + fee, options);
+    const { hash } = await this.#market("extend", [blobId, epochs], options);
+    return { hash, paidAtMost: cost + fee };
+  }
+
+  /** Refunds an upload that was never certified, once its deadline has passed. */
+  reclaim(blobId: Hex, options: Options = {}) {
+    return this.#market("reclaim", [blobId], options);
+  }
+
+  /** Devnet only: mints `amount` test tokens to the signer. */
+  async faucet(amount: bigint, options: Options = {}) {
+    return sendCall(
+      this.publicClient,
+      this.signer,
+      {
+        address: this.deployment.contracts.token,
+        abi: strataTokenAbi,
+        functionName: "faucet",
+        args: [amount],
+      },
+      options,
+    );
+  }
+
+  /** The signer's token balance. */
+  async balance(account?: Address): Promise<bigint> {
+    return this.publicClient.readContract({
+      address: this.deployment.contracts.token,
+      abi: strataTokenAbi,
+      functionName: "balanceOf",
+      args: [account ?? (await this.address())],
+    });
+  }
+
+  // operators
+
+  /** Sends `wei` of the chain's native currency to a node's signing key, which pays the gas of its proofs. */
+  async fundSigner(signer: Address, wei: bigint, options: Options = {}) {
+    options.signal?.throwIfAborted();
+    const hash = await this.signer.sendTransaction({ to: signer, data: "0x", value: wei });
+    await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+    return { hash };
+  }
+
+  /** Registers a node operated by the signer; returns its id. */
+  async registerNode(params: NodeParams, options: Options = {}): Promise<{ nodeId: number; hash: Hex }> {
+    const { receipt, hash } = await this.#registry("register", [nodeParams(params)], options);
+    const [event] = parseEventLogs({ abi: nodeRegistryAbi, logs: receipt.logs, eventName: "NodeRegistered" });
+    if (!event)
+      throw new StrataError("STRATA_ERR_CHAIN", "register succeeded without a NodeRegistered event");
+    return { nodeId: Number(event.args.nodeId), hash };
+  }
+
+  updateNode(nodeId: number, params: NodeParams, options: Options = {}) {
+    return this.#registry("update", [nodeId, nodeParams(params)], options);
+  }
+
+  /** Approves and stakes `amount` on `nodeId`. */
+  async stake(nodeId: number, amount: bigint, options: Options = {}) {
+    await this.#approve(amount, options, this.deployment.contracts.registry);
+    return this.#registry("stake", [nodeId, amount], options);
+  }
+
+  requestUnstake(nodeId: number, options: Options = {}) {
+    return this.#registry("requestUnstake", [nodeId], options);
+  }
+
+  withdraw(nodeId: number, options: Options = {}) {
+    return this.#registry("withdraw", [nodeId], options);
+  }
+
+  /**
+   * Claims the node's pay on every blob it holds (found through the indexer) for closed, proven
+   * periods; returns the amount paid.
+   */
+  async claim(nodeId: number, options: Options & { blobIds?: Hex[] } = {}) {
+    let blobIds = options.blobIds;
+    if (!blobIds) {
+      blobIds = [];
+      let after: string | undefined;
+      do {
+        const page = await this.indexer.blobs(
+          { node: nodeId, limit: 100, ...(after ? { after } : {}) },
+          options.signal,
+        );
+        blobIds.push(...page.blobs.map((blob) => blob.blobId as Hex));
+        after = page.next ?? undefined;
+      } while (after);
+    }
+    const holders: number[] = [];
+    for (const blobId of blobIds) {
+      const info = await this.publicClient.readContract({
+        address: this.deployment.contracts.market,
+        abi: storageMarketAbi,
+        functionName: "getBlob",
+        args: [blobId],
+      });
+      const holder = info.holders.findIndex((h) => h.nodeId === nodeId);
+      if (holder < 0) throw new InvalidArgumentError(`node ${nodeId} does not hold ${blobId}`);
+      holders.push(holder);
+    }
+    const { hash, result } = await this.#market("claim", [nodeId, blobIds, holders], options);
+    return { hash, amount: result as bigint, blobs: blobIds.length };
+  }
+
+  async #approve(amount: bigint, options: Options, spender: Address = this.deployment.contracts.market) {
+    const owner = await this.address();
+    const allowance = await this.publicClient.readContract({
+      address: this.deployment.contracts.token,
+      abi: strataTokenAbi,
+      functionName: "allowance",
+      args: [owner, spender],
+    });
+    if (allowance >= amount) return;
+    await sendCall(
+      this.publicClient,
+      this.signer,
+      {
+        address: this.deployment.contracts.token,
+        abi: strataTokenAbi,
+        functionName: "approve",
+        args: [spender, amount],
+      },
+      options,
+    );
+  }
+
+  #market(
+    functionName: "deleteBlob" | "extend" | "reclaim" | "claim",
+    args: readonly unknown[],
+    options: Options,
+  ) {
+    return sendCall(
+      this.publicClient,
+      this.signer,
+      { address: this.deployment.contracts.market, abi: storageMarketAbi, functionName, args } as never,
+      options,
+    );
+  }
+
+  #registry(
+    functionName: "register" | "update" | "stake" | "requestUnstake" | "withdraw",
+    args: readonly unknown[],
+    options: Options,
+  ) {
+    return sendCall(
+      this.publicClient,
+      this.signer,
+      { address: this.deployment.contracts.registry, abi: nodeRegistryAbi, functionName, args } as never,
+      options,
+    );
+  }
+}
+
+function nodeParams(params: NodeParams) {
+  const tiers = (params.tiers ?? ["hot"]).reduce((bits, tier) => bits | TierBit[tier], 0);
+  return {
+    signer: params.signer,
+    endpoint: params.endpoint,
+    peerId: params.peerId,
+    multiaddrs: params.multiaddrs ?? [],
+    tiers,
+    capacity: params.capacity,
+    pricePerByteEpoch: params.pricePerByteEpoch,
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Errors the SDK throws. Every one has a stable `code` (what scripts and the CLI branch on) and a
+ * message a person can act on.
+ */
+export class StrataError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A contract call reverted; `errorName` and `args` are the contract's custom error, decoded. */
+export class ContractRevertError extends StrataError {
+  readonly errorName: string;
+  readonly args: readonly unknown[];
+  readonly functionName: string;
+
+  constructor(functionName: string, errorName: string, args: readonly unknown[], options?: ErrorOptions) {
+    const shown = args.map((arg) => (typeof arg === "bigint" ? arg.toString() : JSON.stringify(arg)));
+    super("STRATA_ERR_REVERTED", `${functionName} reverted: ${errorName}(${shown.join(", ")})`, options);
+    this.errorName = errorName;
+    this.args = args;
+    this.functionName = functionName;
+  }
+}
+
+/** Bad arguments to an SDK call, caught before anything was sent. */
+export class InvalidArgumentError extends StrataError {
+  constructor(message: string) {
+    super("STRATA_ERR_INVALID_ARGUMENT", message);
+  }
+}
+
+/** Not enough suitable nodes for the upload (active, serving the tier, with room, healthy). */
+export class NotEnoughNodesError extends StrataError {
+  constructor(wanted: number, found: number, why: string) {
+    super("STRATA_ERR_NOT_ENOUGH_NODES", `wanted ${wanted} nodes, found ${found} suitable: ${why}`);
+  }
+}
+
+/** The account cannot pay: `needed` token base units, `balance` held. */
+export class InsufficientFundsError extends StrataError {
+  readonly needed: bigint;
+  readonly balance: bigint;
+
+  constructor(needed: bigint, balance: bigint) {
+    super(
+      "STRATA_ERR_INSUFFICIENT_FUNDS",
+      `the upload costs ${needed} token units; the account holds ${balance}`,
+    );
+    this.needed = needed;
+    this.balance = balance;
+  }
+}
+
+export interface NodeFailure {
+  nodeId: number;
+  endpoint: string;
+  error: string;
+}
+
+/**
+ * An upload registered and paid for on chain that did not reach its quorum of attestations. The
+ * escrow is safe: `reclaim(blobId)` refunds it once the certification deadline has passed.
+ */
+export class UploadError extends StrataError {
+  readonly blobId: `0x${string}`;
+  readonly failures: NodeFailure[];
+  readonly attested: number[];
+
+  constructor(blobId: `0x${string}`, failures: NodeFailure[], attested: number[], quorum: number) {
+    const list = failures.map((f) => `node ${f.nodeId} (${f.endpoint}): ${f.error}`).join("; ");
+    super(
+      "STRATA_ERR_UPLOAD_FAILED",
+      `blob ${blobId}: ${attested.length} of ${quorum} required nodes attested; ${list}. ` +
+        "Reclaim the escrow with reclaim(blobId) once the certification deadline has passed.",
+    );
+    this.blobId = blobId;
+    this.failures = failures;
+    this.attested = attested;
+  }
+}
+
+/** No node could serve the CID (or none is known to hold it). */
+export class FetchFailedError extends StrataError {
+  readonly failures: NodeFailure[];
+
+  constructor(cid: string, failures: NodeFailure[], why = "every node failed") {
+    const list = failures.map((f) => `node ${f.nodeId} (${f.endpoint}): ${f.error}`).join("; ");
+    super("STRATA_ERR_FETCH_FAILED", `cannot get ${cid}: ${why}${list ? `: ${list}` : ""}`);
+    this.failures = failures;
+  }
+}
+
+/** Bytes a node sent do not hash to what the CID says: the node is faulty or malicious. */
+export class VerificationError extends StrataError {
+  constructor(message: string) {
+    super("STRATA_ERR_VERIFICATION", message);
+  }
+}
+
+/** The indexer refused or failed a request; `status` is its HTTP status, `indexerCode` its code. */
+export class IndexerRequestError extends StrataError {
+  readonly status: number;
+  readonly indexerCode: string | undefined;
+
+  constructor(url: string, status: number, indexerCode: string | undefined, message: string) {
+    super(
+      status === 404 ? "STRATA_ERR_NOT_FOUND" : "STRATA_ERR_INDEXER",
+      `indexer ${url}: ${status} ${message}`,
+    );
+    this.status = status;
+    this.indexerCode = indexerCode;
+  }
+}
