@@ -9,6 +9,7 @@ export interface EthersSignerLike {
     data: string;
     gasLimit?: bigint;
     value?: bigint;
+    nonce?: number;
   }): Promise<{ hash: string }>;
   signTypedData(
     domain: Record<string, unknown>,
@@ -32,7 +33,7 @@ export interface TypedData {
 export interface ChainSigner {
   readonly kind: "viem" | "ethers";
   address(): Promise<Address>;
-  sendTransaction(tx: { to: Address; data: Hex; gas?: bigint; value?: bigint }): Promise<Hex>;
+  sendTransaction(tx: { to: Address; data: Hex; gas?: bigint; value?: bigint; nonce?: number }): Promise<Hex>;
   signTypedData(data: TypedData): Promise<Hex>;
 }
 
@@ -51,6 +52,7 @@ export function viemSigner(wallet: WalletClient): ChainSigner {
         data: tx.data,
         gas: tx.gas,
         ...(tx.value ? { value: tx.value } : {}),
+        ...(tx.nonce !== undefined ? { nonce: tx.nonce } : {}),
       }),
     signTypedData: (data) =>
       wallet.signTypedData({ ...data, account } as Parameters<typeof wallet.signTypedData>[0]),
@@ -68,6 +70,7 @@ export function ethersSigner(signer: EthersSignerLike): ChainSigner {
         data: tx.data,
         ...(tx.gas !== undefined ? { gasLimit: tx.gas } : {}),
         ...(tx.value ? { value: tx.value } : {}),
+        ...(tx.nonce !== undefined ? { nonce: tx.nonce } : {}),
       });
       return response.hash as Hex;
     },

@@ -74,7 +74,10 @@ export async function sendCall<
   let hash: Hex;
   try {
     // a margin over the estimate: state may move between estimate and inclusion
-    hash = await signer.sendTransaction({ to: call.address, data, gas: (gas * 12n) / 10n + 10_000n });
+    // the nonce from our own RPC: ethers' provider caches identical requests for a moment and
+    // would hand back the nonce of the transaction just mined
+    const nonce = await publicClient.getTransactionCount({ address: account, blockTag: "pending" });
+    hash = await signer.sendTransaction({ to: call.address, data, gas: (gas * 12n) / 10n + 10_000n, nonce });
   } catch (error) {
     throw revertOf(error, call.functionName) ?? chainError(call.functionName, error);
   }

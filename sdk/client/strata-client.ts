@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
+import { CID } from "multiformats/cid";
 import {
   type Address,
   createPublicClient,
@@ -16,6 +17,7 @@ import {
   deleteRequestTypedData,
   nodeRegistryAbi,
   storageMarketAbi,
+  strataErrorsAbi,
   strataTokenAbi,
   Tier,
   TierBit,
@@ -24,7 +26,7 @@ import {
 } from "#protocol";
 import { InvalidArgumentError, type NodeFailure, StrataError } from "../errors.ts";
 import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
-import { sendCall } from "./contract-calls.ts";
+import { revertOf, sendCall } from "./contract-calls.ts";
 import { type BlobQuery, IndexerClient } from "./indexer-client.ts";
 import type { UploadSource } from "./prepare-source.ts";
 import { readWithFailover, type Source } from "./read-with-failover.ts";
@@ -105,6 +107,11 @@ export class StrataClient {
     cid: string,
     options: Options & { nodes?: Source[]; onFailure?: (failure: NodeFailure) => void } = {},
   ): AsyncGenerator<Uint8Array> {
+    try {
+      CID.parse(cid);
+    } catch {
+      throw new InvalidArgumentError(`${cid} is not a CID`);
+    }
     const sources =
       options.nodes ??
       (await this.indexer.route(cid, options.signal)).nodes.map(({ nodeId, endpoint }) => ({
@@ -126,13 +133,20 @@ export class StrataClient {
 
   /** A blob as the chain has it now, with what the indexer knows (name, tags, holders). */
   async status(blobId: Hex, options: Options = {}) {
-    const info = await this.publicClient.readContract({
-      address: this.deployment.contracts.market,
-      abi: storageMarketAbi,
-      functionName: "getBlob",
-      args: [blobId],
-    });
-    if (info.status === 0) throw new StrataError("STRATA_ERR_NOT_FOUND", `no blob ${blobId}`);
+    const info = await this.publicClient
+      .readContract({
+        address: this.deployment.contracts.market,
+        abi: [...storageMarketAbi, ...strataErrorsAbi],
+        functionName: "getBlob",
+        args: [blobId],
+      })
+      .catch((error: unknown) => {
+        const revert = revertOf(error, "getBlob");
+        if (revert?.errorName === "StorageMarketUnknownBlob") {
+          throw new StrataError("STRATA_ERR_NOT_FOUND", `no blob ${blobId}`);
+        }
+        throw revert ?? error;
+      });
     const indexed = await this.indexer.blob(blobId, options.signal).catch(() => undefined);
     return {
       blobId,
@@ -141,7 +155,8 @@ export class StrataClient {
       tier: tierName(info.tier),
       size: Number(info.size),
       epochs: info.epochs,
-      attested: info.attested,
+      /** Holders whose attestations were counted. */
+      attested: popCount(info.attested),
       quorum: info.quorum,
       startPeriod: info.startPeriod,
       endPeriod: info.endPeriod,
@@ -281,7 +296,11 @@ export class StrataClient {
   /** Sends `wei` of the chain's native currency to a node's signing key, which pays the gas of its proofs. */
   async fundSigner(signer: Address, wei: bigint, options: Options = {}) {
     options.signal?.throwIfAborted();
-    const hash = await this.signer.sendTransaction({ to: signer, data: "0x", value: wei });
+    const nonce = await this.publicClient.getTransactionCount({
+      address: await this.address(),
+      blockTag: "pending",
+    });
+    const hash = await this.signer.sendTransaction({ to: signer, data: "0x", value: wei, nonce });
     await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
     return { hash };
   }
@@ -394,6 +413,12 @@ export class StrataClient {
       options,
     );
   }
+}
+
+function popCount(bits: number): number {
+  let count = 0;
+  for (let rest = bits; rest !== 0; rest &= rest - 1) count += 1;
+  return count;
 }
 
 function nodeParams(params: NodeParams) {

@@ -1,0 +1,293 @@
+// End to end, in real processes on loopback: `hardhat node`, three storage-node processes and the
+// indexer process (the devnet), dApps uploading with viem and with ethers through the SDK, time
+// moved period by period, a node stopped, and the strata CLI as a user runs it.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { type Hex, parseEventLogs, toHex } from "viem";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { nodeRegistryAbi, proofSystemAbi, storageMarketAbi } from "#protocol";
+import { StrataClient } from "../../sdk/client/strata-client.ts";
+import { devnetAccount } from "../../sdk/devnet/hardhat-chain.ts";
+import { type Devnet, FIRST_DAPP_ACCOUNT, freePort, startDevnet } from "../../sdk/devnet/start-devnet.ts";
+import type { UploadResult } from "../../sdk/index.ts";
+import { tempDir } from "../helpers/node-harness.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const run = promisify(execFile);
+
+let net: Devnet;
+let dir: Awaited<ReturnType<typeof tempDir>>;
+const big = randomBytes(10 << 20);
+const small = randomBytes(1 << 20);
+let viemUpload: UploadResult;
+let ethersUpload: UploadResult;
+
+async function rpc(method: string, params: unknown[] = []) {
+  return net.publicClient.request({ method, params } as never);
+}
+
+async function currentPeriod(): Promise<number> {
+  return Number(
+    await net.publicClient.readContract({
+      address: net.deployment.contracts.proofSystem,
+      abi: proofSystemAbi,
+      functionName: "currentPeriod",
+    }),
+  );
+}
+
+/** Moves the chain's clock to the start of the next period; returns that period. */
+async function nextPeriod(): Promise<number> {
+  const { genesis, periodSeconds } = net.deployment.params;
+  const now = Number((await net.publicClient.getBlock()).timestamp);
+  const next = now - ((now - genesis) % periodSeconds) + periodSeconds;
+  await rpc("evm_increaseTime", [next - now + 1]);
+  await rpc("evm_mine");
+  return currentPeriod();
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const isProven = (nodeId: number, period: number) =>
+  net.publicClient.readContract({
+    address: net.deployment.contracts.proofSystem,
+    abi: proofSystemAbi,
+    functionName: "isProven",
+    args: [nodeId, period],
+  });
+
+const operator = (index: number) =>
+  new StrataClient({
+    deployment: net.deployment,
+    publicClient: net.publicClient,
+    signer: (() => {
+      const key = toHex(devnetAccount(1 + index).getHdKey().privateKey as Uint8Array);
+      return new Wallet(
+        key,
+        new JsonRpcProvider(net.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100 }),
+      );
+    })(),
+    indexerUrl: net.indexerUrl,
+  });
+
+beforeAll(async () => {
+  dir = await tempDir("e2e");
+  net = await startDevnet({
+    root: ROOT,
+    dataDir: join(dir.path, "devnet"),
+    chainPort: await freePort(),
+    nodePort: 0,
+    indexerPort: 0,
+    logLevel: "warn",
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await net?.stop();
+  await dir?.cleanup();
+});
+
+describe("a dApp uploads through contract calls", () => {
+  test("with a viem wallet: 10 MiB on 3 nodes, certified on chain", async () => {
+    const stages = new Set<string>();
+    viemUpload = await net.dappClient(0).upload(big, {
+      replicas: 3,
+      name: "big.bin",
+      tags: ["e2e"],
+      onProgress: (p) => stages.add(p.stage),
+    });
+    expect(viemUpload.nodes.map((n) => n.nodeId).sort()).toEqual(net.nodes.map((n) => n.nodeId).sort());
+    expect([...stages]).toEqual(["hashing", "paying", "registering", "uploading", "certifying", "done"]);
+    const status = await net.dappClient(0).status(viemUpload.blobId);
+    expect(status.status).toBe("certified");
+    expect(status.attested).toBe(3);
+    expect(status.size).toBe(big.length);
+    const receipt = await net.publicClient.getTransactionReceipt({ hash: viemUpload.transactions.certify });
+    expect(
+      parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobCertified" }),
+    ).toHaveLength(1);
+  });
+
+  test("with an ethers signer: 1 MiB on 3 nodes, certified on chain", async () => {
+    const key = toHex(devnetAccount(FIRST_DAPP_ACCOUNT + 1).getHdKey().privateKey as Uint8Array);
+    const signer = new Wallet(
+      key,
+      new JsonRpcProvider(net.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100 }),
+    );
+    const client = new StrataClient({
+      deployment: net.deployment,
+      rpcUrl: net.rpcUrl,
+      signer,
+      indexerUrl: net.indexerUrl,
+    });
+    ethersUpload = await client.upload(small, { replicas: 3, mimeType: "application/x-test" });
+    const status = await client.status(ethersUpload.blobId);
+    expect(status.status).toBe("certified");
+    expect(status.owner).toBe(await signer.getAddress());
+    expect(status.nodes).toHaveLength(3);
+  });
+
+  test("the indexer routes each CID to its three nodes, and get returns identical bytes", async () => {
+    for (const upload of [viemUpload, ethersUpload]) {
+      const route = await until("the certified route", async () => {
+        const r = await net.dappClient(0).indexer.route(upload.cid);
+        return r.nodes.length === 3 && r.nodes.every((n) => n.certified) && r;
+      });
+      expect(route.nodes.map((n) => n.endpoint).sort()).toEqual(net.nodes.map((n) => n.url).sort());
+    }
+    expect(Buffer.compare(await net.dappClient(2).get(viemUpload.cid), big)).toBe(0);
+    expect(Buffer.compare(await net.dappClient(2).get(ethersUpload.cid), small)).toBe(0);
+  });
+});
+
+describe("nodes prove and are paid", () => {
+  test("every node proves each period, then claims its pay", async () => {
+    const start = (await net.dappClient(0).status(viemUpload.blobId)).startPeriod;
+    for (let period = await currentPeriod(); period <= start; ) period = await nextPeriod();
+    for (let round = 0; round < 2; round++) {
+      const period = await currentPeriod();
+      for (const node of net.nodes) {
+        await until(`node ${node.nodeId} to prove period ${period}`, () => isProven(node.nodeId, period));
+      }
+      await nextPeriod();
+    }
+    for (const [index, node] of net.nodes.entries()) {
+      const client = operator(index);
+      const before = await client.balance();
+      const { amount, blobs } = await client.claim(node.nodeId);
+      expect(blobs).toBe(2);
+      expect(amount).toBeGreaterThan(0n);
+      expect(await client.balance()).toBe(before + amount);
+    }
+  });
+});
+
+describe("a node goes down", () => {
+  test("reads fail over to another node", async () => {
+    const down = net.nodes[2]!;
+    await down.service.stop();
+    const failures: number[] = [];
+    const chunks: Uint8Array[] = [];
+    const order = [down, ...net.nodes.slice(0, 2)].map((n) => ({ nodeId: n.nodeId, endpoint: n.url }));
+    for await (const chunk of net
+      .dappClient(0)
+      .stream(viemUpload.cid, { nodes: order, onFailure: (f) => failures.push(f.nodeId) })) {
+      chunks.push(chunk);
+    }
+    expect(failures).toEqual([down.nodeId]);
+    expect(Buffer.compare(Buffer.concat(chunks), big)).toBe(0);
+    // and through the indexer's route, whatever order it gives
+    expect(Buffer.compare(await net.dappClient(0).get(viemUpload.cid), big)).toBe(0);
+  });
+
+  test("its missed proof is reported by the other nodes, warned and slashed", async () => {
+    const down = net.nodes[2]!;
+    const stakeOf = async () =>
+      (
+        await net.publicClient.readContract({
+          address: net.deployment.contracts.registry,
+          abi: nodeRegistryAbi,
+          functionName: "getNode",
+          args: [down.nodeId],
+        })
+      ).stake;
+    const before = await stakeOf();
+    const missed = await nextPeriod();
+    await nextPeriod();
+    const logs = await until("a ProofMissed report", async () => {
+      const found = parseEventLogs({
+        abi: proofSystemAbi,
+        eventName: "ProofMissed",
+        logs: await net.publicClient.getLogs({
+          address: net.deployment.contracts.proofSystem,
+          fromBlock: 0n,
+        }),
+      }).filter((log) => log.args.nodeId === down.nodeId && log.args.period === missed);
+      return found.length > 0 && found;
+    });
+    expect(logs).toHaveLength(1);
+    const reporter = logs[0]!.args.reporter;
+    expect(reporter).not.toBe("0x0000000000000000000000000000000000000000");
+    expect(await stakeOf()).toBeLessThan(before);
+    const indexed = await until("the indexer to show the miss and the slash", async () => {
+      const node = await net.dappClient(0).indexer.node(down.nodeId);
+      return node.missedProofs >= 1 && node.slashes >= 1 && node;
+    });
+    expect(BigInt(indexed.stake)).toBe(await stakeOf());
+  });
+});
+
+describe("the strata CLI", () => {
+  const cli = async (args: string[], env: Record<string, string> = {}) => {
+    const common = ["--rpc-url", net.rpcUrl, "--deployment", net.deploymentFile, "--indexer", net.indexerUrl];
+    try {
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [join(ROOT, "cli", "strata.ts"), ...args, ...common],
+        {
+          env: { ...process.env, ...env },
+          maxBuffer: 16 << 20,
+        },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+  const key = toHex(devnetAccount(FIRST_DAPP_ACCOUNT + 2).getHdKey().privateKey as Uint8Array);
+
+  test("uploads a file and gets it back, byte for byte", async () => {
+    const data = randomBytes(3 << 20);
+    const file = join(dir.path, "cli-upload.bin");
+    await writeFile(file, data);
+    const up = await cli(["upload", file, "--nodes", "1,2", "--tag", "cli", "--json"], {
+      STRATA_PRIVATE_KEY: key,
+    });
+    expect(up.code, up.stderr).toBe(0);
+    const result = JSON.parse(up.stdout) as { blobId: Hex; cid: string; nodes: { nodeId: number }[] };
+    expect(result.nodes.map((n) => n.nodeId)).toEqual([1, 2]);
+    const status = await cli(["status", result.blobId, "--json"]);
+    expect(JSON.parse(status.stdout).status).toBe("certified");
+    await until(
+      "the route",
+      async () => (await net.dappClient(0).indexer.route(result.cid)).nodes.length === 2,
+    );
+    const out = join(dir.path, "cli-download.bin");
+    const get = await cli(["get", result.cid, "--out", out, "--json"]);
+    expect(get.code, get.stderr).toBe(0);
+    expect(Buffer.compare(await readFile(out), data)).toBe(0);
+  });
+
+  test("says what went wrong, with exit codes that mean something", async () => {
+    const usage = await cli(["upload"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("missing argument");
+    const unsigned = await cli(["upload", join(ROOT, "README.md")], { STRATA_PRIVATE_KEY: "" });
+    expect(unsigned.code).toBe(2);
+    const badCid = await cli(["get", "not-a-cid", "--out", join(dir.path, "x")]);
+    expect(badCid.code).toBe(2);
+    const unknown = await cli(["status", `0x${"00".repeat(32)}`]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain("no blob");
+    const help = await cli(["upload", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--replicas");
+  });
+});
