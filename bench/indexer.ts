@@ -16,7 +16,7 @@ import { ChainReader } from "../indexer/sync/chain-reader.ts";
 import { LogRanges } from "../indexer/sync/log-ranges.ts";
 import { createLogger } from "../node/logger.ts";
 import { devnetAccount } from "../sdk/devnet/hardhat-chain.ts";
-import { startDevnet } from "../sdk/devnet/start-devnet.ts";
+import { startLocalChain } from "../sdk/devnet/start-local-chain.ts";
 import { tempDir } from "../test/helpers/node-harness.ts";
 import { type Figure, report } from "./report.ts";
 
@@ -27,7 +27,7 @@ const PER_BLOCK = 50;
 const BATCH = 100;
 
 const dir = await tempDir("bench-indexer");
-const devnet = await startDevnet({
+const devnet = await startLocalChain({
   root,
   dataDir: dir.path,
   chainPort: 18_545 + Math.floor(Math.random() * 400),

@@ -26,7 +26,7 @@ import {
 } from "#protocol";
 import { InvalidArgumentError, type NodeFailure, StrataError } from "../errors.ts";
 import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
-import { revertOf, sendCall } from "./contract-calls.ts";
+import { receiptOf, revertOf, sendCall } from "./contract-calls.ts";
 import { type BlobQuery, IndexerClient } from "./indexer-client.ts";
 import type { UploadSource } from "./prepare-source.ts";
 import { readWithFailover, type Source } from "./read-with-failover.ts";
@@ -301,7 +301,7 @@ export class StrataClient {
       blockTag: "pending",
     });
     const hash = await this.signer.sendTransaction({ to: signer, data: "0x", value: wei, nonce });
-    await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+    await receiptOf(this.publicClient, hash, options.signal);
     return { hash };
   }
 

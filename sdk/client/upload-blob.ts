@@ -98,22 +98,7 @@ export async function uploadBlob(
         address: market,
         abi: storageMarketAbi,
         functionName: "registerBlob",
-        args: [
-          {
-            salt: toHex(randomBytes(32)),
-            cid: prepared.cidBytes,
-            commitment: prepared.commitment,
-            size: BigInt(prepared.size),
-            tier: Tier[tier],
-            nodes: nodeIds,
-            epochs,
-            shardSize: 0n,
-            recovery: 0,
-            name: options.name ?? "",
-            mimeType: options.mimeType ?? "application/octet-stream",
-            tags: options.tags ?? [],
-          },
-        ],
+        args: [hotBlobParams(prepared, nodeIds, epochs, options)],
       },
       signal ? { signal } : {},
     );
@@ -183,6 +168,29 @@ export async function uploadBlob(
   } finally {
     await prepared.dispose();
   }
+}
+
+/** The `registerBlob` arguments of a hot blob: a fresh salt, the prepared CID and commitment. */
+export function hotBlobParams(
+  prepared: Pick<PreparedSource, "cidBytes" | "commitment" | "size">,
+  nodes: number[],
+  epochs: number,
+  meta: { name?: string; mimeType?: string; tags?: string[] } = {},
+) {
+  return {
+    salt: toHex(randomBytes(32)),
+    cid: prepared.cidBytes,
+    commitment: prepared.commitment,
+    size: BigInt(prepared.size),
+    tier: Tier.hot,
+    nodes,
+    epochs,
+    shardSize: 0n,
+    recovery: 0,
+    name: meta.name ?? "",
+    mimeType: meta.mimeType ?? "application/octet-stream",
+    tags: meta.tags ?? [],
+  };
 }
 
 async function chooseNodes(

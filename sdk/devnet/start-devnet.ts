@@ -1,14 +1,15 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, http, type PublicClient } from "viem";
+import { createWalletClient, http, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
-import { type Deployment, serializeDeployment } from "#protocol";
+import type { Deployment } from "#protocol";
 import { StrataClient } from "../client/strata-client.ts";
-import { type DeployParams, deployStrata, devnetParams } from "../deploy/deploy-strata.ts";
+import { type DeployParams, devnetParams } from "../deploy/deploy-strata.ts";
 import { initNode, setNodeId } from "../operator/init-node.ts";
-import { devnetAccount, type HardhatChain, startHardhatChain } from "./hardhat-chain.ts";
+import { devnetAccount, type HardhatChain } from "./hardhat-chain.ts";
 import { answers, type Service, spawnService } from "./spawn-service.ts";
+import { startLocalChain } from "./start-local-chain.ts";
 
 /** Devnet accounts: 0 deploys, 1..9 operate nodes, 10.. are dApps funded with tokens. */
 export const FIRST_DAPP_ACCOUNT = 10;
@@ -74,25 +75,17 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
   try {
-    const chain = await startHardhatChain({ root, port: options.chainPort, ...(signal ? { signal } : {}) });
-    stops.push(() => chain.stop());
-    const transport = http(chain.url);
-    const publicClient = createPublicClient({
-      chain: hardhat,
-      transport,
-      pollingInterval: 100,
-    }) as PublicClient;
-    const deployer = createWalletClient({ account: devnetAccount(0), chain: hardhat, transport });
-    const params = options.params ?? devnetParams;
-    const deployment = await deployStrata({
-      wallet: deployer,
-      publicClient,
-      params,
+    const local = await startLocalChain({
       root,
+      dataDir,
+      chainPort: options.chainPort,
+      ...(options.params ? { params: options.params } : {}),
       ...(signal ? { signal } : {}),
     });
-    const deploymentFile = join(dataDir, "deployment.json");
-    await writeFile(deploymentFile, serializeDeployment(deployment));
+    stops.push(() => local.stop());
+    const { chain, publicClient, deployment, deploymentFile } = local;
+    const transport = http(chain.url);
+    const params = options.params ?? devnetParams;
     const indexerPort = options.indexerPort ?? 9200;
     const indexerUrl = `http://127.0.0.1:${indexerPort || (await freePort())}`;
     const clientAs = (account: number) =>
@@ -222,11 +215,18 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   }
 }
 
-/** A TCP port free on loopback right now. */
+const handedOut = new Set<number>();
+
+/** A TCP port free on loopback right now, never one this process handed out before. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
