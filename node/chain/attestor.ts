@@ -29,7 +29,11 @@ export async function attest(
   if (!enrolled) {
     await chain.send(
       "enroll",
-      () => chain.proofs.write.enroll([nodeId, [registration.blobId], [holder]]),
+      async () => {
+        const args = [nodeId, [registration.blobId], [holder]] as const;
+        const gas = await chain.gasFor((o) => chain.proofs.estimateGas.enroll(args, o));
+        return chain.proofs.write.enroll(args, { gas });
+      },
       options,
     );
   }

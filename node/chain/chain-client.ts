@@ -115,6 +115,15 @@ export class ChainClient {
     return result;
   }
 
+  /**
+   * Gas for a transaction about to be sent: the estimate plus a margin, because state can move
+   * before it is mined (a new period rolls the node's book; another holder enrolls first), and a
+   * transaction sent with the bare estimate then runs out of gas.
+   */
+  async gasFor(estimate: (options: { account: PrivateKeyAccount }) => Promise<bigint>): Promise<bigint> {
+    return ((await estimate({ account: this.account })) * 13n) / 10n + 20_000n;
+  }
+
   /** Runs a read, mapping an unreachable chain to a 503 error. */
   async read<T>(read: () => Promise<T>): Promise<T> {
     try {

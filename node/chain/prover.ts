@@ -83,7 +83,14 @@ export class Prover {
     }
     if ((await proofs.read.seedOf([period])) === `0x${"0".repeat(64)}`) {
       if ((await proofs.read.seedBlockOf([period])) === 0n) {
-        await this.#chain.send("commitSeed", () => proofs.write.commitSeed(), { signal });
+        await this.#chain.send(
+          "commitSeed",
+          async () =>
+            proofs.write.commitSeed({
+              gas: await this.#chain.gasFor((o) => proofs.estimateGas.commitSeed(o)),
+            }),
+          { signal },
+        );
       }
       return;
     }
@@ -100,7 +107,14 @@ export class Prover {
       this.#metrics.proofsFailed += 1;
       throw error;
     }
-    await this.#chain.send("submitProof", () => proofs.write.submitProof([nodeId, proof]), { signal });
+    await this.#chain.send(
+      "submitProof",
+      async () => {
+        const gas = await this.#chain.gasFor((o) => proofs.estimateGas.submitProof([nodeId, proof], o));
+        return proofs.write.submitProof([nodeId, proof], { gas });
+      },
+      { signal },
+    );
     this.#handled = period;
     this.#lastProven = period;
     this.#metrics.proofsSubmitted += 1;

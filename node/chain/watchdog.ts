@@ -56,9 +56,18 @@ export class Watchdog {
         if (NOTHING_TO_REPORT.some((name) => String(error).includes(name))) continue;
         throw error;
       }
-      await this.#chain.send("reportMissedProof", () => proofs.write.reportMissedProof([nodeId, period]), {
-        signal,
-      });
+      await this.#chain.send(
+        "reportMissedProof",
+        async () => {
+          const gas = await this.#chain.gasFor((o) =>
+            proofs.estimateGas.reportMissedProof([nodeId, period], o),
+          );
+          return proofs.write.reportMissedProof([nodeId, period], { gas });
+        },
+        {
+          signal,
+        },
+      );
       this.#metrics.missesReported += 1;
       this.#logger.warn({ nodeId, period }, "reported a missed proof");
     }

@@ -189,7 +189,16 @@ export class ChainWatcher {
     }
     if (prunable.length === 0) return;
     try {
-      await this.#chain.send("prune", () => this.#chain.proofs.write.prune([nodeId, prunable]), { signal });
+      await this.#chain.send(
+        "prune",
+        async () => {
+          const gas = await this.#chain.gasFor((o) =>
+            this.#chain.proofs.estimateGas.prune([nodeId, prunable], o),
+          );
+          return this.#chain.proofs.write.prune([nodeId, prunable], { gas });
+        },
+        { signal },
+      );
       for (const blobId of prunable) this.#pruned.add(blobId);
       this.#logger.info({ blobs: prunable.length }, "pruned from the proof set");
     } catch (error) {
