@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { createWalletClient, defineChain, type Hex, http, isHex } from "viem";
+import { createWalletClient, type Hex, http, isHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { type Deployment, parseDeployment } from "#protocol";
+import { type Deployment, parseDeployment, strataChain } from "#protocol";
 import { StrataClient } from "../sdk/client/strata-client.ts";
 import { UsageError } from "./cli-error.ts";
 
@@ -41,17 +41,26 @@ export async function loadDeployment(path: string): Promise<Deployment> {
   return parseDeployment(text);
 }
 
-async function privateKey(values: GlobalValues): Promise<Hex | undefined> {
-  const raw = values["key-file"]
-    ? await readFile(values["key-file"], "utf8").catch(() => {
-        throw new UsageError(`cannot read key file ${values["key-file"]}`);
-      })
-    : process.env.STRATA_PRIVATE_KEY;
-  if (raw === undefined) return undefined;
+/** A 32-byte private key as 0x-hex, from the text of a key file or the environment. */
+function parseKey(raw: string): Hex {
   const key = raw.trim();
   if (!isHex(key) || key.length !== 66)
     throw new UsageError("the private key must be 32 bytes of 0x-prefixed hex");
   return key;
+}
+
+/** The key in `path` (one 0x-hex line). */
+export async function readKeyFile(path: string): Promise<Hex> {
+  const raw = await readFile(path, "utf8").catch(() => {
+    throw new UsageError(`cannot read key file ${path}`);
+  });
+  return parseKey(raw);
+}
+
+async function privateKey(values: GlobalValues): Promise<Hex | undefined> {
+  if (values["key-file"]) return readKeyFile(values["key-file"]);
+  const raw = process.env.STRATA_PRIVATE_KEY;
+  return raw === undefined ? undefined : parseKey(raw);
 }
 
 /** A StrataClient from the global options; `signing` demands a key. */
@@ -61,12 +70,7 @@ export async function clientFrom(values: GlobalValues, options: { signing: boole
   if (options.signing && !key) {
     throw new UsageError("this command signs transactions: pass --key-file or set STRATA_PRIVATE_KEY");
   }
-  const chain = defineChain({
-    id: deployment.chainId,
-    name: `strata-${deployment.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [values["rpc-url"]] } },
-  });
+  const chain = strataChain(deployment.chainId, values["rpc-url"]);
   const signer = key
     ? createWalletClient({ account: privateKeyToAccount(key), chain, transport: http(values["rpc-url"]) })
     : undefined;

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { LogLevel } from "../node/config.ts";
 import { ConfigError } from "./errors.ts";
 
 /** What the indexer needs to run, validated at boot. */
@@ -30,15 +31,7 @@ export const IndexerConfigSchema = Type.Object(
       intervalMs: Type.Integer({ minimum: 0 }),
       timeoutMs: Type.Integer({ minimum: 100 }),
     }),
-    logLevel: Type.Union([
-      Type.Literal("fatal"),
-      Type.Literal("error"),
-      Type.Literal("warn"),
-      Type.Literal("info"),
-      Type.Literal("debug"),
-      Type.Literal("trace"),
-      Type.Literal("silent"),
-    ]),
+    logLevel: LogLevel,
   },
   { additionalProperties: false },
 );

@@ -11,6 +11,17 @@ export const CachePolicy = Type.Union([Type.Literal("lru"), Type.Literal("fifo")
 export type CachePolicyName = Static<typeof CachePolicy>;
 
 /** What a node needs to run, validated at boot. */
+/** pino's levels, as every Strata process's configuration names them. */
+export const LogLevel = Type.Union([
+  Type.Literal("fatal"),
+  Type.Literal("error"),
+  Type.Literal("warn"),
+  Type.Literal("info"),
+  Type.Literal("debug"),
+  Type.Literal("trace"),
+  Type.Literal("silent"),
+]);
+
 export const NodeConfigSchema = Type.Object(
   {
     rpcUrl: Type.String({ pattern: "^(https?|wss?)://" }),
@@ -56,15 +67,7 @@ export const NodeConfigSchema = Type.Object(
       mode: Type.Union([Type.Literal("none"), Type.Literal("stop-proving"), Type.Literal("drop-data")]),
       dropFraction: Type.Number({ minimum: 0, maximum: 1 }),
     }),
-    logLevel: Type.Union([
-      Type.Literal("fatal"),
-      Type.Literal("error"),
-      Type.Literal("warn"),
-      Type.Literal("info"),
-      Type.Literal("debug"),
-      Type.Literal("trace"),
-      Type.Literal("silent"),
-    ]),
+    logLevel: LogLevel,
   },
   { additionalProperties: false },
 );

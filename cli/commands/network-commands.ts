@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { createPublicClient, createWalletClient, defineChain, type Hex, http, toHex } from "viem";
+import { createPublicClient, createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { serializeDeployment } from "#protocol";
+import { serializeDeployment, strataChain } from "#protocol";
 import { deployStrata, devnetParams } from "../../sdk/deploy/deploy-strata.ts";
-import { devnetAccount } from "../../sdk/devnet/hardhat-chain.ts";
+import { devnetAccount, devnetKey } from "../../sdk/devnet/hardhat-chain.ts";
 import { FIRST_DAPP_ACCOUNT, startDevnet } from "../../sdk/devnet/start-devnet.ts";
+import { readKeyFile } from "../cli-context.ts";
 import { UsageError } from "../cli-error.ts";
 import type { Command } from "../command.ts";
 
@@ -54,7 +55,7 @@ export const devnet: Command = {
       signal.addEventListener("abort", () => done(), { once: true }),
     );
     try {
-      const dappKey = toHex(devnetAccount(FIRST_DAPP_ACCOUNT).getHdKey().privateKey as Uint8Array);
+      const dappKey = devnetKey(FIRST_DAPP_ACCOUNT);
       const { contracts } = net.deployment;
       print(
         [
@@ -123,15 +124,10 @@ export const deploy: Command = {
   async run({ values, print }) {
     const rpcUrl = values["rpc-url"];
     const account = values["key-file"]
-      ? privateKeyToAccount((await readFile(values["key-file"], "utf8")).trim() as Hex)
+      ? privateKeyToAccount(await readKeyFile(values["key-file"]))
       : devnetAccount(0);
     const transport = http(rpcUrl);
-    const chain = defineChain({
-      id: await createPublicClient({ transport }).getChainId(),
-      name: "strata",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [rpcUrl] } },
-    });
+    const chain = strataChain(await createPublicClient({ transport }).getChainId(), rpcUrl);
     const deployment = await deployStrata({
       wallet: createWalletClient({ account, chain, transport }),
       publicClient: createPublicClient({ chain, transport }),

@@ -1,10 +1,8 @@
 import {
   BaseError,
-  type Chain,
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
-  defineChain,
   getContract,
   type Hex,
   HttpRequestError,
@@ -19,6 +17,7 @@ import {
   nodeRegistryAbi,
   proofSystemAbi,
   storageMarketAbi,
+  strataChain,
   strataErrorsAbi,
   strataTokenAbi,
 } from "#protocol";
@@ -27,15 +26,6 @@ import type { Logger } from "../logger.ts";
 
 function withErrors<const T extends readonly unknown[]>(abi: T) {
   return [...abi, ...strataErrorsAbi] as unknown as T;
-}
-
-export function chainOf(deployment: Deployment, rpcUrl: string): Chain {
-  return defineChain({
-    id: deployment.chainId,
-    name: `strata-${deployment.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
 }
 
 /** Whether an error is worth retrying: the RPC was unreachable or slow, not a revert. */
@@ -72,7 +62,7 @@ export class ChainClient {
     logger: Logger;
   }) {
     const { rpcUrl, deployment, signerKey, nodeId, logger } = options;
-    const chain = chainOf(deployment, rpcUrl);
+    const chain = strataChain(deployment.chainId, rpcUrl);
     const transport = http(rpcUrl, { retryCount: 2, timeout: 15_000 });
     this.publicClient = createPublicClient({ chain, transport }) as PublicClient;
     this.account = privateKeyToAccount(signerKey);

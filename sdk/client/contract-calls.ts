@@ -10,7 +10,7 @@ import {
   type PublicClient,
   type TransactionReceipt,
 } from "viem";
-import { strataErrorsAbi } from "#protocol";
+import { strataErrorsAbi, strataTokenAbi } from "#protocol";
 import { ContractRevertError, StrataError } from "../errors.ts";
 import type { ChainSigner } from "./chain-signer.ts";
 
@@ -114,4 +114,27 @@ export async function receiptOf(
     if (receipt) return receipt;
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
+}
+
+/** Approves `spender` for `amount` of `token` unless the allowance already covers it; the approval's hash, if sent. */
+export async function approveIfShort(
+  publicClient: PublicClient,
+  signer: ChainSigner,
+  call: { token: Address; owner: Address; spender: Address; amount: bigint },
+  options: { signal?: AbortSignal } = {},
+): Promise<Hex | undefined> {
+  const allowance = await publicClient.readContract({
+    address: call.token,
+    abi: strataTokenAbi,
+    functionName: "allowance",
+    args: [call.owner, call.spender],
+  });
+  if (allowance >= call.amount) return undefined;
+  const { hash } = await sendCall(
+    publicClient,
+    signer,
+    { address: call.token, abi: strataTokenAbi, functionName: "approve", args: [call.spender, call.amount] },
+    options,
+  );
+  return hash;
 }

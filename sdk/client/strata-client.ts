@@ -26,10 +26,11 @@ import {
 } from "#protocol";
 import { InvalidArgumentError, type NodeFailure, StrataError } from "../errors.ts";
 import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
-import { receiptOf, revertOf, sendCall } from "./contract-calls.ts";
+import { approveIfShort, receiptOf, revertOf, sendCall } from "./contract-calls.ts";
 import { type BlobQuery, IndexerClient } from "./indexer-client.ts";
 import type { UploadSource } from "./prepare-source.ts";
 import { readWithFailover, type Source } from "./read-with-failover.ts";
+import { selectNodes } from "./select-nodes.ts";
 import { type UploadOptions, type UploadResult, uploadBlob } from "./upload-blob.ts";
 
 export interface StrataClientOptions {
@@ -180,7 +181,6 @@ export class StrataClient {
     const tier = request.tier ?? "hot";
     let nodes = request.nodes;
     if (!nodes) {
-      const { selectNodes } = await import("./select-nodes.ts");
       const all = await this.indexer.nodes(options.signal);
       nodes = selectNodes(all, { count: request.replicas ?? 3, size: request.size, tier }).map(
         (n) => n.nodeId,
@@ -368,22 +368,10 @@ export class StrataClient {
 
   async #approve(amount: bigint, options: Options, spender: Address = this.deployment.contracts.market) {
     const owner = await this.address();
-    const allowance = await this.publicClient.readContract({
-      address: this.deployment.contracts.token,
-      abi: strataTokenAbi,
-      functionName: "allowance",
-      args: [owner, spender],
-    });
-    if (allowance >= amount) return;
-    await sendCall(
+    await approveIfShort(
       this.publicClient,
       this.signer,
-      {
-        address: this.deployment.contracts.token,
-        abi: strataTokenAbi,
-        functionName: "approve",
-        args: [spender, amount],
-      },
+      { token: this.deployment.contracts.token, owner, spender, amount },
       options,
     );
   }

@@ -4,7 +4,7 @@ import { type Deployment, storageMarketAbi, strataTokenAbi, Tier, type TierName 
 import type { StoreReply } from "../../node/http/schemas.ts";
 import { InsufficientFundsError, InvalidArgumentError, type NodeFailure, UploadError } from "../errors.ts";
 import type { ChainSigner } from "./chain-signer.ts";
-import { sendCall } from "./contract-calls.ts";
+import { approveIfShort, sendCall } from "./contract-calls.ts";
 import type { IndexerClient } from "./indexer-client.ts";
 import { type PreparedSource, prepareSource, type UploadSource } from "./prepare-source.ts";
 import { selectNodes } from "./select-nodes.ts";
@@ -228,25 +228,12 @@ async function ensureAllowance(ctx: UploadContext, owner: Address, amount: bigin
     args: [owner],
   });
   if (balance < amount) throw new InsufficientFundsError(amount, balance);
-  const allowance = await publicClient.readContract({
-    address: token,
-    abi: strataTokenAbi,
-    functionName: "allowance",
-    args: [owner, deployment.contracts.market],
-  });
-  if (allowance >= amount) return undefined;
-  const { hash } = await sendCall(
+  return approveIfShort(
     publicClient,
     signer,
-    {
-      address: token,
-      abi: strataTokenAbi,
-      functionName: "approve",
-      args: [deployment.contracts.market, amount],
-    },
+    { token, owner, spender: deployment.contracts.market, amount },
     signal ? { signal } : {},
   );
-  return hash;
 }
 
 /** PUTs the blob to every node at once; each answer is an attestation or a failure. */

@@ -1,10 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { createPublicClient, http } from "viem";
+import { createPublicClient, type Hex, http, toHex } from "viem";
 import { type HDAccount, mnemonicToAccount } from "viem/accounts";
 
 /** Hardhat's default mnemonic: its accounts are funded with 10,000 ETH on the devnet. Public knowledge. */
 export const DEVNET_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** The private key of devnet account `index` (public knowledge: devnet use only). */
+export function devnetKey(index: number): Hex {
+  return toHex(devnetAccount(index).getHdKey().privateKey as Uint8Array);
+}
 
 /** Account `index` of the devnet mnemonic (0 deploys; the rest are operators and dApps). */
 export function devnetAccount(index: number): HDAccount {

@@ -7,11 +7,11 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { type Hex, parseEventLogs, toHex } from "viem";
+import { type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nodeRegistryAbi, proofSystemAbi, storageMarketAbi } from "#protocol";
 import { StrataClient } from "../../sdk/client/strata-client.ts";
-import { devnetAccount } from "../../sdk/devnet/hardhat-chain.ts";
+import { devnetKey } from "../../sdk/devnet/hardhat-chain.ts";
 import { type Devnet, FIRST_DAPP_ACCOUNT, freePort, startDevnet } from "../../sdk/devnet/start-devnet.ts";
 import type { UploadResult } from "../../sdk/index.ts";
 import { tempDir } from "../helpers/node-harness.ts";
@@ -77,7 +77,7 @@ const operator = (index: number) =>
     deployment: net.deployment,
     publicClient: net.publicClient,
     signer: (() => {
-      const key = toHex(devnetAccount(1 + index).getHdKey().privateKey as Uint8Array);
+      const key = devnetKey(1 + index);
       return new Wallet(
         key,
         new JsonRpcProvider(net.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100 }),
@@ -127,7 +127,7 @@ describe("a dApp uploads through contract calls", () => {
   });
 
   test("with an ethers signer: 1 MiB on 3 nodes, certified on chain", async () => {
-    const key = toHex(devnetAccount(FIRST_DAPP_ACCOUNT + 1).getHdKey().privateKey as Uint8Array);
+    const key = devnetKey(FIRST_DAPP_ACCOUNT + 1);
     const signer = new Wallet(
       key,
       new JsonRpcProvider(net.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 100 }),
@@ -255,7 +255,7 @@ describe("the strata CLI", () => {
       return { code: e.code, stdout: e.stdout, stderr: e.stderr };
     }
   };
-  const key = toHex(devnetAccount(FIRST_DAPP_ACCOUNT + 2).getHdKey().privateKey as Uint8Array);
+  const key = devnetKey(FIRST_DAPP_ACCOUNT + 2);
 
   test("uploads a file and gets it back, byte for byte", async () => {
     const data = randomBytes(3 << 20);

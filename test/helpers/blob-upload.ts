@@ -1,7 +1,7 @@
-import { randomBytes as randomSalt } from "node:crypto";
 import { type Hex, parseEventLogs, toHex } from "viem";
 import { cidOfStream, type Deployment, storageMarketAbi, Tier, treeRoot } from "#protocol";
 import type { StoreReply } from "../../node/http/schemas.ts";
+import { hotBlobParams } from "../../sdk/client/upload-blob.ts";
 import { contractsFor, type StrataHarness, type TestNode } from "./strata-fixture.ts";
 
 export interface PreparedBlob {
@@ -41,20 +41,11 @@ export async function registerPrepared(
   await h.wait(await as.token.write.approve([deployment.contracts.market, cost + fee]));
   const receipt = await h.wait(
     await as.market.write.registerBlob([
-      {
-        salt: toHex(randomSalt(32)),
-        cid: blob.cidBytes,
-        commitment: blob.commitment,
-        size: BigInt(blob.size),
-        tier: Tier.hot,
-        nodes,
-        epochs,
-        shardSize: 0n,
-        recovery: 0,
+      hotBlobParams(blob, nodes, epochs, {
         name: options.name ?? "file.bin",
         mimeType: options.mimeType ?? "application/octet-stream",
         tags: options.tags ?? ["test"],
-      },
+      }),
     ]),
   );
   const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
