@@ -1,0 +1,156 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { commitmentOf } from "../commitment/index.ts";
+import { StripeCodec } from "./codec.ts";
+import { coldCommitmentOfStream } from "./cold-commitment.ts";
+import { coldLayout, coldLayoutForFaults } from "./cold-layout.ts";
+import { generator, gfInv, gfMul, invert, matMulJs, pickRows } from "./gf256.ts";
+import { erasureKernel, matMul } from "./native.ts";
+import { shardsRoot } from "./shard-roots.ts";
+import { encodeShards } from "./stripes.ts";
+
+async function* once(data: Uint8Array) {
+  yield data;
+}
+
+/** Every holder's whole shard of `data`. */
+async function shardsOf(data: Uint8Array, n: number, k: number) {
+  const layout = coldLayout(data.length, n, k);
+  const shards = Array.from({ length: n }, () => new Uint8Array(layout.shardSize));
+  let stripe = 0;
+  for await (const parts of encodeShards(once(data), layout)) {
+    parts.forEach((part, i) => {
+      shards[i].set(part, stripe * layout.shardStripeBytes);
+    });
+    stripe += 1;
+  }
+  return { layout, shards };
+}
+
+/** Rebuilds the blob from the primary slivers of `holders`. */
+function decodeFrom(layout: ReturnType<typeof coldLayout>, shards: Uint8Array[], holders: number[]) {
+  const codec = new StripeCodec(layout);
+  const out = new Uint8Array(layout.stripes * layout.stripeBytes);
+  for (let t = 0; t < layout.stripes; t += 1) {
+    const primaries = shards.map((shard, i) =>
+      holders.includes(i)
+        ? shard.subarray(t * layout.shardStripeBytes, t * layout.shardStripeBytes + layout.sliverBytes)
+        : undefined,
+    );
+    codec.decode(primaries, out.subarray(t * layout.stripeBytes, (t + 1) * layout.stripeBytes));
+  }
+  return out.subarray(0, layout.size);
+}
+
+function subsets(n: number, size: number): number[][] {
+  if (size === 0) return [[]];
+  if (n < size) return [];
+  return [...subsets(n - 1, size), ...subsets(n - 1, size - 1).map((s) => [...s, n - 1])];
+}
+
+describe("GF(2^8)", () => {
+  it("inverts every non-zero element and every k x k submatrix of the generator", () => {
+    for (let a = 1; a < 256; a += 1) expect(gfMul(a, gfInv(a))).toBe(1);
+    const g = generator(8, 5);
+    for (const rows of subsets(8, 5)) {
+      const picked = pickRows(g, rows);
+      const inverse = invert(picked);
+      for (let i = 0; i < 5; i += 1) {
+        for (let j = 0; j < 5; j += 1) {
+          let sum = 0;
+          for (let t = 0; t < 5; t += 1) sum ^= gfMul(picked.data[i * 5 + t], inverse.data[t * 5 + j]);
+          expect(sum).toBe(i === j ? 1 : 0);
+        }
+      }
+    }
+  });
+
+  it(`computes the same products in the ${erasureKernel} kernel as in JavaScript`, () => {
+    const inputs = Array.from({ length: 7 }, () => new Uint8Array(randomBytes(10_007)));
+    const coefficients = new Uint8Array(randomBytes(3 * 7));
+    const native = Array.from({ length: 3 }, () => new Uint8Array(10_007).fill(0xaa));
+    const js = Array.from({ length: 3 }, () => new Uint8Array(10_007));
+    matMul(coefficients, inputs, native);
+    matMulJs(coefficients, inputs, js);
+    expect(native).toEqual(js);
+  });
+});
+
+describe("cold layout", () => {
+  it("gives every holder stripes * 2k symbols and covers the blob", () => {
+    const layout = coldLayoutForFaults(64 * 1024 * 1024, 5, 1);
+    expect(layout.recovery).toBe(4);
+    expect(layout.symbolSize % 64).toBe(0);
+    expect(layout.stripeBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(layout.stripes * layout.stripeBytes).toBeGreaterThanOrEqual(layout.size);
+    expect(layout.shardSize).toBe(layout.stripes * 2 * 4 * layout.symbolSize);
+    expect(layout.shardSize * layout.recovery).toBeGreaterThanOrEqual(layout.size);
+  });
+
+  it("refuses impossible parameters with a clear error", () => {
+    expect(() => coldLayout(0, 5, 3)).toThrow(/size must be positive/);
+    expect(() => coldLayout(100, 17, 3)).toThrow(/1 to 16 shard holders/);
+    expect(() => coldLayout(100, 5, 6)).toThrow(/recovery must be between 1 and the 5/);
+    expect(() => coldLayoutForFaults(100, 5, 5)).toThrow(/faults must be between 0 and 4/);
+  });
+});
+
+describe("two-dimensional Reed-Solomon code", () => {
+  it.each([
+    [1, 1, 1],
+    [1000, 5, 3],
+    [65_536, 5, 4],
+    [300_001, 7, 4],
+    [9_000_000, 6, 4],
+  ])("rebuilds a %i-byte blob on %i holders from any %i of them", async (size, n, k) => {
+    const data = new Uint8Array(randomBytes(size));
+    const { layout, shards } = await shardsOf(data, n, k);
+    const sets = subsets(n, k);
+    for (const holders of sets.length > 12 ? sets.slice(-12) : sets) {
+      expect(Buffer.from(decodeFrom(layout, shards, holders)).equals(data)).toBe(true);
+    }
+  });
+
+  it("refuses to decode from fewer than k primaries", async () => {
+    const { layout, shards } = await shardsOf(new Uint8Array(randomBytes(5000)), 5, 3);
+    expect(() => decodeFrom(layout, shards, [0, 4])).toThrow(/2 of the 3 pieces needed/);
+  });
+
+  it("repairs any lost shard from k helpers' repair symbols, moving one shard's worth of bytes", async () => {
+    const data = new Uint8Array(randomBytes(1_000_000));
+    const n = 6;
+    const k = 4;
+    const { layout, shards } = await shardsOf(data, n, k);
+    const codec = new StripeCodec(layout);
+    for (let lost = 0; lost < n; lost += 1) {
+      const helpers = [0, 1, 2, 3, 4, 5].filter((i) => i !== lost).slice(lost % 2, (lost % 2) + k);
+      const rebuilt = new Uint8Array(layout.shardSize);
+      let moved = 0;
+      for (let t = 0; t < layout.stripes; t += 1) {
+        const at = t * layout.shardStripeBytes;
+        const symbols = shards.map((shard, i) => {
+          if (!helpers.includes(i)) return undefined;
+          const out = new Uint8Array(2 * layout.symbolSize);
+          codec.repairSymbols(lost, shard.subarray(at, at + layout.shardStripeBytes), out);
+          moved += out.length;
+          return out;
+        });
+        codec.repair(symbols, rebuilt.subarray(at, at + layout.shardStripeBytes));
+      }
+      expect(Buffer.from(rebuilt).equals(shards[lost])).toBe(true);
+      expect(moved).toBe(layout.shardSize);
+    }
+  });
+
+  it("commits to every shard, and the cold commitment to the shard commitments", async () => {
+    const data = new Uint8Array(randomBytes(200_000));
+    const { layout, shards } = await shardsOf(data, 5, 3);
+    const { shardRoots, commitment } = await coldCommitmentOfStream(once(data), layout);
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+    expect(shardRoots.map(hex)).toEqual(shards.map((shard) => hex(commitmentOf(shard))));
+    expect(hex(commitment)).toBe(hex(shardsRoot(shardRoots)));
+    const tampered = shardRoots.slice();
+    tampered[2] = commitmentOf(new Uint8Array(layout.shardSize));
+    expect(hex(shardsRoot(tampered))).not.toBe(hex(commitment));
+  });
+});

@@ -1,0 +1,14 @@
+export { StripeCodec } from "./codec.ts";
+export { coldCommitmentOfStream } from "./cold-commitment.ts";
+export {
+  type ColdLayout,
+  coldLayout,
+  coldLayoutForFaults,
+  MAX_SHARD_NODES,
+  STRIPE_TARGET,
+  SYMBOL_ALIGN,
+} from "./cold-layout.ts";
+export { generator, gfInv, gfMul, invert, matMulJs } from "./gf256.ts";
+export { erasureKernel, matMul } from "./native.ts";
+export { shardsRoot } from "./shard-roots.ts";
+export { encodeShards, stripesOf } from "./stripes.ts";
