@@ -20,7 +20,7 @@ export default defineConfig({
   test: {
     solidity: {
       // the commitment test vectors are shared with the TypeScript tests
-      fsPermissions: { readFile: ["./docs/commitment-vectors.json"] },
+      fsPermissions: { readFile: ["./docs/commitment-vectors.json", "./docs/erasure-vectors.json"] },
       fuzz: { runs: 256 },
     },
   },

@@ -2,8 +2,8 @@ export * from "./abi/index.ts";
 export { strataChain } from "./chain.ts";
 export { CHUNK_SIZE, cidOfStream, groupingChunker, unixfsImportOptions } from "./cid.ts";
 export * from "./commitment/index.ts";
-export * from "./erasure/index.ts";
 export { type Deployment, parseDeployment, serializeDeployment } from "./deployment.ts";
+export * from "./erasure/index.ts";
 export { ProtocolError } from "./errors.ts";
 export { blobIdOf, isBlobId } from "./ids.ts";
 export {

@@ -122,6 +122,16 @@ interface IStorageMarket {
     error StorageMarketAmountOverflow();
     /// @dev A deployment parameter is out of range.
     error StorageMarketInvalidConfig();
+    /// @dev `blobId` is a cold blob: it is certified with its shard commitments ({certifyShards}).
+    error StorageMarketShardRootsRequired(BlobId blobId);
+    /// @dev `blobId` is not a cold blob.
+    error StorageMarketNotCold(BlobId blobId);
+    /// @dev The shard commitments given do not hash to the blob's commitment.
+    error StorageMarketInvalidShardRoots(BlobId blobId);
+    /// @dev Holder `holder` of `blobId` was not dropped: its shard is not open for repair.
+    error StorageMarketHolderNotDropped(BlobId blobId, uint256 holder);
+    /// @dev `nodeId` already holds a shard of `blobId`.
+    error StorageMarketAlreadyHolder(BlobId blobId, NodeId nodeId);
 
     /// @notice A blob was registered and its price (`escrow`, plus `fee`) taken into escrow. It must
     /// be certified by `certifyDeadline`.
@@ -147,6 +157,9 @@ interface IStorageMarket {
     /// @notice The blob's term closed: holders were credited, `refund` returned to the owner and the
     /// fee earned by the treasury.
     event BlobSettled(BlobId indexed blobId, uint256 refund);
+    /// @notice Holder `holder` of the cold blob `blobId`, dropped as `previous`, was reassigned to
+    /// `nodeId`, which is to rebuild the shard, enroll it and attest it.
+    event ShardReassigned(BlobId indexed blobId, uint8 holder, NodeId indexed previous, NodeId indexed nodeId);
     /// @notice `amount` was paid to the operator `to` of `nodeId`.
     event PaymentClaimed(NodeId indexed nodeId, address indexed to, uint256 amount);
     /// @notice Accrued protocol fees were sent to the treasury.
@@ -172,6 +185,22 @@ interface IStorageMarket {
     ///   enrolled the blob in its proof set, and it is signed by the signing key the holder had
     ///   when it enrolled.
     function certify(BlobId blobId, Attestation[] calldata attestations) external;
+
+    /// @notice {certify} for a cold blob: `shardRoots` are the commitments of every holder's shard,
+    /// in holder order, whose Merkle root (docs/protocol.md, "Cold tier") is the blob's commitment.
+    /// Each holder counted from now on is challenged on its own shard's commitment.
+    /// Requirements: those of {certify}; the blob is cold; `shardRoots` hash to its commitment.
+    function certifyShards(BlobId blobId, Attestation[] calldata attestations, bytes32[] calldata shardRoots)
+        external;
+
+    /// @notice Hands the shard of a dropped holder of a cold blob to `nodeId`, which rebuilds it
+    /// from the other holders, enrolls, attests ({certifyShards}) and is paid from the blob's
+    /// escrow at the shard's registered price from the period after it attests. What the dropped
+    /// node earned before is credited to it.
+    /// Requirements: the caller is `nodeId`'s operator or signing key; the blob is cold, certified
+    /// and its term has not ended; holder `holder` was dropped; `nodeId` is active, serves the
+    /// cold tier and holds no other shard of the blob.
+    function reassignShard(BlobId blobId, uint8 holder, NodeId nodeId) external;
 
     /// @notice Refunds escrow and fee of a blob that was not certified in time.
     /// Requirements: the caller owns the blob; it is registered; its deadline has passed.
@@ -216,6 +245,10 @@ interface IStorageMarket {
 
     /// @notice EIP-712 digest a node signs to attest it holds `blobId`.
     function attestationDigest(BlobId blobId, NodeId nodeId, uint64 expiry) external view returns (bytes32);
+
+    /// @notice The shard commitment holder `holder` of a cold blob is challenged on (zero until it
+    /// is counted by {certifyShards}).
+    function shardRootOf(BlobId blobId, uint8 holder) external view returns (bytes32);
 
     /// @notice What the node has been credited by settled blobs and not yet claimed.
     function creditOf(NodeId nodeId) external view returns (uint256);

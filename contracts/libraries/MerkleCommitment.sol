@@ -73,4 +73,22 @@ library MerkleCommitment {
             next := sub(cursor, proof.offset)
         }
     }
+
+    /// @notice The cold commitment over shard commitments `roots`: a Merkle tree over them in
+    /// order, padded with zero hashes to a power of two, inner nodes `sha256(0x01 || left || right)`.
+    function shardsRoot(bytes32[] calldata roots) internal pure returns (bytes32) {
+        uint256 width = 1;
+        while (width < roots.length) width <<= 1;
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < roots.length; ++i) {
+            level[i] = roots[i];
+        }
+        while (width > 1) {
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = sha256(abi.encodePacked(bytes1(0x01), level[2 * i], level[2 * i + 1]));
+            }
+        }
+        return level[0];
+    }
 }

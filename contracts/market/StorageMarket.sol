@@ -13,6 +13,7 @@ import {IStorageMarket} from "../interfaces/IStorageMarket.sol";
 import {Periods} from "../proofs/Periods.sol";
 import {ProofSystem} from "../proofs/ProofSystem.sol";
 import {BlobId, BlobStatus, NodeId, Tier, blobIdFor} from "../types/StrataTypes.sol";
+import {MerkleCommitment} from "../libraries/MerkleCommitment.sol";
 import {BlobTerms} from "./BlobTerms.sol";
 
 /// @title StorageMarket
@@ -98,6 +99,8 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     mapping(BlobId => mapping(uint256 => uint256)) private _paidTo;
     // the signing key each holder had when it enrolled the blob: its attestation must carry it
     mapping(BlobId => mapping(uint256 => address)) private _enrolledSigners;
+    // cold: the shard commitment each counted holder is challenged on
+    mapping(BlobId => mapping(uint256 => bytes32)) private _shardRoots;
     mapping(NodeId => uint256) private _credits;
     uint256 private _feesAccrued;
 
@@ -167,38 +170,54 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
 
     /// @inheritdoc IStorageMarket
     function certify(BlobId blobId, Attestation[] calldata attestations) external {
+        if (_blobs[blobId].tier == Tier.Cold) revert StorageMarketShardRootsRequired(blobId);
+        _certify(blobId, attestations);
+    }
+
+    /// @inheritdoc IStorageMarket
+    function certifyShards(BlobId blobId, Attestation[] calldata attestations, bytes32[] calldata shardRoots)
+        external
+    {
         Blob storage blob = _blobs[blobId];
-        BlobStatus status = blob.status;
+        if (blob.status == BlobStatus.None) revert StorageMarketUnknownBlob(blobId);
+        if (blob.tier != Tier.Cold) revert StorageMarketNotCold(blobId);
+        if (shardRoots.length != blob.holderCount || MerkleCommitment.shardsRoot(shardRoots) != blob.commitment) {
+            revert StorageMarketInvalidShardRoots(blobId);
+        }
+        uint16 counted = _certify(blobId, attestations);
+        mapping(uint256 => bytes32) storage roots = _shardRoots[blobId];
+        for (uint256 h = 0; h < shardRoots.length; ++h) {
+            if (counted & _bit(h) != 0) roots[h] = shardRoots[h];
+        }
+    }
+
+    /// @inheritdoc IStorageMarket
+    function reassignShard(BlobId blobId, uint8 holder, NodeId nodeId) external nonReentrant {
+        (address operator, address signer) = _registry.nodeAccounts(nodeId);
+        if (msg.sender != operator && msg.sender != signer) revert StorageMarketNotNodeAccount(nodeId, msg.sender);
+        Blob storage blob = _blobs[blobId];
+        if (blob.status != BlobStatus.Certified) _revertStatus(blobId, blob.status);
         uint32 period = _currentPeriod();
-        if (status == BlobStatus.Registered) {
-            if (block.timestamp > blob.certifyDeadline) {
-                revert StorageMarketCertifyDeadlinePassed(blobId, blob.certifyDeadline);
-            }
-        } else if (status == BlobStatus.Certified) {
-            if (period >= blob.endPeriod) revert StorageMarketTermEnded(blobId, blob.endPeriod);
-        } else {
-            _revertStatus(blobId, status);
+        if (period >= blob.endPeriod) revert StorageMarketTermEnded(blobId, blob.endPeriod);
+        if (blob.tier != Tier.Cold) revert StorageMarketNotCold(blobId);
+        if (holder >= blob.holderCount) revert StorageMarketUnknownHolder(blobId, holder);
+        uint16 bit = _bit(holder);
+        if (blob.dropped & bit == 0) revert StorageMarketHolderNotDropped(blobId, holder);
+        for (uint256 h = 0; h < blob.holderCount; ++h) {
+            (NodeId holderId,) = _holder(blobId, h);
+            if (holderId == nodeId) revert StorageMarketAlreadyHolder(blobId, nodeId);
         }
-        uint16 before = blob.attested;
-        uint16 attested = _countAttestations(blobId, blob, attestations);
-        if (status == BlobStatus.Registered && BlobTerms.holdersIn(attested) >= blob.quorum) {
-            uint32 start = period + 1;
-            uint32 end = start + blob.epochs * periodsPerEpoch();
-            blob.attested = attested;
-            blob.status = BlobStatus.Certified;
-            blob.startPeriod = start;
-            blob.endPeriod = end;
-            emit BlobCertified(blobId, attested, start, end);
-            return;
-        }
-        blob.attested = attested;
-        if (status == BlobStatus.Certified) {
-            // late holders of a certified (cold) blob earn from the next period on
-            for (uint256 h = 0; h < blob.holderCount; ++h) {
-                if ((attested & ~before) & _bit(h) != 0) _setPaidTo(blobId, h, period + 1);
-            }
-        }
-        emit BlobAttested(blobId, attested);
+        NodeId[] memory candidate = new NodeId[](1);
+        candidate[0] = nodeId;
+        _registry.nodeTerms(candidate, Tier.Cold); // reverts unless active and serving cold
+        (NodeId previous, uint64 price) = _holder(blobId, holder);
+        _credits[previous] += _collect(blobId, holder, period);
+        _setHolder(blobId, holder, nodeId, price);
+        blob.dropped &= ~bit;
+        blob.attested &= ~bit;
+        blob.enrolled &= ~bit;
+        delete _enrolledSigners[blobId][holder];
+        emit ShardReassigned(blobId, holder, previous, nodeId);
     }
 
     /// @inheritdoc IStorageMarket
@@ -382,6 +401,11 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     }
 
     /// @inheritdoc IStorageMarket
+    function shardRootOf(BlobId blobId, uint8 holder) external view returns (bytes32) {
+        return _shardRoots[blobId][holder];
+    }
+
+    /// @inheritdoc IStorageMarket
     function creditOf(NodeId nodeId) external view returns (uint256) {
         return _credits[nodeId];
     }
@@ -452,6 +476,42 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
 
     // ------------------------------------------------------------------------- internals
 
+    /// @dev Counts `attestations`, certifies once the quorum attested; returns the holders it counted.
+    function _certify(BlobId blobId, Attestation[] calldata attestations) private returns (uint16 counted) {
+        Blob storage blob = _blobs[blobId];
+        BlobStatus status = blob.status;
+        uint32 period = _currentPeriod();
+        if (status == BlobStatus.Registered) {
+            if (block.timestamp > blob.certifyDeadline) {
+                revert StorageMarketCertifyDeadlinePassed(blobId, blob.certifyDeadline);
+            }
+        } else if (status == BlobStatus.Certified) {
+            if (period >= blob.endPeriod) revert StorageMarketTermEnded(blobId, blob.endPeriod);
+        } else {
+            _revertStatus(blobId, status);
+        }
+        uint16 before = blob.attested;
+        uint16 attested = _countAttestations(blobId, blob, attestations);
+        counted = attested & ~before;
+        blob.attested = attested;
+        if (status == BlobStatus.Registered && BlobTerms.holdersIn(attested) >= blob.quorum) {
+            uint32 start = period + 1;
+            uint32 end = start + blob.epochs * periodsPerEpoch();
+            blob.status = BlobStatus.Certified;
+            blob.startPeriod = start;
+            blob.endPeriod = end;
+            emit BlobCertified(blobId, attested, start, end);
+            return counted;
+        }
+        if (status == BlobStatus.Certified) {
+            // late holders of a certified (cold) blob earn from the next period on
+            for (uint256 h = 0; h < blob.holderCount; ++h) {
+                if (counted & _bit(h) != 0) _setPaidTo(blobId, h, period + 1);
+            }
+        }
+        emit BlobAttested(blobId, attested);
+    }
+
     function _challengeTarget(BlobId blobId, uint8 holder, uint32 period)
         private
         view
@@ -459,9 +519,14 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     {
         Blob storage blob = _blobs[blobId];
         uint16 bit = _bit(holder);
-        live = blob.status == BlobStatus.Certified && blob.tier == Tier.Hot && blob.attested & bit != 0
-            && blob.dropped & bit == 0 && period >= blob.startPeriod && period < blob.endPeriod;
-        if (live) (root, size) = (blob.commitment, blob.size);
+        live = blob.status == BlobStatus.Certified && blob.attested & bit != 0 && blob.dropped & bit == 0
+            && period >= blob.startPeriod && period < blob.endPeriod;
+        if (!live) return (false, 0, 0);
+        if (blob.tier == Tier.Hot) return (true, blob.commitment, blob.size);
+        // a cold holder is challenged on its shard, from the period after it was counted
+        root = _shardRoots[blobId][holder];
+        live = root != 0 && period >= _getPaidTo(blobId, holder);
+        size = blob.shardSize;
     }
 
     /// @dev Checks each attestation and returns the blob's attested mask with them added.
@@ -532,6 +597,12 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
                 word = 0;
             }
         }
+    }
+
+    function _setHolder(BlobId blobId, uint256 h, NodeId nodeId, uint64 price) private {
+        uint256 shift = (h % 3) * 80;
+        uint256 word = _holders[blobId][h / 3] & ~(((uint256(1) << 80) - 1) << shift);
+        _holders[blobId][h / 3] = word | ((uint256(NodeId.unwrap(nodeId)) | (uint256(price) << 24)) << shift);
     }
 
     function _holder(BlobId blobId, uint256 h) private view returns (NodeId nodeId, uint64 price) {

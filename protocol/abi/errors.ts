@@ -429,6 +429,22 @@ export const strataErrorsAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      }
+    ],
+    "name": "StorageMarketAlreadyHolder",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "StorageMarketAmountOverflow",
     "type": "error"
@@ -526,6 +542,22 @@ export const strataErrorsAbi = [
         "type": "uint256"
       }
     ],
+    "name": "StorageMarketHolderNotDropped",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "holder",
+        "type": "uint256"
+      }
+    ],
     "name": "StorageMarketHolderNotEnrolled",
     "type": "error"
   },
@@ -579,6 +611,17 @@ export const strataErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "StorageMarketInvalidShardRoots",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint64",
         "name": "shardSize",
         "type": "uint64"
@@ -606,6 +649,17 @@ export const strataErrorsAbi = [
   {
     "inputs": [],
     "name": "StorageMarketLengthMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "StorageMarketNotCold",
     "type": "error"
   },
   {
@@ -660,6 +714,17 @@ export const strataErrorsAbi = [
       }
     ],
     "name": "StorageMarketOnlyProofSystem",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "StorageMarketShardRootsRequired",
     "type": "error"
   },
   {

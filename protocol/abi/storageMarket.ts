@@ -138,6 +138,22 @@ export const storageMarketAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      }
+    ],
+    "name": "StorageMarketAlreadyHolder",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "StorageMarketAmountOverflow",
     "type": "error"
@@ -235,6 +251,22 @@ export const storageMarketAbi = [
         "type": "uint256"
       }
     ],
+    "name": "StorageMarketHolderNotDropped",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "holder",
+        "type": "uint256"
+      }
+    ],
     "name": "StorageMarketHolderNotEnrolled",
     "type": "error"
   },
@@ -288,6 +320,17 @@ export const storageMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "StorageMarketInvalidShardRoots",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint64",
         "name": "shardSize",
         "type": "uint64"
@@ -315,6 +358,17 @@ export const storageMarketAbi = [
   {
     "inputs": [],
     "name": "StorageMarketLengthMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "StorageMarketNotCold",
     "type": "error"
   },
   {
@@ -369,6 +423,17 @@ export const storageMarketAbi = [
       }
     ],
     "name": "StorageMarketOnlyProofSystem",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "StorageMarketShardRootsRequired",
     "type": "error"
   },
   {
@@ -763,6 +828,37 @@ export const storageMarketAbi = [
     "type": "event"
   },
   {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "holder",
+        "type": "uint8"
+      },
+      {
+        "indexed": true,
+        "internalType": "NodeId",
+        "name": "previous",
+        "type": "uint32"
+      },
+      {
+        "indexed": true,
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      }
+    ],
+    "name": "ShardReassigned",
+    "type": "event"
+  },
+  {
     "inputs": [],
     "name": "ATTESTATION_TYPEHASH",
     "outputs": [
@@ -864,6 +960,51 @@ export const storageMarketAbi = [
       }
     ],
     "name": "certify",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "holder",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "expiry",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "r",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "vs",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IStorageMarket.Attestation[]",
+        "name": "attestations",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "shardRoots",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "certifyShards",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1358,6 +1499,29 @@ export const storageMarketAbi = [
         "internalType": "BlobId",
         "name": "blobId",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "holder",
+        "type": "uint8"
+      },
+      {
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      }
+    ],
+    "name": "reassignShard",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
       }
     ],
     "name": "reclaim",
@@ -1457,6 +1621,30 @@ export const storageMarketAbi = [
     "name": "settle",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "holder",
+        "type": "uint8"
+      }
+    ],
+    "name": "shardRootOf",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

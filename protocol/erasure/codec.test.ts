@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commitmentOf } from "../commitment/index.ts";
 import { StripeCodec } from "./codec.ts";
@@ -153,4 +155,41 @@ describe("two-dimensional Reed-Solomon code", () => {
     tampered[2] = commitmentOf(new Uint8Array(layout.shardSize));
     expect(hex(shardsRoot(tampered))).not.toBe(hex(commitment));
   });
+});
+
+describe("docs/erasure-vectors.json", () => {
+  const file = JSON.parse(
+    readFileSync(join(import.meta.dirname, "..", "..", "docs", "erasure-vectors.json"), "utf8"),
+  ) as {
+    vectors: {
+      size: number;
+      nodes: number;
+      recovery: number;
+      symbolSize: number;
+      stripes: number;
+      shardSize: number;
+      input: string;
+      shards: string[];
+      shardRoots: string[];
+      commitment: string;
+    }[];
+  };
+  const bytes = (hex: string) => Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
+  const hex = (data: Uint8Array) => `0x${Buffer.from(data).toString("hex")}`;
+
+  it.each(file.vectors.map((vector) => [`${vector.size} bytes on ${vector.nodes}`, vector] as const))(
+    "%s: layout, shards, shard commitments and cold commitment",
+    async (_, vector) => {
+      const data = bytes(vector.input);
+      const { layout, shards } = await shardsOf(data, vector.nodes, vector.recovery);
+      expect([layout.symbolSize, layout.stripes, layout.shardSize]).toEqual([
+        vector.symbolSize,
+        vector.stripes,
+        vector.shardSize,
+      ]);
+      expect(shards.map(hex)).toEqual(vector.shards);
+      expect(shards.map((shard) => hex(commitmentOf(shard)))).toEqual(vector.shardRoots);
+      expect(hex(shardsRoot(vector.shardRoots.map(bytes)))).toBe(vector.commitment);
+    },
+  );
 });

@@ -273,11 +273,26 @@ describe("StorageMarket", () => {
       expect(blob.cost).toBe(perEpoch(nodes, 500n) * 2n);
       await m.enroll(blob);
       const list = await m.attestations(blob);
-      await h.wait(await ownerAs().market.write.certify([blob.blobId, list.slice(0, 2)]));
+      await expectRevert(
+        ownerAs().market.write.certify([blob.blobId, list]),
+        "StorageMarketShardRootsRequired",
+      );
+      const roots = blob.shardRoots!;
+      await expectRevert(
+        ownerAs().market.write.certifyShards([blob.blobId, list, [...roots.slice(1), roots[0]!]]),
+        "StorageMarketInvalidShardRoots",
+      );
+      await expectRevert(
+        ownerAs().market.write.certifyShards([blob.blobId, list, roots.slice(1)]),
+        "StorageMarketInvalidShardRoots",
+      );
+      await m.certify(blob, owner(), list.slice(0, 2));
       expect((await ownerAs().market.read.getBlob([blob.blobId])).status).toBe(BlobStatus.registered);
-      await h.wait(await ownerAs().market.write.certify([blob.blobId, [list[3]!]]));
+      expect(await ownerAs().market.read.shardRootOf([blob.blobId, 1])).toBe(roots[1]);
+      expect(await ownerAs().market.read.shardRootOf([blob.blobId, 3])).toBe(toHex(new Uint8Array(32)));
+      await m.certify(blob, owner(), [list[3]!]);
       expect((await ownerAs().market.read.getBlob([blob.blobId])).status).toBe(BlobStatus.certified);
-      const receipt = await h.wait(await ownerAs().market.write.certify([blob.blobId, [list[4]!]]));
+      const receipt = await m.certify(blob, owner(), [list[4]!]);
       const [event] = parseEventLogs({
         abi: storageMarketAbi,
         logs: receipt.logs,

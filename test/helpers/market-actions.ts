@@ -1,5 +1,5 @@
 import { type Hex, hexToBytes, type Log, parseEventLogs, toHex } from "viem";
-import { concat, type Deployment, MerkleTree, storageMarketAbi } from "#protocol";
+import { concat, type Deployment, MerkleTree, shardsRoot, storageMarketAbi } from "#protocol";
 import {
   attest,
   type BlobOptions,
@@ -23,6 +23,8 @@ export interface RegisteredBlob {
   gasUsed: bigint;
   /** Logs of the registerBlob transaction. */
   logs: Log[];
+  /** Cold: every holder's shard commitment (the shards are random bytes of shardSize). */
+  shardRoots?: Hex[];
 }
 
 const treeCache = new WeakMap<Uint8Array, MerkleTree>();
@@ -40,11 +42,23 @@ function treeOf(data: Uint8Array): MerkleTree {
 /** Market actions a test drives: register, enroll, certify, prove. */
 export function marketActions(h: StrataHarness, deployment: Deployment) {
   const trees = new Map<Hex, MerkleTree>();
+  // cold shards' trees, by shard commitment
+  const shardTrees = new Map<Hex, MerkleTree>();
 
   async function register(options: BlobOptions): Promise<RegisteredBlob> {
     const data = options.data ?? randomBytes(1000, trees.size + 1);
     const tree = treeOf(data);
-    const params = blobParams({ ...options, data, commitment: toHex(tree.root) });
+    let shardRoots: Hex[] | undefined;
+    let commitment = toHex(tree.root);
+    if (options.tier === "cold") {
+      const shards = options.nodes.map((_, i) =>
+        MerkleTree.of(randomBytes(Number(options.shardSize ?? 1n), data.length * 31 + i + 1)),
+      );
+      shardRoots = shards.map((shard) => toHex(shard.root));
+      for (const shard of shards) shardTrees.set(toHex(shard.root), shard);
+      commitment = toHex(shardsRoot(shards.map((shard) => shard.root)));
+    }
+    const params = blobParams({ ...options, data, commitment });
     const as = contractsFor(deployment, h.publicClient, options.owner);
     const stored = params.tier === 0 ? params.size : params.shardSize;
     const [cost, fee] = await as.market.read.quote([params.nodes, params.tier, stored, params.epochs]);
@@ -69,7 +83,23 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
       fee,
       gasUsed: receipt.gasUsed,
       logs: receipt.logs,
+      shardRoots,
     };
+  }
+
+  /** Submits attestations the way the blob's tier takes them (certify, or certifyShards). */
+  async function certify(
+    blob: RegisteredBlob,
+    owner: BlobOptions["owner"],
+    list?: Awaited<ReturnType<typeof attestations>>,
+  ) {
+    const as = contractsFor(deployment, h.publicClient, owner);
+    const signed = list ?? (await attestations(blob));
+    return h.wait(
+      await (blob.shardRoots
+        ? as.market.write.certifyShards([blob.blobId, signed, blob.shardRoots])
+        : as.market.write.certify([blob.blobId, signed])),
+    );
   }
 
   /** Each holder enrolls the blob; returns the logs of those transactions. */
@@ -95,8 +125,7 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
   async function store(options: BlobOptions): Promise<RegisteredBlob> {
     const blob = await register(options);
     await enroll(blob);
-    const as = contractsFor(deployment, h.publicClient, options.owner);
-    await h.wait(await as.market.write.certify([blob.blobId, await attestations(blob)]));
+    await certify(blob, options.owner);
     return blob;
   }
 
@@ -127,7 +156,7 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
   async function buildProof(node: TestNode): Promise<Hex> {
     const challenges = await node.as.proofs.read.challenges([node.nodeId]);
     const parts = challenges.map((challenge) => {
-      const tree = trees.get(challenge.blobId);
+      const tree = shardTrees.get(challenge.root) ?? trees.get(challenge.blobId);
       if (!tree) throw new Error(`no tree for ${challenge.blobId}`);
       return tree.proof(Number(challenge.leafIndex));
     });
@@ -143,6 +172,7 @@ export function marketActions(h: StrataHarness, deployment: Deployment) {
     register,
     enroll,
     attestations,
+    certify,
     store,
     nextPeriod,
     currentPeriod,

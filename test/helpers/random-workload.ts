@@ -145,10 +145,10 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
         const attestations = await m.attestations(blob);
         if (attestations.length > 1 && rand.chance(0.3)) {
           // one attestation first (short of the quorum), the rest later
-          await send(as(owner).market.write.certify([blob.blobId, attestations.slice(0, 1)]));
-          await send(as(owner).market.write.certify([blob.blobId, attestations.slice(1)]));
+          onLogs?.((await m.certify(blob, owner, attestations.slice(0, 1))).logs);
+          onLogs?.((await m.certify(blob, owner, attestations.slice(1))).logs);
         } else {
-          await send(as(owner).market.write.certify([blob.blobId, attestations]));
+          onLogs?.((await m.certify(blob, owner, attestations)).logs);
         }
       }
     } else if (action === 3) {
