@@ -62,6 +62,17 @@ export const NodeConfigSchema = Type.Object(
       /** Report the other nodes' missed proofs (the reporter earns part of the slash). */
       watchdog: Type.Boolean(),
     }),
+    /** The cold tier: repairs and the policies that move blobs between the tiers. */
+    cold: Type.Object({
+      /** Take over the shards of dropped holders of cold blobs (reassignShard) and rebuild them. */
+      repair: Type.Boolean(),
+      /** A cold blob read this many times while cached is promoted: kept hot, out of the TTL's reach. */
+      promoteAfterReads: Type.Integer({ minimum: 1 }),
+      /** A hot copy of a cold blob not read for this long is demoted: dropped from the hot tier. */
+      demoteAfterMs: Type.Integer({ minimum: 100 }),
+      /** How often the policies run. */
+      policyPeriodMs: Type.Integer({ minimum: 100 }),
+    }),
     /** Deliberate misbehaviour for demonstrations: stop proving, or lose a fraction of each blob. */
     fault: Type.Object({
       mode: Type.Union([Type.Literal("none"), Type.Literal("stop-proving"), Type.Literal("drop-data")]),
@@ -81,6 +92,7 @@ export const nodeConfigDefaults = {
   storage: { max: 64 * GiB, gcWatermark: 90, gcPeriodMs: 60 * 60 * 1000, maxUploadBytes: 8 * GiB },
   cache: { capacity: 4 * GiB, policy: "lru" as CachePolicyName, ttlMs: 60 * 60 * 1000 },
   prover: { enabled: true, pollMs: 1000, watchdog: true },
+  cold: { repair: true, promoteAfterReads: 3, demoteAfterMs: 24 * 60 * 60 * 1000, policyPeriodMs: 60 * 1000 },
   fault: { mode: "none" as const, dropFraction: 0 },
   logLevel: "info" as const,
 };
@@ -122,6 +134,7 @@ export async function loadNodeConfig(path = process.env.STRATA_NODE_CONFIG): Pro
     storage: { ...nodeConfigDefaults.storage, ...(rest.storage as object) },
     cache: { ...nodeConfigDefaults.cache, ...(rest.cache as object) },
     prover: { ...nodeConfigDefaults.prover, ...(rest.prover as object) },
+    cold: { ...nodeConfigDefaults.cold, ...(rest.cold as object) },
     fault: { ...nodeConfigDefaults.fault, ...(rest.fault as object) },
   };
   return parseNodeConfig(merged);

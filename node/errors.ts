@@ -37,7 +37,7 @@ export class BlobNotOpenError extends NodeError {
 
 export class ContentMismatchError extends NodeError {
   override name = "ContentMismatchError";
-  constructor(what: "size" | "cid" | "commitment", expected: string, actual: string) {
+  constructor(what: "size" | "cid" | "commitment" | "shard commitment", expected: string, actual: string) {
     super(
       "NODE_ERR_CONTENT_MISMATCH",
       422,
@@ -133,5 +133,31 @@ export class ConfigError extends NodeError {
   override name = "ConfigError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("NODE_ERR_CONFIG", 500, message, options);
+  }
+}
+
+export class InvalidShardsError extends NodeError {
+  override name = "InvalidShardsError";
+  constructor(reason: string) {
+    super("NODE_ERR_INVALID_SHARDS", 422, reason);
+  }
+}
+
+export class ShardsUnavailableError extends NodeError {
+  override name = "ShardsUnavailableError";
+  constructor(blobId: string, reachable: number, needed: number, options?: { cause?: unknown }) {
+    super(
+      "NODE_ERR_SHARDS_UNAVAILABLE",
+      503,
+      `cold blob ${blobId}: ${reachable} shard holders answered, ${needed} are needed to rebuild it`,
+      options,
+    );
+  }
+}
+
+export class MigrationFailedError extends NodeError {
+  override name = "MigrationFailedError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("NODE_ERR_MIGRATION_FAILED", 502, message, options);
   }
 }

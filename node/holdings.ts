@@ -4,11 +4,12 @@ import { type Hex, toHex } from "viem";
 import { attest, type SignedAttestation } from "./chain/attestor.ts";
 import type { ChainClient } from "./chain/chain-client.ts";
 import type { Registrations } from "./chain/registrations.ts";
+import type { ShardStore } from "./cold/shard-store.ts";
 import { BlobNotOpenError, BlobNotRegisteredError, StorageFullError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import type { NodeHelia } from "./p2p/create-helia.ts";
-import type { BlobRecord, BlobRecords } from "./storage/blob-records.ts";
+import { type BlobRecord, type BlobRecords, storedBytes } from "./storage/blob-records.ts";
 import type { HotCache } from "./storage/hot-cache.ts";
 import { importBlob } from "./storage/import-blob.ts";
 import { leafSkippingWalker } from "./storage/leaf-skipping-walker.ts";
@@ -44,6 +45,7 @@ export class Holdings {
   readonly #metrics: NodeMetrics;
   readonly #logger: Logger;
   readonly #options: HoldingsOptions;
+  readonly #shards: ShardStore;
   #heldBytes = 0;
   #reserved = 0;
   #inFlight = 0;
@@ -58,7 +60,9 @@ export class Holdings {
     metrics: NodeMetrics;
     logger: Logger;
     options: HoldingsOptions;
+    shards: ShardStore;
   }) {
+    this.#shards = deps.shards;
     this.#helia = deps.helia;
     this.#stores = deps.stores;
     this.#records = deps.records;
@@ -76,7 +80,7 @@ export class Holdings {
     this.#heldBytes = 0;
     for await (const record of this.#records.all(options)) {
       recorded.add(record.cid);
-      if (record.state !== "ended") this.#heldBytes += record.size;
+      if (record.state !== "ended") this.#heldBytes += storedBytes(record);
     }
     for await (const pin of this.#helia.pins.ls(options)) {
       if (pin.metadata.kind === "blob" && !recorded.has(pin.cid.toString())) {
@@ -194,9 +198,57 @@ export class Holdings {
     }
   }
 
+  /** Records a cold shard the shard store has made durable (the commit point), durably. */
+  async recordShard(
+    record: BlobRecord,
+    isNew: boolean,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    await this.#records.put(record, options);
+    await this.#stores.flush();
+    if (isNew) this.#heldBytes += storedBytes(record);
+  }
+
+  /**
+   * Imports a copy of content into the hot tier as a cache entry (a rebuilt cold blob): the bytes
+   * must give `expected.cid`. Returns whether the cache kept it.
+   */
+  async importCopy(
+    source: AsyncIterable<Uint8Array>,
+    expected: { cid: string; size: number },
+    mimeType: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<boolean> {
+    this.#inFlight += 1;
+    try {
+      const imported = await importBlob({
+        source,
+        blockstore: this.#stores.blockstore,
+        buffers: this.#stores.buffers,
+        expected,
+        maxBytes: Math.max(expected.size, 1),
+        ...options,
+      });
+      return await this.admitToCache(imported.cid, expected.size, mimeType, options);
+    } finally {
+      this.#inFlight -= 1;
+    }
+  }
+
   /** Lets go of a held blob (deleted, expired, never certified): unpins it and deletes its blocks. */
   async release(record: BlobRecord, reason: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const others = (await this.#records.byCid(record.cid, options)).filter((r) => r.blobId !== record.blobId);
+    if (record.shard) {
+      await this.#records.delete(record, options);
+      await this.#stores.flush();
+      await this.#shards.delete(record.blobId);
+      if (record.state !== "ended") this.#heldBytes -= storedBytes(record);
+      this.#metrics.blobsReleased += 1;
+      this.#logger.info({ blob_id: record.blobId, cid: record.cid, reason }, "shard released");
+      return;
+    }
+    const others = (await this.#records.byCid(record.cid, options)).filter(
+      (r) => r.blobId !== record.blobId && !r.shard,
+    );
     await this.#records.delete(record, options);
     if (record.state !== "ended") this.#heldBytes -= record.size;
     if (others.length === 0) await this.#unpin(CID.parse(record.cid), options);
@@ -225,7 +277,7 @@ export class Holdings {
   async evictFromCache(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#cache.remove(key);
     const cid = CID.parse(key);
-    const held = (await this.#records.byCid(key, options)).length > 0;
+    const held = (await this.#records.byCid(key, options)).some((record) => !record.shard);
     if (!held && (await this.#isPinned(cid, options))) await this.#unpin(cid, options);
   }
 

@@ -85,7 +85,7 @@ export class Reader {
   }
 
   /** Like `locate`, from the id string of a request (remembered as given). */
-  async locateId(id: string, options: { signal?: AbortSignal } = {}): Promise<Located> {
+  async locateId(id: string, options: { signal?: AbortSignal; fetch?: boolean } = {}): Promise<Located> {
     const remembered = this.#located.get(id);
     if (remembered) return remembered;
     const located = await this.locate(parseCid(id), options);
@@ -123,7 +123,7 @@ export class Reader {
     const key = cid.toString();
     const remembered = this.#located.get(key);
     if (remembered) return remembered;
-    const record = (await this.#records.byCid(key, options)).find((r) => r.state !== "ended");
+    const record = (await this.#records.byCid(key, options)).find((r) => r.state !== "ended" && !r.shard);
     if (record) {
       const located: Located = { cid, size: record.size, mimeType: record.mimeType, source: "held" };
       this.#remember(key, located);

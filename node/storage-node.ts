@@ -5,8 +5,13 @@ import { parseDeployment } from "#protocol";
 import { ChainClient } from "./chain/chain-client.ts";
 import { Prover } from "./chain/prover.ts";
 import { Registrations } from "./chain/registrations.ts";
+import { Ticker } from "./chain/ticker.ts";
 import { Watchdog } from "./chain/watchdog.ts";
 import { ChainWatcher } from "./chain/watcher.ts";
+import { ColdTier } from "./cold/cold-tier.ts";
+import { PeerEndpoints } from "./cold/peer-parts.ts";
+import { ShardStore } from "./cold/shard-store.ts";
+import { Tiering } from "./cold/tiering.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { Holdings } from "./holdings.ts";
@@ -72,7 +77,10 @@ export async function startStorageNode(
     const registrations = new Registrations(chain);
     const cache = new HotCache(config.cache);
     const nonces = new UsedNonces(stores.datastore);
+    const shards = new ShardStore(config.dataDir);
+    await shards.open();
     const holdings = new Holdings({
+      shards,
       helia,
       stores,
       records,
@@ -98,7 +106,25 @@ export async function startStorageNode(
       logger,
       fetchTimeoutMs: 10_000,
     });
+    const peers = new PeerEndpoints(chain);
+    const cold = new ColdTier({
+      chain,
+      registrations,
+      records,
+      shards,
+      holdings,
+      logger,
+      peers,
+      tempDir: shards.dir,
+      claimDropped: config.cold.repair,
+    });
+    stops.push(() => cold.stop());
+    const tiering = new Tiering({ cold, reader, records, holdings, cache, logger, policy: config.cold });
     const watcher = new ChainWatcher({
+      cold: {
+        assigned: (blobId) => cold.repairSoon(blobId),
+        dropped: (blobId, holder) => cold.claimSoon(blobId, holder),
+      },
       chain,
       registrations,
       records,
@@ -108,7 +134,16 @@ export async function startStorageNode(
       logger,
       pollMs: config.prover.pollMs,
     });
-    const prover = new Prover({ chain, records, stores, metrics, logger, pollMs: config.prover.pollMs });
+    const prover = new Prover({
+      chain,
+      records,
+      stores,
+      metrics,
+      logger,
+      pollMs: config.prover.pollMs,
+      shards,
+      onShardLost: (blobId) => cold.repairSoon(blobId, true),
+    });
     const gc = new GarbageCollector({
       helia,
       holdings,
@@ -132,6 +167,9 @@ export async function startStorageNode(
         nonces,
         metrics,
         helia,
+        cold,
+        tiering,
+        peers,
         proverStats: () => prover.stats(),
       },
       logger,
@@ -153,6 +191,14 @@ export async function startStorageNode(
     }
     gc.start();
     stops.push(() => gc.stop());
+    const policies = new Ticker(
+      "tier-policy",
+      config.cold.policyPeriodMs,
+      (signal) => tiering.runPolicies({ signal }),
+      logger,
+    );
+    policies.start();
+    stops.push(() => policies.stop());
     await connectPeers(helia, config.p2p.peers, logger);
     const multiaddrs = helia.libp2p.getMultiaddrs().map(String);
     logger.info({ url, peer_id: helia.libp2p.peerId.toString(), multiaddrs }, "storage node started");

@@ -56,6 +56,13 @@ export class InsufficientFundsError extends StrataError {
   }
 }
 
+/** One line on why a request to a node failed, with the socket error code when there is one. */
+export function describeFailure(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const message = (error as Error).message ?? String(error);
+  return cause?.code ? `${message} (${cause.code})` : message;
+}
+
 export interface NodeFailure {
   nodeId: number;
   endpoint: string;

@@ -271,6 +271,9 @@ export class Projector {
       case "HolderDropped":
         s.setHolderFlag("dropped").run({ blob_id: id, holder: a.holder });
         break;
+      case "ShardReassigned":
+        s.reassignHolder.run({ blob_id: id, holder: a.holder, node_id: a.nodeId });
+        break;
       case "BlobPruned":
         s.pruneHolder.run({ blob_id: id, node_id: a.nodeId });
         break;
@@ -333,6 +336,9 @@ function statements(db: Db) {
     ),
     dropped: db.prepare("UPDATE blob_holders SET dropped = 1 WHERE blob_id = @blob_id AND holder = @holder"),
   };
+  const reassignHolder = db.prepare(
+    "UPDATE blob_holders SET node_id = @node_id, enrolled = 0, dropped = 0, pruned = 0 WHERE blob_id = @blob_id AND holder = @holder",
+  );
   const fact = (table: string, columns: string[]) =>
     db.prepare(
       `INSERT OR IGNORE INTO ${table} (${[...columns, "chain_id", "block_number", "block_hash", "tx_hash", "log_index"].join(", ")})
@@ -410,6 +416,7 @@ function statements(db: Db) {
         end_period = COALESCE(@end_period, end_period), refunded = @refunded, updated_block = @block
         WHERE blob_id = @blob_id`),
     setHolderFlag: (flag: keyof typeof holderFlags) => holderFlags[flag],
+    reassignHolder,
     pruneHolder: db.prepare(
       "UPDATE blob_holders SET pruned = 1 WHERE blob_id = @blob_id AND node_id = @node_id",
     ),

@@ -1,10 +1,11 @@
 import toBuffer from "it-to-buffer";
 import { CID } from "multiformats/cid";
 import { concat, toHex } from "viem";
-import { GROUP_BYTES, proofFromGroup } from "#protocol";
+import { GROUP_BYTES, hashGroup, proofFromGroup } from "#protocol";
+import type { ShardStore } from "../cold/shard-store.ts";
 import type { Logger } from "../logger.ts";
 import type { NodeMetrics } from "../metrics.ts";
-import type { BlobRecords } from "../storage/blob-records.ts";
+import type { BlobRecord, BlobRecords } from "../storage/blob-records.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
 import { readFileRange } from "../storage/read-file.ts";
 import type { ChainClient } from "./chain-client.ts";
@@ -29,6 +30,8 @@ export class Prover {
   readonly #metrics: NodeMetrics;
   readonly #logger: Logger;
   readonly #ticker: Ticker;
+  readonly #shards: ShardStore;
+  readonly #onShardLost: (blobId: `0x${string}`) => void;
   #handled = -1;
   #attempted = -1;
   #lastProven: number | null = null;
@@ -40,7 +43,12 @@ export class Prover {
     metrics: NodeMetrics;
     logger: Logger;
     pollMs: number;
+    shards: ShardStore;
+    /** Called when a challenged shard is missing or damaged (the cold tier repairs it). */
+    onShardLost: (blobId: `0x${string}`) => void;
   }) {
+    this.#shards = deps.shards;
+    this.#onShardLost = deps.onShardLost;
     this.#chain = deps.chain;
     this.#records = deps.records;
     this.#stores = deps.stores;
@@ -130,6 +138,10 @@ export class Prover {
       const leaf = Number(challenge.leafIndex);
       const group = leaf >> 12;
       const offset = group * GROUP_BYTES;
+      if (record.shard) {
+        parts.push(await this.#shardProof(record, leaf, offset, signal));
+        continue;
+      }
       const length = Math.min(GROUP_BYTES, record.size - offset);
       const bytes = await toBuffer(
         readFileRange(
@@ -147,5 +159,26 @@ export class Prover {
       parts.push(proofFromGroup(commitment, leaf, bytes));
     }
     return parts.length === 0 ? "0x" : concat(parts.map((part) => toHex(part)));
+  }
+
+  /** The proof of leaf `leaf` of this node's cold shard; a missing or damaged shard is reported lost. */
+  async #shardProof(
+    record: BlobRecord & { shard?: { size: number } },
+    leaf: number,
+    offset: number,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
+    const size = record.shard?.size ?? 0;
+    const length = Math.min(GROUP_BYTES, size - offset);
+    const groupRoots = Buffer.from(record.groupRoots, "base64");
+    const bytes = await this.#shards.read(record.blobId, offset, length, { signal }).catch(() => undefined);
+    const expected = groupRoots.subarray((offset / GROUP_BYTES) * 32, (offset / GROUP_BYTES) * 32 + 32);
+    if (!bytes || bytes.length !== length || !Buffer.from(await hashGroup(bytes)).equals(expected)) {
+      this.#logger.error({ blob_id: record.blobId }, "challenged shard is missing or damaged; repairing it");
+      this.#onShardLost(record.blobId);
+      throw new Error(`shard of ${record.blobId} is missing or damaged`);
+    }
+    const commitment = { root: Buffer.from(record.commitment.slice(2), "hex"), size, groupRoots };
+    return proofFromGroup(commitment, leaf, bytes);
   }
 }

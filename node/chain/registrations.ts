@@ -12,6 +12,10 @@ export interface Registration {
   size: number;
   tier: TierName;
   shardSize: number;
+  /** Cold: shards needed to rebuild the blob. */
+  recovery: number;
+  /** Attestations that certify it. */
+  quorum: number;
   status: BlobStatusName;
   holders: { nodeId: number; pricePerByteEpoch: bigint }[];
   enrolled: number;
@@ -81,6 +85,8 @@ export class Registrations {
       size: Number(blob.size),
       tier: tierName(blob.tier),
       shardSize: Number(blob.shardSize),
+      recovery: blob.recovery,
+      quorum: blob.quorum,
       status: blobStatusName(blob.status),
       holders: blob.holders.map((h) => ({ nodeId: h.nodeId, pricePerByteEpoch: h.pricePerByteEpoch })),
       enrolled: blob.enrolled,

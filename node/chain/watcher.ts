@@ -17,7 +17,8 @@ const MAX_RANGE = 2_000n;
  * Follows the chain for this node: registrations (remembered for uploads), certifications and
  * extensions (the term of held blobs), deletions, reclaims, settlements and drops (held copies
  * released), and the end of terms and certification deadlines (released too). Blobs released
- * while still in the node's proof set are pruned from it.
+ * while still in the node's proof set are pruned from it. Cold shards handed to this node, and
+ * other holders' shards left open by a drop, go to the cold tier.
  */
 export class ChainWatcher {
   readonly #chain: ChainClient;
@@ -28,6 +29,7 @@ export class ChainWatcher {
   readonly #datastore: Datastore;
   readonly #logger: Logger;
   readonly #ticker: Ticker;
+  readonly #cold: { assigned(blobId: Hex): void; dropped(blobId: Hex, holder: number): void } | undefined;
   #lastSweptPeriod = -1;
   // blobs pruned this run: their entries stay in the set until the next period starts
   readonly #pruned = new Set<Hex>();
@@ -41,7 +43,10 @@ export class ChainWatcher {
     datastore: Datastore;
     logger: Logger;
     pollMs: number;
+    /** The cold tier's part: a shard handed to this node, another node's shard left open. */
+    cold?: { assigned(blobId: Hex): void; dropped(blobId: Hex, holder: number): void };
   }) {
+    this.#cold = deps.cold;
     this.#chain = deps.chain;
     this.#registrations = deps.registrations;
     this.#records = deps.records;
@@ -119,9 +124,14 @@ export class ChainWatcher {
             released.push(event.args.blobId);
           break;
         case "HolderDropped":
-          if (event.args.nodeId === nodeId && (await this.#release(event.args.blobId, "dropped", signal))) {
-            released.push(event.args.blobId);
+          if (event.args.nodeId === nodeId) {
+            if (await this.#release(event.args.blobId, "dropped", signal)) released.push(event.args.blobId);
+          } else {
+            this.#cold?.dropped(event.args.blobId, event.args.holder);
           }
+          break;
+        case "ShardReassigned":
+          if (event.args.nodeId === nodeId) this.#cold?.assigned(event.args.blobId);
           break;
         case "NodeDropped":
           if (event.args.nodeId === nodeId)

@@ -7,6 +7,8 @@ import type { AppDeps } from "./deps.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { fileRoutes } from "./routes/file.ts";
 import { ipfsRoutes } from "./routes/ipfs.ts";
+import { migrateRoutes } from "./routes/migrate.ts";
+import { shardRoutes } from "./routes/shards.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { storeRoutes } from "./routes/store.ts";
 import { ErrorBody } from "./schemas.ts";
@@ -28,7 +30,7 @@ export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyIn
       info: {
         title: "Strata storage node",
         version: "1",
-        description: "Paid uploads, reads, a trustless gateway, status",
+        description: "Paid uploads, reads, a trustless gateway, the cold tier's shards, migrations, status",
       },
     },
   });
@@ -38,5 +40,7 @@ export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyIn
   await app.register(fileRoutes(deps));
   await app.register(ipfsRoutes(deps));
   await app.register(statusRoutes(deps));
+  await app.register(shardRoutes(deps));
+  await app.register(migrateRoutes(deps));
   return app as unknown as FastifyInstance;
 }

@@ -1,5 +1,8 @@
 import type { ChainClient } from "../chain/chain-client.ts";
 import type { Registrations } from "../chain/registrations.ts";
+import type { ColdTier } from "../cold/cold-tier.ts";
+import type { PeerEndpoints } from "../cold/peer-parts.ts";
+import type { Tiering } from "../cold/tiering.ts";
 import type { NodeConfig } from "../config.ts";
 import type { Holdings } from "../holdings.ts";
 import type { NodeMetrics } from "../metrics.ts";
@@ -23,6 +26,9 @@ export interface AppDeps {
   nonces: UsedNonces;
   metrics: NodeMetrics;
   helia: NodeHelia;
+  cold: ColdTier;
+  tiering: Tiering;
+  peers: PeerEndpoints;
   /** Proof counters the prover keeps (absent when proving is off). */
   proverStats?: () => { submitted: number; missed: number; lastPeriod: number | null };
 }

@@ -22,6 +22,16 @@ export interface BlobRecord {
   /** The period the term ends (exclusive), once certified. */
   endPeriod?: number;
   storedAt: number;
+  /**
+   * Cold: this node keeps holder `holder`'s shard (`commitment` and `groupRoots` are the shard's;
+   * `size` stays the blob's), and the layout and every shard commitment, for readers and repairs.
+   */
+  shard?: { size: number; nodes: number; recovery: number; roots: Hex[] };
+}
+
+/** Bytes a record keeps on disk: the blob for hot, its shard for cold. */
+export function storedBytes(record: BlobRecord): number {
+  return record.shard ? record.shard.size : record.size;
 }
 
 const BLOBS = "/strata/blobs";

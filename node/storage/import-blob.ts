@@ -18,7 +18,8 @@ import { BufferPool } from "./buffer-pool.ts";
 export interface ExpectedContent {
   size: number;
   cid: string;
-  commitment: Hex;
+  /** Unchecked when absent (a cold blob's copy: its registered commitment covers the shards). */
+  commitment?: Hex;
 }
 
 export interface ImportedBlob {
@@ -143,7 +144,8 @@ export async function importBlob(options: {
     const commitment = { root: rootOfGroups(groupRoots), size: received, groupRoots };
     if (cid.toString() !== expected.cid) throw new ContentMismatchError("cid", expected.cid, cid.toString());
     const root = toHex(commitment.root);
-    if (root !== expected.commitment) throw new ContentMismatchError("commitment", expected.commitment, root);
+    if (expected.commitment !== undefined && root !== expected.commitment)
+      throw new ContentMismatchError("commitment", expected.commitment, root);
     return { cid, commitment, newBlocks };
   } catch (error) {
     await Promise.allSettled(groups);

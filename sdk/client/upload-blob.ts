@@ -1,13 +1,29 @@
 import { randomBytes } from "node:crypto";
 import { type Address, type Hex, type PublicClient, parseEventLogs, toHex } from "viem";
-import { type Deployment, storageMarketAbi, strataTokenAbi, Tier, type TierName } from "#protocol";
+import {
+  type ColdLayout,
+  coldCommitmentOfStream,
+  coldLayoutForFaults,
+  type Deployment,
+  storageMarketAbi,
+  strataTokenAbi,
+  Tier,
+  type TierName,
+} from "#protocol";
 import type { StoreReply } from "../../node/http/schemas.ts";
-import { InsufficientFundsError, InvalidArgumentError, type NodeFailure, UploadError } from "../errors.ts";
+import {
+  describeFailure,
+  InsufficientFundsError,
+  InvalidArgumentError,
+  type NodeFailure,
+  UploadError,
+} from "../errors.ts";
 import type { ChainSigner } from "./chain-signer.ts";
 import { approveIfShort, sendCall } from "./contract-calls.ts";
 import type { IndexerClient } from "./indexer-client.ts";
 import { type PreparedSource, prepareSource, type UploadSource } from "./prepare-source.ts";
 import { selectNodes } from "./select-nodes.ts";
+import { sendShards } from "./send-shards.ts";
 
 export interface UploadProgress {
   stage: "hashing" | "paying" | "registering" | "uploading" | "certifying" | "done";
@@ -19,8 +35,10 @@ export interface UploadProgress {
 
 export interface UploadOptions {
   tier?: TierName;
-  /** How many nodes to pick through the indexer (default 3); or `nodes` to name them. */
+  /** How many nodes to pick through the indexer (hot: replicas, default 3; cold: shard holders, default 5); or `nodes` to name them. */
   replicas?: number;
+  /** Cold: holders that may be lost with the blob still recoverable (default about a third of them, at least 1). */
+  faults?: number;
   nodes?: number[];
   epochs?: number;
   name?: string;
@@ -39,6 +57,8 @@ export interface UploadResult {
   cost: bigint;
   fee: bigint;
   transactions: { approve?: Hex; register: Hex; certify: Hex };
+  /** Cold: the code's parameters and every holder's shard commitment (holder order). */
+  cold?: { recovery: number; faults: number; shardSize: number; shardRoots: Hex[] };
 }
 
 export interface UploadContext {
@@ -63,7 +83,7 @@ export async function uploadBlob(
   const { publicClient, signer, deployment, indexer } = ctx;
   const { signal, onProgress } = options;
   const tier = options.tier ?? "hot";
-  if (tier !== "hot") throw new InvalidArgumentError("only the hot tier takes uploads so far");
+  if (tier !== "hot" && tier !== "cold") throw new InvalidArgumentError(`unknown tier ${String(tier)}`);
   const epochs = options.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1)
     throw new InvalidArgumentError("epochs must be a positive integer");
@@ -77,15 +97,19 @@ export async function uploadBlob(
     },
   });
   try {
-    const chosen = await chooseNodes(indexer, prepared.size, tier, options, signal);
-    const nodeIds = chosen.map((node) => node.nodeId).sort((a, b) => a - b);
+    // holder i of the registration is the i-th node in ascending id order (cold: it keeps shard i)
+    const chosen = (await chooseNodes(indexer, prepared.size, tier, options, signal)).sort(
+      (a, b) => a.nodeId - b.nodeId,
+    );
+    const nodeIds = chosen.map((node) => node.nodeId);
+    const cold = tier === "cold" ? await planCold(prepared, nodeIds.length, options, signal) : undefined;
     const owner = await signer.address();
     const market = deployment.contracts.market;
     const [cost, fee] = await publicClient.readContract({
       address: market,
       abi: storageMarketAbi,
       functionName: "quote",
-      args: [nodeIds, Tier[tier], BigInt(prepared.size), epochs],
+      args: [nodeIds, Tier[tier], BigInt(cold ? cold.layout.shardSize : prepared.size), epochs],
     });
     onProgress?.({ stage: "paying", bytes: 0, total: 0 });
     const approve = await ensureAllowance(ctx, owner, cost + fee, signal);
@@ -98,7 +122,11 @@ export async function uploadBlob(
         address: market,
         abi: storageMarketAbi,
         functionName: "registerBlob",
-        args: [hotBlobParams(prepared, nodeIds, epochs, options)],
+        args: [
+          cold
+            ? { ...hotBlobParams(prepared, nodeIds, epochs, options), ...coldParams(cold) }
+            : hotBlobParams(prepared, nodeIds, epochs, options),
+        ],
       },
       signal ? { signal } : {},
     );
@@ -110,15 +138,18 @@ export async function uploadBlob(
     if (!event) throw new InvalidArgumentError("registerBlob succeeded without a BlobRegistered event");
     const blobId = event.args.blobId;
 
-    const total = prepared.size * chosen.length;
+    const total = (cold ? cold.layout.shardSize : prepared.size) * chosen.length;
     let sent = 0;
-    const { replies, failures } = await sendToNodes(prepared, blobId, chosen, {
+    const sending = {
       ...(signal ? { signal } : {}),
-      onBytes: (bytes) => {
+      onBytes: (bytes: number) => {
         sent += bytes;
         onProgress?.({ stage: "uploading", bytes: sent, total });
       },
-    });
+    };
+    const { replies, failures } = cold
+      ? await sendShards(() => prepared.open(), cold.layout, blobId, cold.shardRoots, chosen, sending)
+      : await sendToNodes(prepared, blobId, chosen, sending);
     const info = await publicClient.readContract({
       address: market,
       abi: storageMarketAbi,
@@ -135,23 +166,23 @@ export async function uploadBlob(
     }
 
     onProgress?.({ stage: "certifying", bytes: total, total });
+    const attestations = replies.map((reply) => ({
+      holder: reply.attestation.holder,
+      expiry: BigInt(reply.attestation.expiry),
+      r: reply.attestation.r as Hex,
+      vs: reply.attestation.vs as Hex,
+    }));
     const certified = await sendCall(
       publicClient,
       signer,
-      {
-        address: market,
-        abi: storageMarketAbi,
-        functionName: "certify",
-        args: [
-          blobId,
-          replies.map((reply) => ({
-            holder: reply.attestation.holder,
-            expiry: BigInt(reply.attestation.expiry),
-            r: reply.attestation.r as Hex,
-            vs: reply.attestation.vs as Hex,
-          })),
-        ],
-      },
+      cold
+        ? {
+            address: market,
+            abi: storageMarketAbi,
+            functionName: "certifyShards",
+            args: [blobId, attestations, cold.shardRoots],
+          }
+        : { address: market, abi: storageMarketAbi, functionName: "certify", args: [blobId, attestations] },
       signal ? { signal } : {},
     );
     onProgress?.({ stage: "done", bytes: total, total });
@@ -159,15 +190,59 @@ export async function uploadBlob(
       blobId,
       cid: prepared.cid,
       size: prepared.size,
-      commitment: prepared.commitment,
+      commitment: cold ? cold.commitment : prepared.commitment,
       nodes: chosen.map(({ nodeId, endpoint }) => ({ nodeId, endpoint })),
       cost,
       fee,
       transactions: { ...(approve ? { approve } : {}), register: registered.hash, certify: certified.hash },
+      ...(cold
+        ? {
+            cold: {
+              recovery: cold.layout.recovery,
+              faults: cold.layout.nodes - cold.layout.recovery,
+              shardSize: cold.layout.shardSize,
+              shardRoots: cold.shardRoots,
+            },
+          }
+        : {}),
     };
   } finally {
     await prepared.dispose();
   }
+}
+
+/** A cold upload's layout and shard commitments, from one encoding pass over the prepared blob. */
+interface ColdPlan {
+  layout: ColdLayout;
+  shardRoots: Hex[];
+  commitment: Hex;
+}
+
+async function planCold(
+  prepared: PreparedSource,
+  holders: number,
+  options: UploadOptions,
+  signal?: AbortSignal,
+): Promise<ColdPlan> {
+  const faults = options.faults ?? Math.max(1, Math.floor((holders - 1) / 3));
+  if (!Number.isInteger(faults) || faults < 0 || faults >= holders) {
+    throw new InvalidArgumentError(
+      `faults must be an integer from 0 to ${holders - 1} for ${holders} shard holders`,
+    );
+  }
+  const layout = coldLayoutForFaults(prepared.size, holders, faults);
+  const { shardRoots, commitment } = await coldCommitmentOfStream(prepared.open(), layout, signal);
+  return { layout, shardRoots: shardRoots.map((root) => toHex(root)), commitment: toHex(commitment) };
+}
+
+/** What a cold registration adds to a hot one: the tier, the cold commitment and the shard layout. */
+function coldParams(plan: ColdPlan) {
+  return {
+    tier: Tier.cold,
+    commitment: plan.commitment,
+    shardSize: BigInt(plan.layout.shardSize),
+    recovery: plan.layout.recovery,
+  };
 }
 
 /** The `registerBlob` arguments of a hot blob: a fresh salt, the prepared CID and commitment. */
@@ -210,7 +285,7 @@ async function chooseNodes(
     if (new Set(options.nodes).size !== options.nodes.length) throw new InvalidArgumentError("nodes repeat");
     return named;
   }
-  const replicas = options.replicas ?? 3;
+  const replicas = options.replicas ?? (tier === "cold" ? 5 : 3);
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) {
     throw new InvalidArgumentError("replicas must be an integer from 1 to 16");
   }
@@ -276,14 +351,8 @@ async function sendToNodes(
   results.forEach((result, index) => {
     const node = nodes[index] as { nodeId: number; endpoint: string };
     if (result.status === "fulfilled") replies.push(result.value);
-    else failures.push({ ...node, error: describe(result.reason) });
+    else failures.push({ ...node, error: describeFailure(result.reason) });
   });
   options.signal?.throwIfAborted();
   return { replies, failures };
-}
-
-function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const message = (error as Error).message ?? String(error);
-  return cause?.code ? `${message} (${cause.code})` : message;
 }

@@ -1,6 +1,16 @@
 import { type Hex, parseEventLogs, toHex } from "viem";
-import { cidOfStream, type Deployment, storageMarketAbi, Tier, treeRoot } from "#protocol";
+import {
+  type ColdLayout,
+  cidOfStream,
+  coldCommitmentOfStream,
+  coldLayoutForFaults,
+  type Deployment,
+  storageMarketAbi,
+  Tier,
+  treeRoot,
+} from "#protocol";
 import type { StoreReply } from "../../node/http/schemas.ts";
+import { sendShards } from "../../sdk/client/send-shards.ts";
 import { hotBlobParams } from "../../sdk/client/upload-blob.ts";
 import { contractsFor, type StrataHarness, type TestNode } from "./strata-fixture.ts";
 
@@ -81,4 +91,90 @@ export async function certifyWith(
     vs: reply.attestation.vs as Hex,
   }));
   return h.wait(await as.market.write.certify([blobId, attestations]));
+}
+
+export interface ColdRegistration {
+  blobId: Hex;
+  layout: ColdLayout;
+  shardRoots: Hex[];
+  commitment: Hex;
+}
+
+/** Registers `blob` as a cold blob over `holders` tolerating `faults` lost ones, as the SDK does. */
+export async function registerCold(
+  h: StrataHarness,
+  deployment: Deployment,
+  owner: ReturnType<StrataHarness["wallet"]>,
+  holders: TestNode[],
+  blob: PreparedBlob,
+  faults: number,
+  options: { epochs?: number } = {},
+): Promise<ColdRegistration> {
+  const as = contractsFor(deployment, h.publicClient, owner);
+  const nodes = holders.map((n) => n.nodeId).sort((a, b) => a - b);
+  const epochs = options.epochs ?? 2;
+  const layout = coldLayoutForFaults(blob.size, nodes.length, faults);
+  const { shardRoots, commitment } = await coldCommitmentOfStream(
+    (async function* () {
+      yield blob.data;
+    })(),
+    layout,
+  );
+  const [cost, fee] = await as.market.read.quote([nodes, Tier.cold, BigInt(layout.shardSize), epochs]);
+  await h.wait(await as.token.write.faucet([cost + fee]));
+  await h.wait(await as.token.write.approve([deployment.contracts.market, cost + fee]));
+  const receipt = await h.wait(
+    await as.market.write.registerBlob([
+      {
+        ...hotBlobParams(blob, nodes, epochs, {
+          name: "cold.bin",
+          mimeType: "application/octet-stream",
+          tags: ["cold"],
+        }),
+        tier: Tier.cold,
+        commitment: toHex(commitment),
+        shardSize: BigInt(layout.shardSize),
+        recovery: layout.recovery,
+      },
+    ]),
+  );
+  const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
+  if (!event) throw new Error("no BlobRegistered");
+  return {
+    blobId: event.args.blobId,
+    layout,
+    shardRoots: shardRoots.map((root) => toHex(root)),
+    commitment: toHex(commitment),
+  };
+}
+
+/** Streams every holder's shard (holders in ascending id order, at `urls`) and certifies with their attestations. */
+export async function storeCold(
+  h: StrataHarness,
+  deployment: Deployment,
+  owner: ReturnType<StrataHarness["wallet"]>,
+  blob: PreparedBlob,
+  cold: ColdRegistration,
+  holders: { nodeId: number; endpoint: string }[],
+) {
+  const sorted = [...holders].sort((a, b) => a.nodeId - b.nodeId);
+  const { replies, failures } = await sendShards(
+    async function* () {
+      yield blob.data;
+    },
+    cold.layout,
+    cold.blobId,
+    cold.shardRoots,
+    sorted,
+  );
+  if (failures.length > 0) throw new Error(`shards refused: ${JSON.stringify(failures)}`);
+  const as = contractsFor(deployment, h.publicClient, owner);
+  const attestations = replies.map((reply) => ({
+    holder: reply.attestation.holder,
+    expiry: BigInt(reply.attestation.expiry),
+    r: reply.attestation.r,
+    vs: reply.attestation.vs,
+  }));
+  await h.wait(await as.market.write.certifyShards([cold.blobId, attestations, cold.shardRoots]));
+  return replies;
 }

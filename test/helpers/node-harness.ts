@@ -6,7 +6,7 @@ import { type NodeConfig, nodeConfigDefaults, parseNodeConfig } from "../../node
 import { createLogger } from "../../node/logger.ts";
 import { type StorageNode, startStorageNode } from "../../node/storage-node.ts";
 import { serveProvider } from "./rpc-server.ts";
-import { type StrataHarness, signerKey, type TestNode } from "./strata-fixture.ts";
+import { nodeParams, type StrataHarness, signerKey, type TestNode } from "./strata-fixture.ts";
 
 /** A directory removed by `cleanup()`. */
 export async function tempDir(prefix: string) {
@@ -63,8 +63,18 @@ export async function startNodes(
       dataDir: join(dir.path, `node-${index}`),
       overrides: overrides(index),
     });
+    const started = await startStorageNode(config, { logger });
+    // the registry names the node's real endpoint (nodes find each other there), and a restart
+    // keeps its port
+    config.http.port = Number(new URL(started.url).port);
+    await h.wait(
+      await node.as.registry.write.update([
+        node.nodeId,
+        nodeParams(node.signer.address, index, { pricePerByteEpoch: node.price, endpoint: started.url }),
+      ]),
+    );
     configs.push(config);
-    running.push(await startStorageNode(config, { logger }));
+    running.push(started);
   }
   return {
     rpcUrl: rpc.url,

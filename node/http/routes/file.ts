@@ -1,9 +1,12 @@
 import type { OutgoingHttpHeaders } from "node:http";
+import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Hex, recoverTypedDataAddress } from "viem";
 import { deleteRequestTypedData } from "#protocol";
+import { ColdTier } from "../../cold/cold-tier.ts";
+import type { Opened } from "../../cold/tiering.ts";
 import { BlobStillLiveError, InvalidSignatureError, NotFoundError } from "../../errors.ts";
 import { parseCid, SMALL_BLOB } from "../../reader.ts";
 import type { AppDeps } from "../deps.ts";
@@ -32,12 +35,14 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         200: Type.Any({ description: "The blob's bytes" }),
         206: Type.Any({ description: "The requested range of the blob" }),
         304: Type.Null({ description: "Not modified (ETag matched)" }),
-        ...errors(400, 404, 416),
+        ...errors(400, 404, 416, 503),
       },
     };
 
     const read = (head: boolean) => async (request: ReadRequest, reply: FastifyReply) => {
-      const located = await deps.reader.locateId(request.params.id);
+      const opened = await deps.tiering.open(request.params.id);
+      if ("rebuilt" in opened) return readRebuilt(request, reply, opened, head);
+      const { located } = opened;
       const etag = `"${located.cid.toString()}"`;
       deps.metrics.reads += 1;
       reply
@@ -79,6 +84,46 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         if (!gone.signal.aborted)
           request.log.warn({ err: error, cid: located.cid.toString() }, "read failed");
         response.destroy();
+      }
+    };
+
+    /** A cold blob just rebuilt from its shards (lazy loading): streamed from its checked file. */
+    const readRebuilt = async (
+      request: ReadRequest,
+      reply: FastifyReply,
+      opened: Extract<Opened, { rebuilt: unknown }>,
+      head: boolean,
+    ) => {
+      const { rebuilt } = opened;
+      try {
+        const etag = `"${rebuilt.cid}"`;
+        deps.metrics.reads += 1;
+        reply
+          .header("etag", etag)
+          .header("cache-control", "public, max-age=31536000, immutable")
+          .header("accept-ranges", "bytes")
+          .header("content-type", rebuilt.mimeType || "application/octet-stream")
+          .header("x-content-type-options", "nosniff")
+          .header("x-strata-tier", "cold");
+        if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+        let range = { offset: 0, length: rebuilt.size };
+        if (request.headers.range !== undefined) {
+          range = parseRange(request.headers.range, rebuilt.size);
+          reply
+            .code(206)
+            .header(
+              "content-range",
+              `bytes ${range.offset}-${range.offset + range.length - 1}/${rebuilt.size}`,
+            );
+        }
+        reply.header("content-length", range.length);
+        if (head || range.length === 0) return reply.send();
+        const stream = Readable.from(ColdTier.read(rebuilt, range));
+        stream.once("close", opened.done);
+        return reply.send(stream);
+      } catch (error) {
+        opened.done();
+        throw error;
       }
     };
 

@@ -32,6 +32,9 @@ export function ipfsRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const cid = parseCid(request.params.cid);
+        // a cold blob this node keeps a shard of is rebuilt into the hot tier first
+        if (!(await deps.stores.blockstore.has(cid)))
+          await deps.tiering.ensureLocal(cid.toString()).catch(() => undefined);
         const format = responseFormat(request.query.format, request.headers.accept);
         reply
           .header("cache-control", "public, max-age=29030400, immutable")

@@ -34,6 +34,26 @@ const Stats = Type.Object({
     lastPeriod: Type.Union([Type.Integer(), Type.Null()]),
   }),
   gc: Type.Object({ runs: Type.Integer(), blocksRemoved: Type.Integer() }),
+  cold: Type.Object({
+    shardsStored: Type.Integer({ description: "Shards taken in (uploads, migrations, repairs)" }),
+    rebuilds: Type.Integer({ description: "Cold blobs rebuilt from shards" }),
+    rebuiltBytes: Type.Integer(),
+    repairs: Type.Integer({ description: "Shards of this node rebuilt from other holders" }),
+    repairBytesIn: Type.Integer({ description: "Repair symbols received" }),
+    repairBytesOut: Type.Integer({ description: "Repair symbols served to other holders" }),
+    coldReads: Type.Integer({ description: "Reads that found a blob only in the cold tier" }),
+    lazyLoads: Type.Integer({ description: "Cold blobs loaded into the hot tier by a read" }),
+    promotions: Type.Integer({ description: "Hot copies of cold blobs kept hot for their reads" }),
+    demotions: Type.Integer({ description: "Hot copies of cold blobs dropped for lack of reads" }),
+    hotCopies: Type.Array(
+      Type.Object({
+        cid: Type.String(),
+        blobId: Type.String(),
+        reads: Type.Integer(),
+        promoted: Type.Boolean(),
+      }),
+    ),
+  }),
   buffers: Type.Object({
     inUse: Type.Integer({ description: "Block buffers held by uploads and reads in progress" }),
     free: Type.Integer({ description: "Block buffers waiting for reuse" }),
@@ -66,6 +86,7 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         lastPeriod: prover.lastPeriod,
       },
       gc: { runs: m.gcRuns, blocksRemoved: m.gcBlocksRemoved },
+      cold: { ...deps.cold.stats, ...deps.tiering.stats, hotCopies: deps.tiering.copies() },
       buffers: { inUse: buffers.out, free: buffers.free },
     };
   };

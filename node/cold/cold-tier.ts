@@ -1,0 +1,552 @@
+import { createReadStream } from "node:fs";
+import { open, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { type Hex, toHex } from "viem";
+import { type ColdLayout, cidOfStream, coldLayout, encodeShards, StripeCodec, shardsRoot } from "#protocol";
+import { attest, type SignedAttestation } from "../chain/attestor.ts";
+import type { ChainClient } from "../chain/chain-client.ts";
+import type { Registration, Registrations } from "../chain/registrations.ts";
+import {
+  BlobNotOpenError,
+  BlobNotRegisteredError,
+  ContentMismatchError,
+  InvalidShardsError,
+  NotFoundError,
+  ShardsUnavailableError,
+  StorageFullError,
+} from "../errors.ts";
+import type { Holdings } from "../holdings.ts";
+import type { Logger } from "../logger.ts";
+import type { BlobRecord, BlobRecords } from "../storage/blob-records.ts";
+import { type PeerEndpoints, PieceReader } from "./peer-parts.ts";
+import { HolderFailedError, rebuildStripes } from "./rebuild-stripes.ts";
+import type { ShardStore } from "./shard-store.ts";
+
+export interface ShardStored {
+  blobId: Hex;
+  cid: string;
+  nodeId: number;
+  holder: number;
+  shardRoot: Hex;
+  attestation: SignedAttestation;
+}
+
+/** A cold blob rebuilt into a temporary file, its CID checked. */
+export interface RebuiltBlob {
+  path: string;
+  cid: string;
+  size: number;
+  mimeType: string;
+  /** Removes the file. */
+  discard(): Promise<void>;
+}
+
+type Signal = { signal?: AbortSignal };
+
+/**
+ * The node's cold tier: takes in shards of paid cold registrations (checked against their
+ * commitments), serves primary slivers, whole shards and repair symbols to other nodes, rebuilds
+ * cold blobs from just enough holders for readers, and rebuilds a lost or reassigned shard from
+ * the other holders' repair symbols.
+ */
+export class ColdTier {
+  readonly #chain: ChainClient;
+  readonly #registrations: Registrations;
+  readonly #records: BlobRecords;
+  readonly #shards: ShardStore;
+  readonly #holdings: Holdings;
+  readonly #logger: Logger;
+  readonly #peers: PeerEndpoints;
+  readonly #tempDir: string;
+  readonly #repairing = new Map<string, Promise<void>>();
+  readonly #stopping = new AbortController();
+  readonly #claimDropped: boolean;
+  readonly stats = {
+    shardsStored: 0,
+    rebuilds: 0,
+    rebuiltBytes: 0,
+    repairs: 0,
+    repairBytesIn: 0,
+    repairBytesOut: 0,
+  };
+
+  constructor(deps: {
+    chain: ChainClient;
+    registrations: Registrations;
+    records: BlobRecords;
+    shards: ShardStore;
+    holdings: Holdings;
+    logger: Logger;
+    peers: PeerEndpoints;
+    /** Where rebuilt blobs are written while they are read (the shard folder). */
+    tempDir: string;
+    /** Take over dropped holders' shards of cold blobs this node does not hold. */
+    claimDropped: boolean;
+  }) {
+    this.#claimDropped = deps.claimDropped;
+    this.#chain = deps.chain;
+    this.#registrations = deps.registrations;
+    this.#records = deps.records;
+    this.#shards = deps.shards;
+    this.#holdings = deps.holdings;
+    this.#logger = deps.logger.child({ component: "cold" });
+    this.#peers = deps.peers;
+    this.#tempDir = deps.tempDir;
+  }
+
+  /** The registration of a cold blob, its layout checked against the protocol's. */
+  async coldRegistration(
+    blobId: Hex,
+    options: Signal = {},
+  ): Promise<{ registration: Registration; layout: ColdLayout }> {
+    const registration = await this.#registrations.get(blobId, options);
+    if (!registration) throw new BlobNotRegisteredError(blobId);
+    if (registration.tier !== "cold") throw new InvalidShardsError(`blob ${blobId} is not a cold blob`);
+    const layout = coldLayout(registration.size, registration.holders.length, registration.recovery);
+    if (layout.shardSize !== registration.shardSize) {
+      throw new InvalidShardsError(
+        `blob ${blobId} registered shards of ${registration.shardSize} bytes; its layout gives ${layout.shardSize}`,
+      );
+    }
+    return { registration, layout };
+  }
+
+  /** Checks `roots` are the registration's shard commitments. */
+  checkRoots(registration: Registration, roots: readonly string[]): Hex[] {
+    if (
+      roots.length !== registration.holders.length ||
+      roots.some((root) => !/^0x[0-9a-f]{64}$/.test(root))
+    ) {
+      throw new InvalidShardsError(
+        `expected ${registration.holders.length} shard commitments (0x + 64 lowercase hex each)`,
+      );
+    }
+    const root = toHex(shardsRoot(roots.map((r) => Buffer.from(r.slice(2), "hex"))));
+    if (root !== registration.commitment) {
+      throw new InvalidShardsError(
+        `the shard commitments hash to ${root}, not the registered ${registration.commitment}`,
+      );
+    }
+    return roots as Hex[];
+  }
+
+  /**
+   * Takes in this node's shard of a cold blob: the registration names the node and is open, the
+   * shard commitments hash to the registered commitment, the bytes match this holder's one; then
+   * the shard is durable, recorded, enrolled and attested.
+   */
+  async storeShard(
+    blobId: Hex,
+    source: AsyncIterable<Uint8Array>,
+    roots: readonly string[],
+    options: Signal = {},
+  ): Promise<ShardStored> {
+    const { registration, layout } = await this.coldRegistration(blobId, options);
+    const holder = registration.holders.findIndex((h) => h.nodeId === this.#chain.nodeId);
+    if (holder < 0) throw new BlobNotRegisteredError(blobId);
+    if (registration.dropped & (1 << holder)) throw new BlobNotOpenError(blobId, "dropped for this node");
+    if (registration.status !== "registered" && registration.status !== "certified") {
+      throw new BlobNotOpenError(blobId, registration.status);
+    }
+    const shardRoots = this.checkRoots(registration, roots);
+    return this.#keep(registration, layout, holder, shardRoots, source, options);
+  }
+
+  /** Writes, records, enrolls and attests holder `holder`'s shard. */
+  async #keep(
+    registration: Registration,
+    layout: ColdLayout,
+    holder: number,
+    shardRoots: Hex[],
+    source: AsyncIterable<Uint8Array>,
+    options: Signal,
+  ): Promise<ShardStored> {
+    const blobId = registration.blobId;
+    const existing = await this.#records.get(blobId, options);
+    if (!existing) {
+      const { held, cached, max } = this.#holdings.usage();
+      if (held + cached + layout.shardSize > max) {
+        throw new StorageFullError(layout.shardSize, Math.max(0, max - held - cached));
+      }
+    }
+    const commitment = await this.#shards.write(
+      blobId,
+      source,
+      { size: layout.shardSize, root: shardRoots[holder] as string },
+      options,
+    );
+    const record: BlobRecord = {
+      blobId,
+      cid: registration.cid,
+      size: registration.size,
+      commitment: shardRoots[holder] as Hex,
+      groupRoots: Buffer.from(commitment.groupRoots).toString("base64"),
+      tier: "cold",
+      holder,
+      owner: registration.owner,
+      name: registration.name,
+      mimeType: registration.mimeType,
+      state: registration.status === "certified" ? "certified" : "pending",
+      certifyDeadline: registration.certifyDeadline,
+      ...(registration.status === "certified" ? { endPeriod: registration.endPeriod } : {}),
+      storedAt: existing?.storedAt ?? Date.now(),
+      shard: { size: layout.shardSize, nodes: layout.nodes, recovery: layout.recovery, roots: shardRoots },
+    };
+    await this.#holdings.recordShard(record, !existing, options);
+    const attestation = await attest(this.#chain, registration, holder, options);
+    this.stats.shardsStored += 1;
+    this.#logger.info({ blob_id: blobId, holder, shard_size: layout.shardSize }, "shard stored");
+    return {
+      blobId,
+      cid: registration.cid,
+      nodeId: this.#chain.nodeId,
+      holder,
+      shardRoot: shardRoots[holder] as Hex,
+      attestation,
+    };
+  }
+
+  /** This node's cold record of `blobId`, with its shard on disk. */
+  async heldShard(
+    blobId: Hex,
+    options: Signal = {},
+  ): Promise<BlobRecord & { shard: NonNullable<BlobRecord["shard"]> }> {
+    const record = await this.#records.get(blobId, options);
+    if (!record?.shard || (await this.#shards.size(blobId)) !== record.shard.size) {
+      throw new NotFoundError(`shard of ${blobId}`);
+    }
+    return record as BlobRecord & { shard: NonNullable<BlobRecord["shard"]> };
+  }
+
+  /** Streams this node's primary slivers (`whole`: its whole shard) of `blobId`. */
+  async *serveShard(blobId: Hex, whole: boolean, options: Signal = {}): AsyncGenerator<Uint8Array> {
+    const record = await this.heldShard(blobId, options);
+    const layout = coldLayout(record.size, record.shard.nodes, record.shard.recovery);
+    const part = whole
+      ? { from: 0, length: layout.shardStripeBytes }
+      : { from: 0, length: layout.sliverBytes };
+    yield* this.#shards.stripes(blobId, layout, part, options);
+  }
+
+  /** Streams, stripe by stripe, the repair symbols this node's shard gives toward holder `lost`'s. */
+  async *serveRepairSymbols(blobId: Hex, lost: number, options: Signal = {}): AsyncGenerator<Uint8Array> {
+    const record = await this.heldShard(blobId, options);
+    if (!Number.isInteger(lost) || lost < 0 || lost >= record.shard.nodes || lost === record.holder) {
+      throw new InvalidShardsError(`holder ${lost} is not another holder of ${blobId}`);
+    }
+    const layout = coldLayout(record.size, record.shard.nodes, record.shard.recovery);
+    const codec = new StripeCodec(layout);
+    for await (const part of this.#shards.stripes(
+      blobId,
+      layout,
+      { from: 0, length: layout.shardStripeBytes },
+      options,
+    )) {
+      const out = new Uint8Array(2 * layout.symbolSize);
+      codec.repairSymbols(lost, part, out);
+      this.stats.repairBytesOut += out.length;
+      yield out;
+    }
+  }
+
+  /** The shard commitments of a cold blob: this node's record, else another holder's, checked. */
+  async shardRootsOf(registration: Registration, options: Signal = {}): Promise<Hex[]> {
+    const record = await this.#records.get(registration.blobId, options);
+    if (record?.shard) return record.shard.roots;
+    let lastError: unknown;
+    for (const [index, holder] of registration.holders.entries()) {
+      if (holder.nodeId === this.#chain.nodeId || registration.dropped & (1 << index)) continue;
+      try {
+        const body = await this.#peers.get(
+          holder.nodeId,
+          `/shard/${registration.blobId}/meta`,
+          options.signal,
+        );
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of body) chunks.push(chunk);
+        const meta = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { shardRoots: string[] };
+        return this.checkRoots(registration, meta.shardRoots);
+      } catch (error) {
+        options.signal?.throwIfAborted();
+        lastError = error;
+      }
+    }
+    throw new ShardsUnavailableError(registration.blobId, 0, 1, { cause: lastError });
+  }
+
+  /**
+   * Rebuilds cold blob `blobId` into a temporary file from just enough holders, read in parallel,
+   * and checks it against the registered CID. A fast pass reads primary slivers only; if a holder
+   * fails or the CID does not match, whole shards are read and each checked against its
+   * commitment, leaving out holders that failed, until the blob comes out right or too few remain.
+   */
+  async rebuild(blobId: Hex, options: Signal = {}): Promise<RebuiltBlob> {
+    const { registration, layout } = await this.coldRegistration(blobId, options);
+    const roots = await this.shardRootsOf(registration, options);
+    const excluded = new Set<number>();
+    registration.holders.forEach((_, index) => {
+      if (registration.dropped & (1 << index)) excluded.add(index);
+    });
+    let verified = false;
+    for (;;) {
+      const candidates = registration.holders
+        .map((_, index) => index)
+        .filter((index) => !excluded.has(index));
+      if (candidates.length < layout.recovery) {
+        throw new ShardsUnavailableError(blobId, candidates.length, layout.recovery);
+      }
+      const path = join(this.#tempDir, `rebuild-${blobId}-${process.pid}-${Date.now()}.tmp`);
+      const file = await open(path, "w");
+      const discard = () => rm(path, { force: true });
+      try {
+        const stripes = rebuildStripes({
+          blobId,
+          layout,
+          candidates,
+          open: (index, whole, signal) => this.#openPart(registration, index, whole, signal),
+          ...(verified ? { shardRoots: roots } : {}),
+          ...options,
+        });
+        async function* written() {
+          for await (const chunk of stripes) {
+            await file.write(chunk);
+            yield chunk;
+          }
+        }
+        const cid = (await cidOfStream(written(), options)).toString();
+        await file.close();
+        if (cid !== registration.cid) {
+          await discard();
+          if (verified) throw new ContentMismatchError("cid", registration.cid, cid);
+          this.#logger.warn({ blob_id: blobId, cid }, "rebuilt blob has the wrong CID; reading whole shards");
+          verified = true;
+          continue;
+        }
+        this.stats.rebuilds += 1;
+        this.stats.rebuiltBytes += layout.size;
+        return { path, cid, size: layout.size, mimeType: registration.mimeType, discard };
+      } catch (error) {
+        await file.close().catch(() => undefined);
+        await discard();
+        if (!(error instanceof HolderFailedError)) throw error;
+        this.#logger.warn(
+          { blob_id: blobId, holder: error.holder, err: error.message },
+          "shard holder left out",
+        );
+        excluded.add(error.holder);
+        verified = true;
+      }
+    }
+  }
+
+  async #openPart(registration: Registration, index: number, whole: boolean, signal?: AbortSignal) {
+    const holder = registration.holders[index];
+    if (!holder) throw new Error(`no holder ${index}`);
+    if (holder.nodeId === this.#chain.nodeId) return this.serveShard(registration.blobId, whole, { signal });
+    return this.#peers.get(
+      holder.nodeId,
+      `/shard/${registration.blobId}?part=${whole ? "whole" : "primary"}`,
+      signal,
+    );
+  }
+
+  /** A stream of the rebuilt file. */
+  static read(rebuilt: RebuiltBlob, range?: { offset: number; length: number }): AsyncIterable<Uint8Array> {
+    return createReadStream(
+      rebuilt.path,
+      range ? { start: range.offset, end: range.offset + range.length - 1 } : {},
+    );
+  }
+
+  /**
+   * Rebuilds this node's shard of `blobId` (holder `holder`, its own after a loss or a
+   * reassignment) from k other holders' repair symbols, about one shard's worth of traffic,
+   * checks it against its commitment, keeps it, enrolls and attests, and submits the attestation
+   * with the shard commitments. Falls back to rebuilding the blob and re-encoding it when the
+   * repair symbols do not give the committed shard. One repair per blob at a time.
+   */
+  repair(blobId: Hex, options: Signal & { force?: boolean } = {}): Promise<void> {
+    const running = this.#repairing.get(blobId);
+    if (running) return running;
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#stopping.signal])
+      : this.#stopping.signal;
+    const task = this.#repair(blobId, { ...options, signal }).finally(() => this.#repairing.delete(blobId));
+    this.#repairing.set(blobId, task);
+    return task;
+  }
+
+  /** Repairs in the background (the prover found the shard damaged, or it was assigned here). */
+  repairSoon(blobId: Hex, force = false): void {
+    this.repair(blobId, { force }).catch((error) => {
+      if (!this.#stopping.signal.aborted)
+        this.#logger.error({ blob_id: blobId, err: error }, "shard repair failed");
+    });
+  }
+
+  /**
+   * Another node's shard of a cold blob was left open by a drop: if this node holds no shard of
+   * it and may take one (the chain decides: simulated first), it claims the shard and rebuilds it.
+   */
+  claimSoon(blobId: Hex, holder: number): void {
+    if (!this.#claimDropped) return;
+    const signal = this.#stopping.signal;
+    (async () => {
+      const registration = await this.#registrations.get(blobId, { signal });
+      if (registration?.tier !== "cold" || registration.status !== "certified") return;
+      if (registration.holders.some((h) => h.nodeId === this.#chain.nodeId)) return;
+      const args = [blobId, holder, this.#chain.nodeId] as const;
+      try {
+        await this.#chain.market.simulate.reassignShard(args, { account: this.#chain.account });
+      } catch {
+        return; // taken by another node, or this node may not take it
+      }
+      await this.#chain.send(
+        "reassignShard",
+        async () => {
+          const gas = await this.#chain.gasFor((o) => this.#chain.market.estimateGas.reassignShard(args, o));
+          return this.#chain.market.write.reassignShard(args, { gas });
+        },
+        { signal },
+      );
+      this.#logger.info({ blob_id: blobId, holder }, "took over a dropped holder's shard");
+      await this.repair(blobId);
+    })().catch((error) => {
+      if (!signal.aborted)
+        this.#logger.warn({ blob_id: blobId, holder, err: error }, "could not take over the shard");
+    });
+  }
+
+  /** Stops repairs and claims in flight. */
+  async stop(): Promise<void> {
+    this.#stopping.abort(new Error("node stopping"));
+    await Promise.allSettled([...this.#repairing.values()]);
+  }
+
+  async #repair(blobId: Hex, options: Signal & { force?: boolean }): Promise<void> {
+    const { registration, layout } = await this.coldRegistration(blobId, options);
+    const holder = registration.holders.findIndex((h) => h.nodeId === this.#chain.nodeId);
+    if (holder < 0) throw new BlobNotRegisteredError(blobId);
+    const record = await this.#records.get(blobId, options);
+    const intact = record?.shard && (await this.#shards.size(blobId)) === record.shard.size;
+    if (intact && registration.attested & (1 << holder) && !options.force) return;
+    const roots = await this.shardRootsOf(registration, options);
+    const helpers = registration.holders
+      .map((_, index) => index)
+      .filter((index) => index !== holder && !(registration.dropped & (1 << index)));
+    let stored: ShardStored;
+    try {
+      stored = await this.#keep(
+        registration,
+        layout,
+        holder,
+        roots,
+        this.#repairStream(registration, layout, holder, helpers, options),
+        options,
+      );
+    } catch (error) {
+      if (!(error instanceof ContentMismatchError || error instanceof HolderFailedError)) throw error;
+      this.#logger.warn(
+        { blob_id: blobId, err: error.message },
+        "repair symbols did not give the shard; re-encoding the blob",
+      );
+      const rebuilt = await this.rebuild(blobId, options);
+      try {
+        stored = await this.#keep(
+          registration,
+          layout,
+          holder,
+          roots,
+          this.#partOf(rebuilt, layout, holder),
+          options,
+        );
+      } finally {
+        await rebuilt.discard();
+      }
+    }
+    if (!(registration.attested & (1 << holder)) || registration.status === "registered") {
+      await this.#chain.send(
+        "certifyShards",
+        async () => {
+          const args = [
+            blobId,
+            [
+              {
+                holder,
+                expiry: BigInt(stored.attestation.expiry),
+                r: stored.attestation.r,
+                vs: stored.attestation.vs,
+              },
+            ],
+            roots,
+          ] as const;
+          const gas = await this.#chain.gasFor((o) => this.#chain.market.estimateGas.certifyShards(args, o));
+          return this.#chain.market.write.certifyShards(args, { gas });
+        },
+        options,
+      );
+    }
+    this.stats.repairs += 1;
+    this.#logger.info({ blob_id: blobId, holder }, "shard repaired");
+  }
+
+  /** Holder `lost`'s shard, stripe by stripe, from k helpers' repair symbols. */
+  async *#repairStream(
+    registration: Registration,
+    layout: ColdLayout,
+    lost: number,
+    helpers: number[],
+    options: Signal,
+  ): AsyncGenerator<Uint8Array> {
+    const codec = new StripeCodec(layout);
+    const readers = new Map<number, PieceReader>();
+    try {
+      for (const index of helpers) {
+        if (readers.size === layout.recovery) break;
+        const nodeId = registration.holders[index]?.nodeId as number;
+        try {
+          readers.set(
+            index,
+            new PieceReader(
+              await this.#peers.get(
+                nodeId,
+                `/shard/${registration.blobId}/repair?lost=${lost}`,
+                options.signal,
+              ),
+            ),
+          );
+        } catch (error) {
+          options.signal?.throwIfAborted();
+          this.#logger.debug({ holder: index, err: error }, "repair helper unavailable");
+        }
+      }
+      if (readers.size < layout.recovery) {
+        throw new ShardsUnavailableError(registration.blobId, readers.size, layout.recovery);
+      }
+      for (let t = 0; t < layout.stripes; t += 1) {
+        const symbols: (Uint8Array | undefined)[] = new Array(layout.nodes);
+        await Promise.all(
+          [...readers].map(async ([index, reader]) => {
+            try {
+              symbols[index] = await reader.read(2 * layout.symbolSize);
+            } catch (error) {
+              throw new HolderFailedError(index, error);
+            }
+          }),
+        );
+        this.stats.repairBytesIn += layout.recovery * 2 * layout.symbolSize;
+        const part = new Uint8Array(layout.shardStripeBytes);
+        codec.repair(symbols, part);
+        yield part;
+      }
+    } finally {
+      await Promise.all([...readers.values()].map((reader) => reader.close().catch(() => undefined)));
+    }
+  }
+
+  /** Holder `holder`'s shard, re-encoded from a rebuilt blob. */
+  async *#partOf(rebuilt: RebuiltBlob, layout: ColdLayout, holder: number): AsyncGenerator<Uint8Array> {
+    for await (const parts of encodeShards(ColdTier.read(rebuilt), layout))
+      yield Uint8Array.from(parts[holder] as Uint8Array);
+  }
+}

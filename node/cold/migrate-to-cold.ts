@@ -1,0 +1,103 @@
+import { CID } from "multiformats/cid";
+import { type Hex, toHex } from "viem";
+import { BlobStatus, coldCommitmentOfStream } from "#protocol";
+import { sendShards } from "../../sdk/client/send-shards.ts";
+import type { ChainClient } from "../chain/chain-client.ts";
+import { BlobNotOpenError, InvalidShardsError, MigrationFailedError, NotFoundError } from "../errors.ts";
+import type { Reader } from "../reader.ts";
+import type { BlobRecords } from "../storage/blob-records.ts";
+import type { ColdTier } from "./cold-tier.ts";
+import type { PeerEndpoints } from "./peer-parts.ts";
+
+export interface MigratedToCold {
+  blobId: Hex;
+  coldBlobId: Hex;
+  cid: string;
+  attested: number[];
+  failures: { nodeId: number; error: string }[];
+  certified: boolean;
+  transaction: Hex;
+}
+
+/**
+ * Moves a hot blob this node holds into the cold registration `coldBlobId` its owner made for the
+ * same CID: encodes it from the local copy, checks the shard commitments give the registered cold
+ * commitment, streams each shard to its holder, and submits their attestations. The hot copy
+ * stays while its own registration lasts (the owner deletes it when the cold copy is certified).
+ */
+export async function migrateToCold(
+  deps: { chain: ChainClient; records: BlobRecords; reader: Reader; cold: ColdTier; peers: PeerEndpoints },
+  blobId: Hex,
+  coldBlobId: Hex,
+  options: { signal?: AbortSignal } = {},
+): Promise<MigratedToCold> {
+  const { chain, records, reader, cold, peers } = deps;
+  const hot = await records.get(blobId, options);
+  if (!hot || hot.shard || hot.state === "ended") throw new NotFoundError(`hot blob ${blobId} on this node`);
+  const { registration, layout } = await cold.coldRegistration(coldBlobId, options);
+  if (registration.cid !== hot.cid) {
+    throw new InvalidShardsError(`cold blob ${coldBlobId} registers ${registration.cid}, not ${hot.cid}`);
+  }
+  if (registration.owner.toLowerCase() !== hot.owner.toLowerCase()) {
+    throw new InvalidShardsError(
+      `cold blob ${coldBlobId} belongs to ${registration.owner}, not ${hot.owner}`,
+    );
+  }
+  if (registration.status !== "registered" && registration.status !== "certified") {
+    throw new BlobNotOpenError(coldBlobId, registration.status);
+  }
+  const located = await reader.locate(CID.parse(hot.cid), { ...options, fetch: false });
+  const open = () => reader.read(located, { offset: 0, length: located.size }, options);
+  const { shardRoots, commitment } = await coldCommitmentOfStream(open(), layout, options.signal);
+  if (toHex(commitment) !== registration.commitment) {
+    throw new InvalidShardsError(
+      `blob ${blobId} encodes to the cold commitment ${toHex(commitment)}, not the registered ${registration.commitment}`,
+    );
+  }
+  const roots = shardRoots.map((root) => toHex(root));
+  const nodes = await Promise.all(
+    registration.holders.map(async (holder) => ({
+      nodeId: holder.nodeId,
+      endpoint: await peers.of(holder.nodeId),
+    })),
+  );
+  const { replies, failures } = await sendShards(open, layout, coldBlobId, roots, nodes, options);
+  if (replies.length === 0 || replies.length < registration.quorum - countBits(registration.attested)) {
+    throw new MigrationFailedError(
+      `${replies.length} of the ${registration.quorum} holders needed took their shard: ${failures
+        .map((f) => `node ${f.nodeId}: ${f.error}`)
+        .join("; ")}`,
+    );
+  }
+  const attestations = replies.map((reply) => ({
+    holder: reply.attestation.holder,
+    expiry: BigInt(reply.attestation.expiry),
+    r: reply.attestation.r,
+    vs: reply.attestation.vs,
+  }));
+  const receipt = await chain.send(
+    "certifyShards",
+    async () => {
+      const args = [coldBlobId, attestations, roots] as const;
+      const gas = await chain.gasFor((o) => chain.market.estimateGas.certifyShards(args, o));
+      return chain.market.write.certifyShards(args, { gas });
+    },
+    options,
+  );
+  const after = await chain.read(() => chain.market.read.getBlob([coldBlobId]));
+  return {
+    blobId,
+    coldBlobId,
+    cid: hot.cid,
+    attested: replies.map((reply) => reply.nodeId),
+    failures: failures.map(({ nodeId, error }) => ({ nodeId, error })),
+    certified: after.status === BlobStatus.certified,
+    transaction: receipt.transactionHash,
+  };
+}
+
+function countBits(mask: number): number {
+  let count = 0;
+  for (let m = mask; m !== 0; m &= m - 1) count += 1;
+  return count;
+}

@@ -1,0 +1,195 @@
+import type { Hex } from "viem";
+import { NotFoundError } from "../errors.ts";
+import type { Holdings } from "../holdings.ts";
+import type { Logger } from "../logger.ts";
+import type { Located, Reader } from "../reader.ts";
+import { parseCid } from "../reader.ts";
+import type { BlobRecords } from "../storage/blob-records.ts";
+import type { HotCache } from "../storage/hot-cache.ts";
+import { ColdTier, type RebuiltBlob } from "./cold-tier.ts";
+
+export interface TierPolicy {
+  /** Reads of a cached cold blob after which it is promoted (kept hot, TTL refreshed). */
+  promoteAfterReads: number;
+  /** A hot copy of a cold blob not read for this long is demoted (dropped from the hot tier). */
+  demoteAfterMs: number;
+}
+
+interface HotCopy {
+  blobId: Hex;
+  size: number;
+  reads: number;
+  lastRead: number;
+  promoted: boolean;
+}
+
+/** What a read opens: hot content, or a cold blob just rebuilt (streamed from its file). */
+export type Opened =
+  | { located: Located }
+  | { rebuilt: RebuiltBlob; done: () => void; warming: Promise<void> };
+
+/**
+ * Moves blobs between the tiers for readers: a read of a cold-only blob rebuilds it from its
+ * shards (lazy loading) and keeps the rebuilt copy in the hot cache; copies read often are
+ * promoted (kept hot past the cache's TTL), copies not read for a while are demoted (dropped
+ * from the hot tier, the shards stay). Counters for /stats.
+ */
+export class Tiering {
+  readonly #cold: ColdTier;
+  readonly #reader: Reader;
+  readonly #records: BlobRecords;
+  readonly #holdings: Holdings;
+  readonly #cache: HotCache;
+  readonly #logger: Logger;
+  readonly #policy: TierPolicy;
+  readonly #now: () => number;
+  readonly #copies = new Map<string, HotCopy>();
+  readonly #loading = new Map<string, Promise<void>>();
+  readonly stats = { coldReads: 0, lazyLoads: 0, promotions: 0, demotions: 0 };
+
+  constructor(deps: {
+    cold: ColdTier;
+    reader: Reader;
+    records: BlobRecords;
+    holdings: Holdings;
+    cache: HotCache;
+    logger: Logger;
+    policy: TierPolicy;
+    now?: () => number;
+  }) {
+    this.#cold = deps.cold;
+    this.#reader = deps.reader;
+    this.#records = deps.records;
+    this.#holdings = deps.holdings;
+    this.#cache = deps.cache;
+    this.#logger = deps.logger.child({ component: "tiering" });
+    this.#policy = deps.policy;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** Hot copies of cold blobs, for /stats. */
+  copies(): { cid: string; blobId: Hex; reads: number; promoted: boolean }[] {
+    return [...this.#copies].map(([cid, copy]) => ({
+      cid,
+      blobId: copy.blobId,
+      reads: copy.reads,
+      promoted: copy.promoted,
+    }));
+  }
+
+  /**
+   * Opens content by id for a read: held or cached content as is (a cached cold blob counts a
+   * read); a cold blob this node keeps a shard of is rebuilt; anything else is looked for on
+   * peers. Call `done` once the rebuilt file is read.
+   */
+  async open(id: string, options: { signal?: AbortSignal } = {}): Promise<Opened> {
+    try {
+      const located = await this.#reader.locateId(id, { ...options, fetch: false });
+      this.#touch(located.cid.toString());
+      return { located };
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    const cid = parseCid(id);
+    const key = cid.toString();
+    const record = (await this.#records.byCid(key, options)).find((r) => r.shard && r.state !== "ended");
+    if (!record) return { located: await this.#reader.locate(cid, options) };
+    const pending = this.#loading.get(key);
+    if (pending) {
+      // another read is warming the hot copy: wait for it rather than rebuild twice
+      await pending.catch(() => undefined);
+      return this.open(id, options);
+    }
+    this.stats.coldReads += 1;
+    const rebuilt = await this.#cold.rebuild(record.blobId, options);
+    this.stats.lazyLoads += 1;
+    let readers = 2; // the response and the warm-up share the file
+    const release = () => {
+      readers -= 1;
+      if (readers === 0) void rebuilt.discard();
+    };
+    const warming = this.#warm(rebuilt, record.blobId).finally(() => {
+      this.#loading.delete(key);
+      release();
+    });
+    this.#loading.set(key, warming);
+    return { rebuilt, done: release, warming };
+  }
+
+  /** Makes content local for a read that needs its blocks (the gateway): a cold blob is rebuilt and kept hot. */
+  async ensureLocal(id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const opened = await this.open(id, options);
+    if ("rebuilt" in opened) {
+      opened.done();
+      await opened.warming;
+    }
+  }
+
+  /** Rebuilds cold blob `blobId` and keeps it hot, promoted (POST /migrate to hot). */
+  async promote(blobId: Hex, options: { signal?: AbortSignal } = {}): Promise<{ cid: string; size: number }> {
+    const rebuilt = await this.#cold.rebuild(blobId, options);
+    try {
+      await this.#warm(rebuilt, blobId, options);
+    } finally {
+      await rebuilt.discard();
+    }
+    const copy = this.#copies.get(rebuilt.cid);
+    if (copy && !copy.promoted) {
+      copy.promoted = true;
+      this.stats.promotions += 1;
+    }
+    return { cid: rebuilt.cid, size: rebuilt.size };
+  }
+
+  /** Applies the policies: demotes idle copies, keeps promoted ones hot. */
+  async runPolicies(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const now = this.#now();
+    for (const [cid, copy] of this.#copies) {
+      if (now - copy.lastRead >= this.#policy.demoteAfterMs) {
+        this.#copies.delete(cid);
+        await this.#holdings.evictFromCache(cid, options);
+        this.#reader.forget(cid);
+        this.stats.demotions += 1;
+        this.#logger.info({ cid, blob_id: copy.blobId, reads: copy.reads }, "demoted to the cold tier");
+      } else if (copy.promoted) {
+        this.#cache.admit(cid, copy.size);
+      } else if (!this.#cache.has(cid)) {
+        this.#copies.delete(cid); // the cache let it go
+      }
+    }
+  }
+
+  async #warm(rebuilt: RebuiltBlob, blobId: Hex, options: { signal?: AbortSignal } = {}): Promise<void> {
+    try {
+      const kept = await this.#holdings.importCopy(
+        ColdTier.read(rebuilt),
+        { cid: rebuilt.cid, size: rebuilt.size },
+        rebuilt.mimeType,
+        options,
+      );
+      if (kept && !this.#copies.has(rebuilt.cid)) {
+        this.#copies.set(rebuilt.cid, {
+          blobId,
+          size: rebuilt.size,
+          reads: 1,
+          lastRead: this.#now(),
+          promoted: false,
+        });
+      }
+    } catch (error) {
+      this.#logger.warn({ blob_id: blobId, err: error }, "could not keep the rebuilt blob hot");
+    }
+  }
+
+  #touch(cid: string): void {
+    const copy = this.#copies.get(cid);
+    if (!copy) return;
+    copy.reads += 1;
+    copy.lastRead = this.#now();
+    if (!copy.promoted && copy.reads >= this.#policy.promoteAfterReads) {
+      copy.promoted = true;
+      this.stats.promotions += 1;
+      this.#logger.info({ cid, blob_id: copy.blobId, reads: copy.reads }, "promoted to the hot tier");
+    }
+  }
+}

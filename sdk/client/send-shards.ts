@@ -1,0 +1,77 @@
+import type { Hex } from "viem";
+import { type ColdLayout, encodeShards, ShardFanout } from "#protocol";
+import { describeFailure, type NodeFailure } from "../errors.ts";
+
+/** A node's answer to PUT /shard. */
+export interface ShardReply {
+  blobId: Hex;
+  cid: string;
+  nodeId: number;
+  holder: number;
+  shardRoot: Hex;
+  attestation: { holder: number; expiry: string; r: Hex; vs: Hex; signature: Hex };
+}
+
+/**
+ * Encodes the blob `open()` yields once and streams holder i's shard to `nodes[i]` (holder order),
+ * all at once, each PUT /shard carrying the shard commitments. A node that fails is reported and
+ * dropped while the others go on.
+ */
+export async function sendShards(
+  open: () => AsyncIterable<Uint8Array>,
+  layout: ColdLayout,
+  blobId: Hex,
+  shardRoots: readonly Hex[],
+  nodes: readonly { nodeId: number; endpoint: string }[],
+  options: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
+): Promise<{ replies: ShardReply[]; failures: NodeFailure[] }> {
+  const fanout = new ShardFanout(nodes.length);
+  const puts = nodes.map(async (node, holder) => {
+    const counted = async function* () {
+      for await (const part of fanout.consumer(holder)) {
+        options.onBytes?.(part.length);
+        yield part;
+      }
+    };
+    const response = await fetch(`${node.endpoint.replace(/\/+$/, "")}/shard?blobId=${blobId}`, {
+      method: "PUT",
+      body: counted() as unknown as BodyInit,
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(layout.shardSize),
+        "x-strata-shard-roots": shardRoots.join(","),
+      },
+      duplex: "half",
+      ...(options.signal ? { signal: options.signal } : {}),
+    } as RequestInit);
+    const json = (await response.json().catch(() => undefined)) as
+      | (ShardReply & { error?: { code: string; message: string } })
+      | undefined;
+    if (!response.ok || !json) {
+      const why = json?.error ? `${json.error.code}: ${json.error.message}` : response.statusText;
+      throw new Error(`HTTP ${response.status} ${why}`);
+    }
+    if (json.blobId.toLowerCase() !== blobId.toLowerCase() || json.holder !== holder) {
+      throw new Error("the node stored another shard");
+    }
+    return json;
+  });
+  const produced = (async () => {
+    try {
+      for await (const parts of encodeShards(open(), layout, options.signal)) await fanout.push(parts);
+    } finally {
+      fanout.end();
+    }
+  })();
+  const [encoding, ...results] = await Promise.allSettled([produced, ...puts]);
+  const replies: ShardReply[] = [];
+  const failures: NodeFailure[] = [];
+  results.forEach((result, index) => {
+    const node = nodes[index] as { nodeId: number; endpoint: string };
+    if (result.status === "fulfilled") replies.push(result.value as ShardReply);
+    else failures.push({ ...node, error: describeFailure(result.reason) });
+  });
+  options.signal?.throwIfAborted();
+  if (encoding?.status === "rejected" && replies.length === 0) throw encoding.reason;
+  return { replies, failures };
+}
