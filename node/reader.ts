@@ -138,8 +138,13 @@ export class Reader {
         source: "cache",
       };
     }
-    if (options.fetch === false || this.#helia.libp2p.getConnections().length === 0)
-      throw new NotFoundError(key);
+    if (options.fetch === false) throw new NotFoundError(key);
+    return this.fetch(cid, options);
+  }
+
+  /** Fetches content from peers over bitswap into the hot cache (not found without peers). */
+  async fetch(cid: CID, options: { signal?: AbortSignal } = {}): Promise<Located> {
+    if (this.#helia.libp2p.getConnections().length === 0) throw new NotFoundError(cid.toString());
     return this.#fetch(cid, options.signal);
   }
 

@@ -93,7 +93,7 @@ export class Tiering {
     const cid = parseCid(id);
     const key = cid.toString();
     const record = (await this.#records.byCid(key, options)).find((r) => r.shard && r.state !== "ended");
-    if (!record) return { located: await this.#reader.locate(cid, options) };
+    if (!record) return { located: await this.#reader.fetch(cid, options) };
     const pending = this.#loading.get(key);
     if (pending) {
       // another read is warming the hot copy: wait for it rather than rebuild twice

@@ -2,7 +2,15 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { prepareBlob, registerCold, storeCold } from "../helpers/blob-upload.ts";
+import type { StoreReply } from "../../node/http/schemas.ts";
+import {
+  certifyWith,
+  prepareBlob,
+  putToNode,
+  registerCold,
+  registerPrepared,
+  storeCold,
+} from "../helpers/blob-upload.ts";
 import { marketActions } from "../helpers/market-actions.ts";
 import { startNodes } from "../helpers/node-harness.ts";
 import {
@@ -128,7 +136,7 @@ describe("the cold tier over real nodes", () => {
     const put = async (index: number, body: Uint8Array, roots: string) => {
       const response = await fetch(`${url(index)}/shard?blobId=${cold.blobId}`, {
         method: "PUT",
-        body,
+        body: body as BodyInit,
         headers: { "content-type": "application/octet-stream", "x-strata-shard-roots": roots },
       });
       return { status: response.status, json: (await response.json()) as { error?: { code: string } } };
@@ -172,5 +180,136 @@ describe("the cold tier over real nodes", () => {
     expect(after.cold.repairBytesIn - before.cold.repairBytesIn).toBe(cold.layout.shardSize);
     const meta = (await (await fetch(`${url(5)}/shard/${cold.blobId}/meta`)).json()) as { shardRoots: Hex[] };
     expect(meta.shardRoots).toEqual(cold.shardRoots);
+  });
+
+  test("promotion after reads, demotion after idle time, both in /stats", async () => {
+    const { blob } = await coldBlob(700_000, 74, [0, 1, 2, 3, 4], 1);
+    const cid = blob.cid;
+    const first = await read(2, cid);
+    expect(first.tier).toBe("cold");
+    expect(first.bytes.equals(Buffer.from(blob.data))).toBe(true);
+    await until("the rebuilt copy kept hot", async () =>
+      (await stats(2)).cold.hotCopies.find((copy) => copy.cid === cid),
+    );
+    const before = (await stats(2)).cold;
+    const second = await read(2, cid);
+    expect(second.tier).toBeNull(); // served from the hot tier
+    expect(second.bytes.equals(Buffer.from(blob.data))).toBe(true);
+    const promoted = (await stats(2)).cold;
+    expect(promoted.promotions).toBe(before.promotions + 1);
+    expect(promoted.hotCopies.find((copy) => copy.cid === cid)).toMatchObject({ promoted: true, reads: 2 });
+    expect(promoted.rebuilds).toBe(before.rebuilds);
+    // not read for demoteAfterMs (1.5 s): dropped from the hot tier, and the next read is cold again
+    const demoted = await until("the copy demoted", async () => {
+      const now = (await stats(2)).cold;
+      return !now.hotCopies.some((copy) => copy.cid === cid) && now;
+    });
+    expect(demoted.demotions).toBeGreaterThan(promoted.demotions);
+    const again = await read(2, cid);
+    expect(again.tier).toBe("cold");
+    expect(again.bytes.equals(Buffer.from(blob.data))).toBe(true);
+    expect((await stats(2)).cold.coldReads).toBe(demoted.coldReads + 1);
+  });
+
+  test("POST /migrate moves a hot blob into its cold registration, and a cold blob back to hot", async () => {
+    const data = randomBytes(900_000, 75);
+    const blob = await prepareBlob(data);
+    const hotId = await registerPrepared(h, env.deployment, owner(), [nodes[0] as TestNode], blob);
+    const stored = (await putToNode(url(0), hotId, data)).json as StoreReply;
+    await certifyWith(h, env.deployment, owner(), hotId, [stored]);
+    const cold = await registerCold(
+      h,
+      env.deployment,
+      owner(),
+      [1, 2, 3, 4, 5].map((i) => nodes[i] as TestNode),
+      blob,
+      2,
+    );
+    const migrate = async (index: number, body: object) => {
+      const response = await fetch(`${url(index)}/migrate`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await migrate(0, { blobId: hotId, to: "cold" })).toMatchObject({
+      status: 422,
+      json: { error: { code: "NODE_ERR_INVALID_SHARDS" } },
+    });
+    expect((await migrate(0, { blobId: hotId, to: "sideways" })).status).toBe(400);
+    const other = await registerCold(
+      h,
+      env.deployment,
+      owner(),
+      [1, 2, 3, 4, 5].map((i) => nodes[i] as TestNode),
+      await prepareBlob(randomBytes(1000, 76)),
+      1,
+    );
+    expect(await migrate(0, { blobId: hotId, to: "cold", coldBlobId: other.blobId })).toMatchObject({
+      status: 422,
+      json: { error: { code: "NODE_ERR_INVALID_SHARDS" } },
+    });
+    expect((await migrate(1, { blobId: hotId, to: "cold", coldBlobId: cold.blobId })).status).toBe(404);
+
+    const moved = await migrate(0, { blobId: hotId, to: "cold", coldBlobId: cold.blobId });
+    expect(moved.status).toBe(200);
+    expect(moved.json).toMatchObject({ to: "cold", cid: blob.cid, certified: true, failures: [] });
+    expect((moved.json.attested as number[]).sort()).toEqual(
+      [1, 2, 3, 4, 5].map((i) => (nodes[i] as TestNode).nodeId),
+    );
+    const info = await contractsFor(env.deployment, h.publicClient, owner()).market.read.getBlob([
+      cold.blobId,
+    ]);
+    expect(info.status).toBe(2);
+    const coldRead = await read(5, blob.cid);
+    expect(coldRead.tier).toBe("cold");
+    expect(coldRead.bytes.equals(Buffer.from(data))).toBe(true);
+
+    const back = await migrate(3, { blobId: cold.blobId, to: "hot" });
+    expect(back).toMatchObject({ status: 200, json: { to: "hot", cid: blob.cid, size: data.length } });
+    const copies = (await stats(3)).cold;
+    expect(copies.hotCopies.find((copy) => copy.cid === blob.cid)).toMatchObject({ promoted: true });
+    const hotRead = await read(3, blob.cid);
+    expect(hotRead.tier).toBeNull();
+    expect(hotRead.bytes.equals(Buffer.from(data))).toBe(true);
+    expect((await stats(3)).cold.rebuilds).toBe(copies.rebuilds);
+    expect((await migrate(3, { blobId: hotId, to: "hot" })).status).toBe(422);
+  });
+
+  test("a dropped holder's shard is taken over by another node, rebuilt, attested and proven", async () => {
+    const m = marketActions(h, env.deployment);
+    const { cold } = await coldBlob(400_000, 77, [0, 1, 2, 3, 4], 1);
+    const market = contractsFor(env.deployment, h.publicClient, owner()).market;
+    const lost = nodes[4] as TestNode;
+    const newcomer = nodes[5] as TestNode;
+    await running.restart(4, { prover: { enabled: false, pollMs: 200, watchdog: false } });
+    const reporter = contractsFor(env.deployment, h.publicClient, h.wallet(9)).proofs;
+    // misses in a row: each period reported as soon as it has ended
+    await m.nextPeriod();
+    for (let miss = 0; miss < testParams.missesToDrop; miss += 1) {
+      const period = await m.currentPeriod();
+      await until(`period ${period}'s seed`, async () => {
+        await h.networkHelpers.mine(1);
+        return (await reporter.read.seedOf([period])) !== `0x${"0".repeat(64)}`;
+      });
+      await m.nextPeriod();
+      await h.wait(await reporter.write.reportMissedProof([lost.nodeId, period]));
+    }
+    expect((await reporter.read.nodeStanding([lost.nodeId]))[1]).toBe(true);
+    const taken = await until("the shard reassigned and attested", async () => {
+      await h.networkHelpers.mine(1);
+      const info = await market.read.getBlob([cold.blobId]);
+      return info.holders[4]?.nodeId === newcomer.nodeId && (info.attested & 0b10000) !== 0 && info;
+    });
+    expect(taken.dropped & 0b10000).toBe(0);
+    expect(await market.read.shardRootOf([cold.blobId, 4])).toBe(cold.shardRoots[4]);
+    await m.nextPeriod();
+    await m.nextPeriod();
+    const period = await m.currentPeriod();
+    await until("the newcomer proves its new shard", async () => {
+      await h.networkHelpers.mine(1);
+      return newcomer.as.proofs.read.isProven([newcomer.nodeId, period]);
+    });
   });
 });
