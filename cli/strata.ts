@@ -17,6 +17,7 @@ const commands: Command[] = [
   blobs.status,
   blobs.rm_,
   blobs.extend,
+  blobs.migrate,
   blobs.quote,
   operator.nodeInit,
   operator.nodeRegister,

@@ -18,6 +18,19 @@ function positiveInt(value: unknown, name: string, fallback?: number): number | 
   return n;
 }
 
+function tierArg(value: unknown): "hot" | "cold" {
+  if (value === undefined || value === "hot" || value === "cold") return (value as "hot" | "cold") ?? "hot";
+  throw new UsageError(`--tier takes hot or cold, got ${value}`);
+}
+
+function faultsArg(value: unknown, tier: "hot" | "cold"): number | undefined {
+  if (value === undefined) return undefined;
+  if (tier !== "cold") throw new UsageError("--faults is for --tier cold");
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--faults must be a whole number, got ${value}`);
+  return n;
+}
+
 function blobIdArg(value: string | undefined): Hex {
   if (!value || !isHex(value) || value.length !== 66)
     throw new UsageError(`expected a blob id (0x + 64 hex digits), got ${value ?? "nothing"}`);
@@ -38,13 +51,17 @@ export const upload: Command = {
   name: "upload",
   summary: "Upload a file: pay, register on chain, send to the nodes, certify",
   help: `strata upload FILE [options]
-  --replicas N      nodes to store it on, picked through the indexer (default 3)
+  --tier hot|cold   whole replicas (default), or erasure-coded shards over many nodes
+  --replicas N      nodes to store it on, picked through the indexer (default 3; cold: 5 shard holders)
+  --faults F        cold: holders that may be lost with the blob still readable (default about n/3)
   --nodes 1,2,3     these nodes instead
   --epochs N        epochs paid for (default 1)
   --name NAME       name recorded on chain (default: the file's name)
   --mime TYPE       MIME type (default application/octet-stream)
   --tag TAG         a tag; repeat for more`,
   options: {
+    tier: { type: "string" },
+    faults: { type: "string" },
     replicas: { type: "string" },
     nodes: { type: "string" },
     epochs: { type: "string" },
@@ -59,7 +76,11 @@ export const upload: Command = {
     const started = performance.now();
     const nodes = nodeList(values.nodes);
     const replicas = positiveInt(values.replicas, "replicas");
+    const tier = tierArg(values.tier);
+    const faults = faultsArg(values.faults, tier);
     const result = await client.upload(positionals[0] as string, {
+      tier,
+      ...(faults !== undefined ? { faults } : {}),
       ...(nodes ? { nodes } : {}),
       ...(replicas ? { replicas } : {}),
       epochs: positiveInt(values.epochs, "epochs", 1) as number,
@@ -82,6 +103,11 @@ export const upload: Command = {
         `  blob id  ${result.blobId}`,
         `  CID      ${result.cid}`,
         `  nodes    ${result.nodes.map((n) => `${n.nodeId} (${n.endpoint})`).join(", ")}`,
+        ...(result.cold
+          ? [
+              `  cold     shards of ${result.cold.shardSize.toLocaleString("en-US")} bytes; any ${result.cold.recovery} of ${result.nodes.length} rebuild it`,
+            ]
+          : []),
         `  paid     ${tokens(result.cost + result.fee)} (fee ${tokens(result.fee)})`,
         `  get it   strata get ${result.cid} --out FILE`,
       ].join("\n"),
@@ -259,6 +285,73 @@ export const quote: Command = {
     print(
       `${tokens(q.total)} on nodes ${q.nodes.join(", ")} (storage ${tokens(q.cost)}, fee ${tokens(q.fee)})`,
       q,
+    );
+  },
+};
+
+export const migrate: Command = {
+  name: "migrate",
+  summary: "Move a blob between the tiers (hot to cold through a holder, or rebuilt back to hot)",
+  help: `strata migrate BLOB_ID --to cold|hot [options]
+  --to cold         register a cold copy (paid) and have a hot holder encode and send the shards
+    --replicas N    shard holders (default 5), or --nodes 1,2,3
+    --faults F      holders that may be lost (default about n/3)
+    --epochs N      epochs paid for (default 1)
+    --delete-hot    delete the hot registration once the cold one is certified
+  --to hot          a cold holder rebuilds the blob and keeps it in its hot tier`,
+  options: {
+    to: { type: "string" },
+    replicas: { type: "string" },
+    nodes: { type: "string" },
+    faults: { type: "string" },
+    epochs: { type: "string" },
+    "delete-hot": { type: "boolean" },
+  },
+  positionals: 1,
+  async run({ values, positionals, signal, print }) {
+    const blobId = blobIdArg(positionals[0]);
+    if (values.to !== "cold" && values.to !== "hot") throw new UsageError("--to takes cold or hot");
+    const client = await clientFrom(values, { signing: values.to === "cold" });
+    if (values.to === "hot") {
+      const result = await client.migrate(blobId, { to: "hot", signal });
+      if (result.to !== "hot") return;
+      print(
+        `node ${result.nodeId} (${result.endpoint}) keeps ${result.cid} hot (${result.size.toLocaleString("en-US")} bytes)`,
+        result,
+      );
+      return;
+    }
+    const nodes = nodeList(values.nodes);
+    const replicas = positiveInt(values.replicas, "replicas");
+    const faults = faultsArg(values.faults, "cold");
+    const epochs = positiveInt(values.epochs, "epochs");
+    const bar = new ProgressBar({ enabled: !values.json });
+    const result = await client.migrate(blobId, {
+      to: "cold",
+      deleteHot: values["delete-hot"] === true,
+      ...(nodes ? { nodes } : {}),
+      ...(replicas ? { replicas } : {}),
+      ...(faults !== undefined ? { faults } : {}),
+      ...(epochs ? { epochs } : {}),
+      signal,
+      onProgress: (p) => {
+        if (p.stage === "hashing") bar.update("reading back", p.bytes, 0);
+        else if (p.stage !== "done")
+          bar.step(p.stage === "uploading" ? "a holder sends the shards" : `${p.stage} on chain`);
+      },
+    });
+    bar.done();
+    if (result.to !== "cold") return;
+    print(
+      [
+        `migrated ${blobId} to the cold tier as ${result.cold.blobId}, certified`,
+        `  CID      ${result.cold.cid}`,
+        `  nodes    ${result.cold.nodes.map((n) => n.nodeId).join(", ")} (any ${result.cold.cold?.recovery} rebuild it)`,
+        result.deleted
+          ? `  hot registration deleted (transaction ${result.deleted})`
+          : "  hot registration kept",
+      ].join("\n"),
+      result,
     );
   },
 };

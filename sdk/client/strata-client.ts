@@ -24,7 +24,13 @@ import {
   type TierName,
   tierName,
 } from "#protocol";
-import { InvalidArgumentError, type NodeFailure, StrataError } from "../errors.ts";
+import {
+  describeFailure,
+  FetchFailedError,
+  InvalidArgumentError,
+  type NodeFailure,
+  StrataError,
+} from "../errors.ts";
 import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
 import { approveIfShort, receiptOf, revertOf, sendCall } from "./contract-calls.ts";
 import { type BlobQuery, IndexerClient } from "./indexer-client.ts";
@@ -133,6 +139,82 @@ export class StrataClient {
   }
 
   /** A blob as the chain has it now, with what the indexer knows (name, tags, holders). */
+  /**
+   * Moves a blob between the tiers. To cold: the blob is read back (verified), its cold layout
+   * computed here, a cold registration for the same CID paid for and made, and one of its hot
+   * holders encodes its copy, sends every shard and certifies (POST /migrate); with `deleteHot`
+   * the hot registration is deleted once the cold one is certified. To hot: a cold holder
+   * rebuilds the blob and keeps it in its hot tier (POST /migrate); the answer names it.
+   */
+  async migrate(
+    blobId: Hex,
+    options: Options &
+      (
+        | ({ to: "cold"; deleteHot?: boolean } & Pick<
+            UploadOptions,
+            "replicas" | "nodes" | "faults" | "epochs" | "onProgress"
+          >)
+        | { to: "hot" }
+      ),
+  ): Promise<
+    | { to: "cold"; cold: UploadResult; deleted?: Hex }
+    | { to: "hot"; nodeId: number; endpoint: string; cid: string; size: number }
+  > {
+    const { signal } = options;
+    const status = await this.status(blobId, options);
+    const indexed = status.indexed;
+    if (!indexed)
+      throw new StrataError("STRATA_ERR_NOT_FOUND", `the indexer does not know blob ${blobId} yet`);
+    const known = await this.indexer.nodes(signal);
+    const endpointOf = (nodeId: number) => known.find((node) => node.nodeId === nodeId)?.endpoint;
+    const failures: NodeFailure[] = [];
+    if (options.to === "hot") {
+      if (status.tier !== "cold") throw new InvalidArgumentError(`blob ${blobId} is already hot`);
+      for (const nodeId of status.nodes) {
+        const endpoint = endpointOf(nodeId);
+        if (!endpoint) continue;
+        try {
+          const response = await fetch(`${endpoint}/migrate`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ blobId, to: "hot" }),
+            ...(signal ? { signal } : {}),
+          });
+          const json = (await response.json()) as { cid: string; size: number; error?: { message: string } };
+          if (!response.ok) throw new Error(json.error?.message ?? `HTTP ${response.status}`);
+          return { to: "hot", nodeId, endpoint, cid: json.cid, size: json.size };
+        } catch (error) {
+          signal?.throwIfAborted();
+          failures.push({ nodeId, endpoint, error: describeFailure(error) });
+        }
+      }
+      throw new FetchFailedError(indexed.cid, failures);
+    }
+    if (status.tier !== "hot") throw new InvalidArgumentError(`blob ${blobId} is already cold`);
+    const holder = status.nodes
+      .map((nodeId) => ({ nodeId, endpoint: endpointOf(nodeId) }))
+      .find((n) => n.endpoint);
+    if (!holder?.endpoint)
+      throw new StrataError("STRATA_ERR_NOT_FOUND", `no hot holder of ${blobId} is indexed`);
+    const cold = await this.upload(this.stream(indexed.cid, signal ? { signal } : {}), {
+      tier: "cold",
+      name: indexed.name,
+      mimeType: indexed.mimeType,
+      tags: indexed.tags,
+      ...(options.replicas ? { replicas: options.replicas } : {}),
+      ...(options.nodes ? { nodes: options.nodes } : {}),
+      ...(options.faults !== undefined ? { faults: options.faults } : {}),
+      ...(options.epochs ? { epochs: options.epochs } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(signal ? { signal } : {}),
+      viaNode: { blobId, endpoint: holder.endpoint },
+    });
+    if (cold.cid !== indexed.cid)
+      throw new StrataError("STRATA_ERR_VERIFICATION", "the blob read back has another CID");
+    const deleted = options.deleteHot ? (await this.delete(blobId, options)).hash : undefined;
+    return { to: "cold", cold, ...(deleted ? { deleted } : {}) };
+  }
+
   async status(blobId: Hex, options: Options = {}) {
     const info = await this.publicClient
       .readContract({

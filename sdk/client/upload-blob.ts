@@ -46,6 +46,11 @@ export interface UploadOptions {
   tags?: string[];
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
+  /**
+   * Cold only: a hot holder of the same bytes encodes and sends the shards and certifies
+   * (POST /migrate), instead of this client. Used by `StrataClient.migrate`.
+   */
+  viaNode?: { blobId: Hex; endpoint: string };
 }
 
 export interface UploadResult {
@@ -138,6 +143,26 @@ export async function uploadBlob(
     if (!event) throw new InvalidArgumentError("registerBlob succeeded without a BlobRegistered event");
     const blobId = event.args.blobId;
 
+    if (cold && options.viaNode) {
+      onProgress?.({ stage: "uploading", bytes: 0, total: 0 });
+      const moved = await migrateThrough(options.viaNode, blobId, signal);
+      onProgress?.({ stage: "done", bytes: 0, total: 0 });
+      return {
+        blobId,
+        cid: prepared.cid,
+        size: prepared.size,
+        commitment: cold.commitment,
+        nodes: chosen.map(({ nodeId, endpoint }) => ({ nodeId, endpoint })),
+        cost,
+        fee,
+        transactions: {
+          ...(approve ? { approve } : {}),
+          register: registered.hash,
+          certify: moved.transaction,
+        },
+        cold: coldSummary(cold),
+      };
+    }
     const total = (cold ? cold.layout.shardSize : prepared.size) * chosen.length;
     let sent = 0;
     const sending = {
@@ -195,16 +220,7 @@ export async function uploadBlob(
       cost,
       fee,
       transactions: { ...(approve ? { approve } : {}), register: registered.hash, certify: certified.hash },
-      ...(cold
-        ? {
-            cold: {
-              recovery: cold.layout.recovery,
-              faults: cold.layout.nodes - cold.layout.recovery,
-              shardSize: cold.layout.shardSize,
-              shardRoots: cold.shardRoots,
-            },
-          }
-        : {}),
+      ...(cold ? { cold: coldSummary(cold) } : {}),
     };
   } finally {
     await prepared.dispose();
@@ -233,6 +249,37 @@ async function planCold(
   const layout = coldLayoutForFaults(prepared.size, holders, faults);
   const { shardRoots, commitment } = await coldCommitmentOfStream(prepared.open(), layout, signal);
   return { layout, shardRoots: shardRoots.map((root) => toHex(root)), commitment: toHex(commitment) };
+}
+
+function coldSummary(plan: ColdPlan) {
+  return {
+    recovery: plan.layout.recovery,
+    faults: plan.layout.nodes - plan.layout.recovery,
+    shardSize: plan.layout.shardSize,
+    shardRoots: plan.shardRoots,
+  };
+}
+
+/** Asks a hot holder to fill cold registration `coldBlobId` from its copy (POST /migrate). */
+async function migrateThrough(
+  via: { blobId: Hex; endpoint: string },
+  coldBlobId: Hex,
+  signal?: AbortSignal,
+): Promise<{ transaction: Hex }> {
+  const response = await fetch(`${via.endpoint.replace(/\/+$/, "")}/migrate`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ blobId: via.blobId, to: "cold", coldBlobId }),
+    ...(signal ? { signal } : {}),
+  });
+  const json = (await response.json().catch(() => undefined)) as
+    | { transaction?: Hex; certified?: boolean; error?: { code: string; message: string } }
+    | undefined;
+  if (!response.ok || !json?.transaction || !json.certified) {
+    const why = json?.error ? `${json.error.code}: ${json.error.message}` : `HTTP ${response.status}`;
+    throw new UploadError(coldBlobId, [{ nodeId: 0, endpoint: via.endpoint, error: why }], [], 0);
+  }
+  return { transaction: json.transaction };
 }
 
 /** What a cold registration adds to a hot one: the tier, the cold commitment and the shard layout. */

@@ -158,6 +158,47 @@ describe("a dApp uploads through contract calls", () => {
   });
 });
 
+describe("the cold tier on the devnet", () => {
+  test("a cold upload over the 3 nodes reads back through the indexer, rebuilt from its shards", async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 123);
+    const client = net.dappClient(1);
+    const upload = await client.upload(data, { tier: "cold", replicas: 3, faults: 1, name: "cold.bin" });
+    expect(upload.cold).toMatchObject({ recovery: 2, faults: 1 });
+    expect(upload.cold?.shardRoots).toHaveLength(3);
+    const status = await client.status(upload.blobId);
+    expect(status).toMatchObject({ status: "certified", tier: "cold", attested: 3 });
+    await until("the cold route", async () => {
+      const route = await client.indexer.route(upload.cid);
+      return route.nodes.length === 3 && route.nodes.every((n) => n.certified);
+    });
+    expect(Buffer.compare(await net.dappClient(2).get(upload.cid), data)).toBe(0);
+  });
+
+  test("migrate: a hot blob to cold through its holder, the hot registration deleted, then back to hot", async () => {
+    const data = randomBytes(1024 * 1024 + 7);
+    const client = net.dappClient(0);
+    const hot = await client.upload(data, { replicas: 1, name: "to-be-cold.bin" });
+    await until("the indexer knows the hot blob", async () => (await client.status(hot.blobId)).indexed);
+    const moved = await client.migrate(hot.blobId, { to: "cold", replicas: 3, faults: 1, deleteHot: true });
+    if (moved.to !== "cold") throw new Error("expected a cold migration");
+    expect(moved.cold.cid).toBe(hot.cid);
+    expect(moved.deleted).toBeDefined();
+    expect((await client.status(moved.cold.blobId)).status).toBe("certified");
+    expect((await client.status(hot.blobId)).status).toBe("deleted");
+    await until(
+      "the indexer knows the cold blob",
+      async () => (await client.status(moved.cold.blobId)).indexed,
+    );
+    expect(Buffer.compare(await net.dappClient(2).get(hot.cid), data)).toBe(0);
+    const back = await client.migrate(moved.cold.blobId, { to: "hot" });
+    if (back.to !== "hot") throw new Error("expected a hot migration");
+    expect(back).toMatchObject({ cid: hot.cid, size: data.length });
+    const response = await fetch(`${back.endpoint}/file/${hot.cid}`);
+    expect(response.headers.get("x-strata-tier")).toBeNull();
+    expect(Buffer.compare(Buffer.from(await response.arrayBuffer()), data)).toBe(0);
+  });
+});
+
 describe("nodes prove and are paid", () => {
   test("every node proves each period, then claims its pay", async () => {
     const start = (await net.dappClient(0).status(viemUpload.blobId)).startPeriod;
@@ -173,7 +214,8 @@ describe("nodes prove and are paid", () => {
       const client = operator(index);
       const before = await client.balance();
       const { amount, blobs } = await client.claim(node.nodeId);
-      expect(blobs).toBe(2);
+      // the viem and ethers uploads, and the two cold blobs (each node keeps one shard of each)
+      expect(blobs).toBe(4);
       expect(amount).toBeGreaterThan(0n);
       expect(await client.balance()).toBe(before + amount);
     }
