@@ -31,15 +31,19 @@ export interface ShardStored {
   attestation: SignedAttestation;
 }
 
-/** A cold blob rebuilt into a temporary file, its CID checked. */
+/** A cold blob rebuilt, its CID checked: in memory, or in a temporary file when large. */
 export interface RebuiltBlob {
-  path: string;
   cid: string;
   size: number;
   mimeType: string;
-  /** Removes the file. */
+  /** Bytes `[offset, offset + length)` (all by default). */
+  read(range?: { offset: number; length: number }): AsyncIterable<Uint8Array>;
+  /** Lets go of the bytes (removes the file). */
   discard(): Promise<void>;
 }
+
+/** Cold blobs up to this size are rebuilt in memory; larger ones into a temporary file. */
+export const REBUILD_IN_MEMORY = 128 * 1024 * 1024;
 
 type Signal = { signal?: AbortSignal };
 
@@ -288,6 +292,7 @@ export class ColdTier {
       if (registration.dropped & (1 << index)) excluded.add(index);
     });
     let verified = false;
+    const started = performance.now();
     for (;;) {
       const candidates = registration.holders
         .map((_, index) => index)
@@ -295,9 +300,10 @@ export class ColdTier {
       if (candidates.length < layout.recovery) {
         throw new ShardsUnavailableError(blobId, candidates.length, layout.recovery);
       }
-      const path = join(this.#tempDir, `rebuild-${blobId}-${process.pid}-${Date.now()}.tmp`);
-      const file = await open(path, "w");
-      const discard = () => rm(path, { force: true });
+      const sink =
+        layout.size <= REBUILD_IN_MEMORY
+          ? memorySink()
+          : await fileSink(join(this.#tempDir, `rebuild-${blobId}-${process.pid}-${Date.now()}.tmp`));
       try {
         const stripes = rebuildStripes({
           blobId,
@@ -307,16 +313,16 @@ export class ColdTier {
           ...(verified ? { shardRoots: roots } : {}),
           ...options,
         });
-        async function* written() {
+        async function* kept() {
           for await (const chunk of stripes) {
-            await file.write(chunk);
+            await sink.write(chunk);
             yield chunk;
           }
         }
-        const cid = (await cidOfStream(written(), options)).toString();
-        await file.close();
+        const cid = (await cidOfStream(kept(), options)).toString();
+        await sink.close();
         if (cid !== registration.cid) {
-          await discard();
+          await sink.discard();
           if (verified) throw new ContentMismatchError("cid", registration.cid, cid);
           this.#logger.warn({ blob_id: blobId, cid }, "rebuilt blob has the wrong CID; reading whole shards");
           verified = true;
@@ -324,10 +330,19 @@ export class ColdTier {
         }
         this.stats.rebuilds += 1;
         this.stats.rebuiltBytes += layout.size;
-        return { path, cid, size: layout.size, mimeType: registration.mimeType, discard };
+        this.#logger.info(
+          { blob_id: blobId, size: layout.size, verified, ms: Math.round(performance.now() - started) },
+          "cold blob rebuilt",
+        );
+        return {
+          cid,
+          size: layout.size,
+          mimeType: registration.mimeType,
+          read: sink.read,
+          discard: sink.discard,
+        };
       } catch (error) {
-        await file.close().catch(() => undefined);
-        await discard();
+        await sink.discard();
         if (!(error instanceof HolderFailedError)) throw error;
         this.#logger.warn(
           { blob_id: blobId, holder: error.holder, err: error.message },
@@ -347,14 +362,6 @@ export class ColdTier {
       holder.nodeId,
       `/shard/${registration.blobId}?part=${whole ? "whole" : "primary"}`,
       signal,
-    );
-  }
-
-  /** A stream of the rebuilt file. */
-  static read(rebuilt: RebuiltBlob, range?: { offset: number; length: number }): AsyncIterable<Uint8Array> {
-    return createReadStream(
-      rebuilt.path,
-      range ? { start: range.offset, end: range.offset + range.length - 1 } : {},
     );
   }
 
@@ -546,7 +553,64 @@ export class ColdTier {
 
   /** Holder `holder`'s shard, re-encoded from a rebuilt blob. */
   async *#partOf(rebuilt: RebuiltBlob, layout: ColdLayout, holder: number): AsyncGenerator<Uint8Array> {
-    for await (const parts of encodeShards(ColdTier.read(rebuilt), layout))
+    for await (const parts of encodeShards(rebuilt.read(), layout))
       yield Uint8Array.from(parts[holder] as Uint8Array);
   }
+}
+
+interface RebuildSink {
+  write(chunk: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  read(range?: { offset: number; length: number }): AsyncIterable<Uint8Array>;
+  discard(): Promise<void>;
+}
+
+/** Keeps the rebuilt stripes as they are. */
+function memorySink(): RebuildSink {
+  let chunks: Uint8Array[] = [];
+  return {
+    async write(chunk) {
+      chunks.push(chunk);
+    },
+    async close() {},
+    async *read(range) {
+      const start = range?.offset ?? 0;
+      const end = range ? range.offset + range.length : Number.POSITIVE_INFINITY;
+      let at = 0;
+      for (const chunk of chunks) {
+        const from = Math.max(start - at, 0);
+        const to = Math.min(end - at, chunk.length);
+        if (from < to) yield chunk.subarray(from, to);
+        at += chunk.length;
+        if (at >= end) return;
+      }
+    },
+    async discard() {
+      chunks = [];
+    },
+  };
+}
+
+/** Writes the rebuilt stripes to a temporary file (large blobs). */
+async function fileSink(path: string): Promise<RebuildSink> {
+  const file = await open(path, "w");
+  let closed = false;
+  return {
+    async write(chunk) {
+      await file.write(chunk);
+    },
+    async close() {
+      closed = true;
+      await file.close();
+    },
+    read(range) {
+      const bounds = range ? { start: range.offset, end: range.offset + range.length - 1 } : {};
+      return createReadStream(path, { ...bounds, highWaterMark: 1024 * 1024 });
+    },
+    async discard() {
+      if (!closed) await file.close().catch(() => undefined);
+      closed = true;
+      await rm(path, { force: true });
+    },
+  };
 }

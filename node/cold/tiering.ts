@@ -6,7 +6,7 @@ import type { Located, Reader } from "../reader.ts";
 import { parseCid } from "../reader.ts";
 import type { BlobRecords } from "../storage/blob-records.ts";
 import type { HotCache } from "../storage/hot-cache.ts";
-import { ColdTier, type RebuiltBlob } from "./cold-tier.ts";
+import type { ColdTier, RebuiltBlob } from "./cold-tier.ts";
 
 export interface TierPolicy {
   /** Reads of a cached cold blob after which it is promoted (kept hot, TTL refreshed). */
@@ -101,19 +101,32 @@ export class Tiering {
       return this.open(id, options);
     }
     this.stats.coldReads += 1;
-    const rebuilt = await this.#cold.rebuild(record.blobId, options);
-    this.stats.lazyLoads += 1;
-    let readers = 2; // the response and the warm-up share the file
-    const release = () => {
-      readers -= 1;
-      if (readers === 0) void rebuilt.discard();
-    };
-    const warming = this.#warm(rebuilt, record.blobId).finally(() => {
-      this.#loading.delete(key);
-      release();
+    let finishRead = () => {};
+    const readDone = new Promise<void>((resolve) => {
+      finishRead = resolve;
     });
-    this.#loading.set(key, warming);
-    return { rebuilt, done: release, warming };
+    // the hot copy is imported once the response is out: the reader is not kept waiting for it
+    const warming = (async () => {
+      const rebuilt = await this.#cold.rebuild(record.blobId, options);
+      this.stats.lazyLoads += 1;
+      return rebuilt;
+    })();
+    const settled = warming.then(
+      async (rebuilt) => {
+        await readDone;
+        await this.#warm(rebuilt, record.blobId);
+        await rebuilt.discard();
+      },
+      () => undefined,
+    );
+    const loading = settled.finally(() => this.#loading.delete(key));
+    this.#loading.set(key, loading);
+    try {
+      return { rebuilt: await warming, done: finishRead, warming: loading };
+    } catch (error) {
+      finishRead();
+      throw error;
+    }
   }
 
   /** Makes content local for a read that needs its blocks (the gateway): a cold blob is rebuilt and kept hot. */
@@ -162,7 +175,7 @@ export class Tiering {
   async #warm(rebuilt: RebuiltBlob, blobId: Hex, options: { signal?: AbortSignal } = {}): Promise<void> {
     try {
       const kept = await this.#holdings.importCopy(
-        ColdTier.read(rebuilt),
+        rebuilt.read(),
         { cid: rebuilt.cid, size: rebuilt.size },
         rebuilt.mimeType,
         options,

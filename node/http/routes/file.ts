@@ -5,7 +5,6 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Hex, recoverTypedDataAddress } from "viem";
 import { deleteRequestTypedData } from "#protocol";
-import { ColdTier } from "../../cold/cold-tier.ts";
 import type { Opened } from "../../cold/tiering.ts";
 import { BlobStillLiveError, InvalidSignatureError, NotFoundError } from "../../errors.ts";
 import { parseCid, SMALL_BLOB } from "../../reader.ts";
@@ -118,7 +117,7 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         }
         reply.header("content-length", range.length);
         if (head || range.length === 0) return reply.send();
-        const stream = Readable.from(ColdTier.read(rebuilt, range));
+        const stream = Readable.from(rebuilt.read(range));
         stream.once("close", opened.done);
         return reply.send(stream);
       } catch (error) {
