@@ -6,7 +6,14 @@
 import { createCipheriv } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type ColdLayout, coldLayoutForFaults, encodeShards, erasureKernel, StripeCodec } from "#protocol";
+import {
+  type ColdLayout,
+  coldLayoutForFaults,
+  encodeShards,
+  encodeWhole,
+  erasureKernel,
+  StripeCodec,
+} from "#protocol";
 import type { StoreReply } from "../node/http/schemas.ts";
 import {
   certifyWith,
@@ -48,17 +55,6 @@ async function throughput(bytes: number, work: () => Promise<unknown> | unknown)
   return median(speeds);
 }
 
-/** Every holder's shard of `data`, whole. */
-async function shardsOf(data: Uint8Array, layout: ColdLayout): Promise<Uint8Array[]> {
-  const shards = Array.from({ length: layout.nodes }, () => new Uint8Array(layout.shardSize));
-  let t = 0;
-  for await (const parts of encodeShards(once(data), layout)) {
-    parts.forEach((part, i) => shards[i]?.set(part, t * layout.shardStripeBytes));
-    t += 1;
-  }
-  return shards;
-}
-
 /** Decodes the blob from the primaries of the last k holders: every row computed, none copied. */
 function decodeWorstCase(layout: ColdLayout, shards: Uint8Array[]): Uint8Array {
   const codec = new StripeCodec(layout);
@@ -90,7 +86,7 @@ for (const [n, f] of [
       // the parts are produced; nothing else
     }
   });
-  const shards = await shardsOf(data, layout);
+  const shards = await encodeWhole(data, layout);
   let decoded: Uint8Array = new Uint8Array(0);
   const decode = await throughput(SIZE, () => {
     decoded = decodeWorstCase(layout, shards);

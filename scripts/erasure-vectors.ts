@@ -4,7 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { toHex } from "viem";
-import { coldCommitmentOfStream, coldLayout, encodeShards } from "../protocol/erasure/index.ts";
+import { coldCommitmentOfStream, coldLayout, encodeWhole } from "../protocol/erasure/index.ts";
 
 const cases: [size: number, nodes: number, recovery: number][] = [
   [1, 1, 1],
@@ -26,14 +26,7 @@ const vectors = [];
 for (const [size, nodes, recovery] of cases) {
   const data = input(size);
   const layout = coldLayout(size, nodes, recovery);
-  const shards = Array.from({ length: nodes }, () => new Uint8Array(layout.shardSize));
-  let stripe = 0;
-  for await (const parts of encodeShards(once(data), layout)) {
-    parts.forEach((part, i) => {
-      shards[i]?.set(part, stripe * layout.shardStripeBytes);
-    });
-    stripe += 1;
-  }
+  const shards = await encodeWhole(data, layout);
   const { shardRoots, commitment } = await coldCommitmentOfStream(once(data), layout);
   vectors.push({
     name: `${size} bytes on ${nodes} holders, any ${recovery} rebuild it`,

@@ -9,7 +9,7 @@ import { coldLayout, coldLayoutForFaults } from "./cold-layout.ts";
 import { generator, gfInv, gfMul, invert, matMulJs, pickRows } from "./gf256.ts";
 import { erasureKernel, matMul } from "./native.ts";
 import { shardsRoot } from "./shard-roots.ts";
-import { encodeShards } from "./stripes.ts";
+import { encodeWhole } from "./stripes.ts";
 
 async function* once(data: Uint8Array) {
   yield data;
@@ -18,15 +18,7 @@ async function* once(data: Uint8Array) {
 /** Every holder's whole shard of `data`. */
 async function shardsOf(data: Uint8Array, n: number, k: number) {
   const layout = coldLayout(data.length, n, k);
-  const shards = Array.from({ length: n }, () => new Uint8Array(layout.shardSize));
-  let stripe = 0;
-  for await (const parts of encodeShards(once(data), layout)) {
-    parts.forEach((part, i) => {
-      shards[i].set(part, stripe * layout.shardStripeBytes);
-    });
-    stripe += 1;
-  }
-  return { layout, shards };
+  return { layout, shards: await encodeWhole(data, layout) };
 }
 
 /** Rebuilds the blob from the primary slivers of `holders`. */

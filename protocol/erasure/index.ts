@@ -12,4 +12,4 @@ export { generator, gfInv, gfMul, invert, matMulJs } from "./gf256.ts";
 export { erasureKernel, matMul } from "./native.ts";
 export { ShardFanout } from "./shard-fanout.ts";
 export { shardsRoot } from "./shard-roots.ts";
-export { encodeShards, stripesOf } from "./stripes.ts";
+export { encodeShards, encodeWhole, stripesOf } from "./stripes.ts";

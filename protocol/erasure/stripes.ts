@@ -55,3 +55,17 @@ export async function* encodeShards(
     yield parts;
   }
 }
+
+/** Every holder's whole shard of `data` (for small blobs, tests and vectors: all in memory). */
+export async function encodeWhole(data: Uint8Array, layout: ColdLayout): Promise<Uint8Array[]> {
+  const shards = Array.from({ length: layout.nodes }, () => new Uint8Array(layout.shardSize));
+  let stripe = 0;
+  async function* once() {
+    yield data;
+  }
+  for await (const parts of encodeShards(once(), layout)) {
+    for (const [i, part] of parts.entries()) shards[i]?.set(part, stripe * layout.shardStripeBytes);
+    stripe += 1;
+  }
+  return shards;
+}
