@@ -101,6 +101,41 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
     }
   };
   const live = () => nodes.filter((node) => !dropped.has(node.nodeId));
+  /** A live node holding no shard of a cold blob takes over each dropped holder's shard. */
+  const takeOverDroppedShards = async () => {
+    for (const [index, blob] of blobs.entries()) {
+      if (!blob.shardRoots) continue;
+      const stored = await market.read.getBlob([blob.blobId]);
+      if (stored.status !== BlobStatus.certified || (await m.currentPeriod()) >= stored.endPeriod) continue;
+      for (let holder = 0; holder < blob.nodes.length; holder += 1) {
+        if (!(stored.dropped & (1 << holder))) continue;
+        const holders = new Set(stored.holders.map((h) => h.nodeId));
+        const spare = options.everything?.spare;
+        const candidates = [...(await active()), ...(spare ? [spare] : [])];
+        let taker: TestNode | undefined;
+        for (const candidate of candidates.filter((node) => !holders.has(node.nodeId))) {
+          try {
+            const receipt = await h.wait(
+              await candidate.as.market.write.reassignShard([blob.blobId, holder, candidate.nodeId]),
+            );
+            onLogs?.(receipt.logs);
+            taker = candidate;
+            break;
+          } catch (error) {
+            // a node unbonding or short of stake may not take a shard
+            if (!String(error).includes("NodeRegistry")) throw error;
+          }
+        }
+        if (!taker) continue;
+        const moved = { ...blob, nodes: blob.nodes.map((node, i) => (i === holder ? taker : node)) };
+        blobs[index] = moved;
+        onLogs?.(await m.enroll(moved, [holder]));
+        const certified = await m.certify(moved, blob.owner, await m.attestations(moved, [holder]));
+        onLogs?.(certified.logs);
+        stored.holders = stored.holders.map((h, i) => (i === holder ? { ...h, nodeId: taker.nodeId } : h));
+      }
+    }
+  };
   /** Nodes a new blob may name: not dropped, and bonded (a slash can leave a node short). */
   const active = async () => {
     const out: TestNode[] = [];
@@ -145,10 +180,14 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
         const attestations = await m.attestations(blob);
         if (attestations.length > 1 && rand.chance(0.3)) {
           // one attestation first (short of the quorum), the rest later
-          onLogs?.((await m.certify(blob, owner, attestations.slice(0, 1))).logs);
-          onLogs?.((await m.certify(blob, owner, attestations.slice(1))).logs);
+          // (certified first: `onLogs?.(…)` would skip evaluating its argument without a listener)
+          const first = await m.certify(blob, owner, attestations.slice(0, 1));
+          onLogs?.(first.logs);
+          const rest = await m.certify(blob, owner, attestations.slice(1));
+          onLogs?.(rest.logs);
         } else {
-          onLogs?.((await m.certify(blob, owner, attestations)).logs);
+          const receipt = await m.certify(blob, owner, attestations);
+          onLogs?.(receipt.logs);
         }
       }
     } else if (action === 3) {
@@ -188,6 +227,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
           for (const node of nodes) {
             if ((await node.as.proofs.read.nodeStanding([node.nodeId]))[1]) dropped.add(node.nodeId);
           }
+          await takeOverDroppedShards();
         }
         await m.revealSeed();
         for (const node of live()) {

@@ -2,10 +2,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BlobStatus, nodeRegistryAbi, proofSystemAbi, storageMarketAbi, strataTokenAbi } from "#protocol";
 import { chainTables, freshReplay, startTestIndexer, waitIndexed } from "../helpers/indexer-harness.ts";
+import { marketActions } from "../helpers/market-actions.ts";
 import { tempDir } from "../helpers/node-harness.ts";
 import { runWorkload } from "../helpers/random-workload.ts";
 import { serveProvider } from "../helpers/rpc-server.ts";
-import { connectStrata, type TestNode } from "../helpers/strata-fixture.ts";
+import { connectStrata, type TestNode, testParams } from "../helpers/strata-fixture.ts";
 
 const h = await connectStrata();
 let rpc: Awaited<ReturnType<typeof serveProvider>>;
@@ -95,6 +96,54 @@ describe("the mirror after a random workload over every contract", () => {
       }
     });
   }
+
+  test("a cold blob's dropped holder taken over by another node: the mirror follows the reassignment", async () => {
+    const { deployment, as } = await h.deploy();
+    const nodes = await h.registerNodes(deployment, 3);
+    const [lost, partner, taker] = nodes as [TestNode, TestNode, TestNode];
+    const live = await startTestIndexer(rpc.url, deployment, { logRange: { initial: 3, max: 40 } });
+    try {
+      const m = marketActions(h, deployment);
+      const blob = await m.store({
+        owner: h.wallet(8),
+        nodes: [lost, partner],
+        tier: "cold",
+        recovery: 1,
+        shardSize: 1024n,
+        epochs: 2,
+      });
+      await m.nextPeriod();
+      const reporter = as(h.wallet(9)).proofs;
+      for (let miss = 0; miss < testParams.missesToDrop; miss += 1) {
+        await m.revealSeed();
+        await m.prove(partner);
+        const period = await m.currentPeriod();
+        await m.nextPeriod();
+        await h.wait(await reporter.write.reportMissedProof([lost.nodeId, period]));
+      }
+      await h.wait(await taker.as.market.write.reassignShard([blob.blobId, 0, taker.nodeId]));
+      const moved = { ...blob, nodes: [taker, partner] };
+      await m.enroll(moved, [0]);
+      await m.certify(moved, h.wallet(8), await m.attestations(moved, [0]));
+      await waitIndexed(h, live.indexer);
+      const followed = chainTables(live.indexer.db);
+      const replayed = await freshReplay(h, rpc.url, deployment);
+      for (const table of Object.keys(replayed)) expect(followed[table], table).toEqual(replayed[table]);
+      for (const event of followed.events as { name: string }[]) seen.add(event.name);
+      const holder = live.indexer.db
+        .prepare("SELECT node_id, enrolled, dropped FROM blob_holders WHERE blob_id = ? AND holder = 0")
+        .get(blob.blobId);
+      expect(holder).toEqual({ node_id: taker.nodeId, enrolled: 1, dropped: 0 });
+      const row = live.indexer.db
+        .prepare("SELECT attested FROM blobs WHERE blob_id = ?")
+        .get(blob.blobId) as {
+        attested: number;
+      };
+      expect(row.attested).toBe(0b11);
+    } finally {
+      await live.stop();
+    }
+  });
 
   test("between them, the workloads emitted every event of every Strata contract", () => {
     const every = [strataTokenAbi, nodeRegistryAbi, storageMarketAbi, proofSystemAbi].flatMap((abi) =>
