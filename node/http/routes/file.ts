@@ -104,7 +104,10 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           .header("content-type", rebuilt.mimeType || "application/octet-stream")
           .header("x-content-type-options", "nosniff")
           .header("x-strata-tier", "cold");
-        if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+        if (request.headers["if-none-match"] === etag) {
+          opened.done();
+          return reply.code(304).send();
+        }
         let range = { offset: 0, length: rebuilt.size };
         if (request.headers.range !== undefined) {
           range = parseRange(request.headers.range, rebuilt.size);
@@ -116,7 +119,10 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
             );
         }
         reply.header("content-length", range.length);
-        if (head || range.length === 0) return reply.send();
+        if (head || range.length === 0) {
+          opened.done();
+          return reply.send();
+        }
         const stream = Readable.from(rebuilt.read(range));
         stream.once("close", opened.done);
         return reply.send(stream);
