@@ -3,13 +3,13 @@ import * as raw from "multiformats/codecs/raw";
 import { type Hex, toHex } from "viem";
 import { attest, type SignedAttestation } from "./chain/attestor.ts";
 import type { ChainClient } from "./chain/chain-client.ts";
-import type { Registrations } from "./chain/registrations.ts";
+import { openHolder, type Registrations } from "./chain/registrations.ts";
 import type { ShardStore } from "./cold/shard-store.ts";
-import { BlobNotOpenError, BlobNotRegisteredError, StorageFullError } from "./errors.ts";
+import { BlobNotRegisteredError, StorageFullError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import type { NodeHelia } from "./p2p/create-helia.ts";
-import { type BlobRecord, type BlobRecords, storedBytes } from "./storage/blob-records.ts";
+import { type BlobRecord, type BlobRecords, recordOf, storedBytes } from "./storage/blob-records.ts";
 import type { HotCache } from "./storage/hot-cache.ts";
 import { importBlob } from "./storage/import-blob.ts";
 import { leafSkippingWalker } from "./storage/leaf-skipping-walker.ts";
@@ -110,17 +110,9 @@ export class Holdings {
    */
   async store(blobId: Hex, source: AsyncIterable<Uint8Array>, options: { signal?: AbortSignal } = {}) {
     const registration = await this.#registrations.get(blobId, options);
-    const holder = registration?.holders.findIndex((h) => h.nodeId === this.#chain.nodeId) ?? -1;
-    if (!registration || holder < 0) throw new BlobNotRegisteredError(blobId);
-    if (registration.dropped & (1 << holder)) throw new BlobNotOpenError(blobId, "dropped for this node");
-    if (registration.status !== "registered" && registration.status !== "certified") {
-      throw new BlobNotOpenError(blobId, registration.status);
-    }
-    const { held, cached, max } = this.usage();
-    if (held + cached + registration.size > max) {
-      this.#metrics.uploadsRefused += 1;
-      throw new StorageFullError(registration.size, Math.max(0, max - held - cached));
-    }
+    if (!registration) throw new BlobNotRegisteredError(blobId);
+    const holder = openHolder(registration, this.#chain.nodeId);
+    this.checkRoom(registration.size);
     this.#inFlight += 1;
     this.#reserved += registration.size;
     const timings: Record<string, number> = {};
@@ -154,26 +146,18 @@ export class Holdings {
       ]);
       await this.#stores.flush();
       lap("pin_and_flush");
-      const record: BlobRecord = {
-        blobId,
-        cid: imported.cid.toString(),
-        size: registration.size,
-        commitment: toHex(imported.commitment.root),
-        groupRoots: Buffer.from(imported.commitment.groupRoots).toString("base64"),
-        tier: registration.tier,
+      const record = recordOf(
+        registration,
         holder,
-        owner: registration.owner,
-        name: registration.name,
-        mimeType: registration.mimeType,
-        state: registration.status === "certified" ? "certified" : "pending",
-        certifyDeadline: registration.certifyDeadline,
-        ...(registration.status === "certified" ? { endPeriod: registration.endPeriod } : {}),
-        storedAt: existing?.storedAt ?? Date.now(),
-      };
-      await this.#records.put(record, options);
-      await this.#stores.flush();
+        {
+          cid: imported.cid.toString(),
+          commitment: toHex(imported.commitment.root),
+          groupRoots: Buffer.from(imported.commitment.groupRoots).toString("base64"),
+        },
+        existing?.storedAt ?? Date.now(),
+      );
+      await this.commitRecord(record, !existing, options);
       lap("commit");
-      if (!existing) this.#heldBytes += record.size;
       if (this.#options.fault.mode === "drop-data") await this.#dropLeaves(imported.cid, options);
       const attestation = await attest(this.#chain, registration, holder, options);
       lap("attest");
@@ -198,8 +182,17 @@ export class Holdings {
     }
   }
 
-  /** Records a cold shard the shard store has made durable (the commit point), durably. */
-  async recordShard(
+  /** Refuses `bytes` more (an upload refused) when they would not fit beside what is held and cached. */
+  checkRoom(bytes: number): void {
+    const { held, cached, max } = this.usage();
+    if (held + cached + bytes > max) {
+      this.#metrics.uploadsRefused += 1;
+      throw new StorageFullError(bytes, Math.max(0, max - held - cached));
+    }
+  }
+
+  /** Writes the record of data already durable (the commit point), durably, and counts it if new. */
+  async commitRecord(
     record: BlobRecord,
     isNew: boolean,
     options: { signal?: AbortSignal } = {},

@@ -5,6 +5,7 @@ export * from "./commitment/index.ts";
 export { type Deployment, parseDeployment, serializeDeployment } from "./deployment.ts";
 export * from "./erasure/index.ts";
 export { ProtocolError } from "./errors.ts";
+export { holdersIn } from "./holder-mask.ts";
 export { blobIdOf, isBlobId } from "./ids.ts";
 export {
   BlobStatus,

@@ -51,3 +51,29 @@ export async function attest(
   const { r, yParityAndS } = signatureToCompactSignature(parseSignature(signature));
   return { holder, expiry: expiry.toString(), r, vs: yParityAndS, signature };
 }
+
+/**
+ * Submits attestations as nodes answered them (`SignedAttestation`), with every shard
+ * commitment of the cold blob: `certifyShards`. Resolves with the receipt.
+ */
+export function certifyShards(
+  chain: ChainClient,
+  blobId: Hex,
+  attestations: readonly Pick<SignedAttestation, "holder" | "expiry" | "r" | "vs">[],
+  shardRoots: readonly Hex[],
+  options: { signal?: AbortSignal } = {},
+) {
+  const args = [
+    blobId,
+    attestations.map(({ holder, expiry, r, vs }) => ({ holder, expiry: BigInt(expiry), r, vs })),
+    shardRoots,
+  ] as const;
+  return chain.send(
+    "certifyShards",
+    async () => {
+      const gas = await chain.gasFor((o) => chain.market.estimateGas.certifyShards(args, o));
+      return chain.market.write.certifyShards(args, { gas });
+    },
+    options,
+  );
+}

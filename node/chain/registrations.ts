@@ -1,6 +1,7 @@
 import { CID } from "multiformats/cid";
 import { type Address, BaseError, ContractFunctionRevertedError, type Hex, hexToBytes } from "viem";
 import { type BlobStatusName, blobStatusName, type TierName, tierName } from "#protocol";
+import { BlobNotOpenError, BlobNotRegisteredError } from "../errors.ts";
 import type { ChainClient } from "./chain-client.ts";
 
 /** A blob as the chain registered it, with what its registration event carried. */
@@ -27,6 +28,21 @@ export interface Registration {
   name: string;
   mimeType: string;
   tags: string[];
+}
+
+/**
+ * The holder index of node `nodeId` in `registration`, if the node may take the blob's data: the
+ * registration names it, has not dropped it, and is registered or certified.
+ */
+export function openHolder(registration: Registration, nodeId: number): number {
+  const { blobId } = registration;
+  const holder = registration.holders.findIndex((h) => h.nodeId === nodeId);
+  if (holder < 0) throw new BlobNotRegisteredError(blobId);
+  if (registration.dropped & (1 << holder)) throw new BlobNotOpenError(blobId, "dropped for this node");
+  if (registration.status !== "registered" && registration.status !== "certified") {
+    throw new BlobNotOpenError(blobId, registration.status);
+  }
+  return holder;
 }
 
 interface Described {

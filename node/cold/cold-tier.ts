@@ -3,23 +3,21 @@ import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Hex, toHex } from "viem";
 import { type ColdLayout, cidOfStream, coldLayout, encodeShards, StripeCodec, shardsRoot } from "#protocol";
-import { attest, type SignedAttestation } from "../chain/attestor.ts";
+import { attest, certifyShards, type SignedAttestation } from "../chain/attestor.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
-import type { Registration, Registrations } from "../chain/registrations.ts";
+import { openHolder, type Registration, type Registrations } from "../chain/registrations.ts";
 import {
-  BlobNotOpenError,
   BlobNotRegisteredError,
   ContentMismatchError,
   InvalidShardsError,
   NotFoundError,
   ShardsUnavailableError,
-  StorageFullError,
 } from "../errors.ts";
 import type { Holdings } from "../holdings.ts";
 import type { Logger } from "../logger.ts";
-import type { BlobRecord, BlobRecords } from "../storage/blob-records.ts";
-import { type PeerEndpoints, PieceReader } from "./peer-parts.ts";
-import { HolderFailedError, rebuildStripes } from "./rebuild-stripes.ts";
+import { type BlobRecord, type BlobRecords, recordOf } from "../storage/blob-records.ts";
+import type { PeerEndpoints } from "./peer-parts.ts";
+import { HolderFailedError, HolderPieces, rebuildStripes } from "./rebuild-stripes.ts";
 import type { ShardStore } from "./shard-store.ts";
 
 export interface ShardStored {
@@ -146,12 +144,7 @@ export class ColdTier {
     options: Signal = {},
   ): Promise<ShardStored> {
     const { registration, layout } = await this.coldRegistration(blobId, options);
-    const holder = registration.holders.findIndex((h) => h.nodeId === this.#chain.nodeId);
-    if (holder < 0) throw new BlobNotRegisteredError(blobId);
-    if (registration.dropped & (1 << holder)) throw new BlobNotOpenError(blobId, "dropped for this node");
-    if (registration.status !== "registered" && registration.status !== "certified") {
-      throw new BlobNotOpenError(blobId, registration.status);
-    }
+    const holder = openHolder(registration, this.#chain.nodeId);
     const shardRoots = this.checkRoots(registration, roots);
     return this.#keep(registration, layout, holder, shardRoots, source, options);
   }
@@ -167,36 +160,25 @@ export class ColdTier {
   ): Promise<ShardStored> {
     const blobId = registration.blobId;
     const existing = await this.#records.get(blobId, options);
-    if (!existing) {
-      const { held, cached, max } = this.#holdings.usage();
-      if (held + cached + layout.shardSize > max) {
-        throw new StorageFullError(layout.shardSize, Math.max(0, max - held - cached));
-      }
-    }
+    if (!existing) this.#holdings.checkRoom(layout.shardSize);
     const commitment = await this.#shards.write(
       blobId,
       source,
       { size: layout.shardSize, root: shardRoots[holder] as string },
       options,
     );
-    const record: BlobRecord = {
-      blobId,
-      cid: registration.cid,
-      size: registration.size,
-      commitment: shardRoots[holder] as Hex,
-      groupRoots: Buffer.from(commitment.groupRoots).toString("base64"),
-      tier: "cold",
+    const record = recordOf(
+      registration,
       holder,
-      owner: registration.owner,
-      name: registration.name,
-      mimeType: registration.mimeType,
-      state: registration.status === "certified" ? "certified" : "pending",
-      certifyDeadline: registration.certifyDeadline,
-      ...(registration.status === "certified" ? { endPeriod: registration.endPeriod } : {}),
-      storedAt: existing?.storedAt ?? Date.now(),
-      shard: { size: layout.shardSize, nodes: layout.nodes, recovery: layout.recovery, roots: shardRoots },
-    };
-    await this.#holdings.recordShard(record, !existing, options);
+      {
+        cid: registration.cid,
+        commitment: shardRoots[holder] as Hex,
+        groupRoots: Buffer.from(commitment.groupRoots).toString("base64"),
+        shard: { size: layout.shardSize, nodes: layout.nodes, recovery: layout.recovery, roots: shardRoots },
+      },
+      existing?.storedAt ?? Date.now(),
+    );
+    await this.#holdings.commitRecord(record, !existing, options);
     const attestation = await attest(this.#chain, registration, holder, options);
     this.stats.shardsStored += 1;
     this.#logger.info({ blob_id: blobId, holder, shard_size: layout.shardSize }, "shard stored");
@@ -472,26 +454,7 @@ export class ColdTier {
       }
     }
     if (!(registration.attested & (1 << holder)) || registration.status === "registered") {
-      await this.#chain.send(
-        "certifyShards",
-        async () => {
-          const args = [
-            blobId,
-            [
-              {
-                holder,
-                expiry: BigInt(stored.attestation.expiry),
-                r: stored.attestation.r,
-                vs: stored.attestation.vs,
-              },
-            ],
-            roots,
-          ] as const;
-          const gas = await this.#chain.gasFor((o) => this.#chain.market.estimateGas.certifyShards(args, o));
-          return this.#chain.market.write.certifyShards(args, { gas });
-        },
-        options,
-      );
+      await certifyShards(this.#chain, blobId, [stored.attestation], roots, options);
     }
     this.stats.repairs += 1;
     this.#logger.info({ blob_id: blobId, holder }, "shard repaired");
@@ -506,48 +469,29 @@ export class ColdTier {
     options: Signal,
   ): AsyncGenerator<Uint8Array> {
     const codec = new StripeCodec(layout);
-    const readers = new Map<number, PieceReader>();
+    const pieces = await HolderPieces.open(
+      registration.blobId,
+      layout.nodes,
+      helpers,
+      layout.recovery,
+      (index) =>
+        this.#peers.get(
+          registration.holders[index]?.nodeId as number,
+          `/shard/${registration.blobId}/repair?lost=${lost}`,
+          options.signal,
+        ),
+      options.signal,
+    );
     try {
-      for (const index of helpers) {
-        if (readers.size === layout.recovery) break;
-        const nodeId = registration.holders[index]?.nodeId as number;
-        try {
-          readers.set(
-            index,
-            new PieceReader(
-              await this.#peers.get(
-                nodeId,
-                `/shard/${registration.blobId}/repair?lost=${lost}`,
-                options.signal,
-              ),
-            ),
-          );
-        } catch (error) {
-          options.signal?.throwIfAborted();
-          this.#logger.debug({ holder: index, err: error }, "repair helper unavailable");
-        }
-      }
-      if (readers.size < layout.recovery) {
-        throw new ShardsUnavailableError(registration.blobId, readers.size, layout.recovery);
-      }
       for (let t = 0; t < layout.stripes; t += 1) {
-        const symbols: (Uint8Array | undefined)[] = new Array(layout.nodes);
-        await Promise.all(
-          [...readers].map(async ([index, reader]) => {
-            try {
-              symbols[index] = await reader.read(2 * layout.symbolSize);
-            } catch (error) {
-              throw new HolderFailedError(index, error);
-            }
-          }),
-        );
+        const symbols = await pieces.next(2 * layout.symbolSize, options.signal);
         this.stats.repairBytesIn += layout.recovery * 2 * layout.symbolSize;
         const part = new Uint8Array(layout.shardStripeBytes);
         codec.repair(symbols, part);
         yield part;
       }
     } finally {
-      await Promise.all([...readers.values()].map((reader) => reader.close().catch(() => undefined)));
+      await pieces.close();
     }
   }
 

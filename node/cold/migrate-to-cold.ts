@@ -1,7 +1,8 @@
 import { CID } from "multiformats/cid";
 import { type Hex, toHex } from "viem";
-import { BlobStatus, coldCommitmentOfStream } from "#protocol";
+import { BlobStatus, coldCommitmentOfStream, holdersIn } from "#protocol";
 import { sendShards } from "../../sdk/client/send-shards.ts";
+import { certifyShards } from "../chain/attestor.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 import { BlobNotOpenError, InvalidShardsError, MigrationFailedError, NotFoundError } from "../errors.ts";
 import type { Reader } from "../reader.ts";
@@ -62,26 +63,18 @@ export async function migrateToCold(
     })),
   );
   const { replies, failures } = await sendShards(open, layout, coldBlobId, roots, nodes, options);
-  if (replies.length === 0 || replies.length < registration.quorum - countBits(registration.attested)) {
+  if (replies.length === 0 || replies.length < registration.quorum - holdersIn(registration.attested)) {
     throw new MigrationFailedError(
       `${replies.length} of the ${registration.quorum} holders needed took their shard: ${failures
         .map((f) => `node ${f.nodeId}: ${f.error}`)
         .join("; ")}`,
     );
   }
-  const attestations = replies.map((reply) => ({
-    holder: reply.attestation.holder,
-    expiry: BigInt(reply.attestation.expiry),
-    r: reply.attestation.r,
-    vs: reply.attestation.vs,
-  }));
-  const receipt = await chain.send(
-    "certifyShards",
-    async () => {
-      const args = [coldBlobId, attestations, roots] as const;
-      const gas = await chain.gasFor((o) => chain.market.estimateGas.certifyShards(args, o));
-      return chain.market.write.certifyShards(args, { gas });
-    },
+  const receipt = await certifyShards(
+    chain,
+    coldBlobId,
+    replies.map((reply) => reply.attestation),
+    roots,
     options,
   );
   const after = await chain.read(() => chain.market.read.getBlob([coldBlobId]));
@@ -94,10 +87,4 @@ export async function migrateToCold(
     certified: after.status === BlobStatus.certified,
     transaction: receipt.transactionHash,
   };
-}
-
-function countBits(mask: number): number {
-  let count = 0;
-  for (let m = mask; m !== 0; m &= m - 1) count += 1;
-  return count;
 }

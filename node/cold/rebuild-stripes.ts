@@ -28,6 +28,76 @@ export interface RebuildPlan {
 }
 
 /**
+ * Streams from `needed` holders at once, read piece by piece in step: the candidates are opened
+ * in order, those that cannot be opened skipped; a holder failing mid-way throws
+ * {@link HolderFailedError}.
+ */
+export class HolderPieces {
+  readonly #readers: Map<number, PieceReader>;
+  readonly #holders: number;
+
+  private constructor(readers: Map<number, PieceReader>, holders: number) {
+    this.#readers = readers;
+    this.#holders = holders;
+  }
+
+  /**
+   * Opens the first `needed` of `candidates` that open; throws {@link ShardsUnavailableError}
+   * (closing what it opened) when fewer do. `holders` is the blob's holder count.
+   */
+  static async open(
+    blobId: string,
+    holders: number,
+    candidates: readonly number[],
+    needed: number,
+    open: (index: number) => Promise<AsyncIterable<Uint8Array>>,
+    signal?: AbortSignal,
+  ): Promise<HolderPieces> {
+    const pieces = new HolderPieces(new Map(), holders);
+    let lastError: unknown;
+    for (const index of candidates) {
+      if (pieces.#readers.size === needed) break;
+      try {
+        pieces.#readers.set(index, new PieceReader(await open(index)));
+      } catch (error) {
+        signal?.throwIfAborted();
+        lastError = error;
+      }
+    }
+    if (pieces.#readers.size < needed) {
+      await pieces.close();
+      throw new ShardsUnavailableError(blobId, pieces.#readers.size, needed, { cause: lastError });
+    }
+    return pieces;
+  }
+
+  /** The holders read. */
+  get indexes(): number[] {
+    return [...this.#readers.keys()];
+  }
+
+  /** The next `length` bytes of every holder read, by holder index (undefined for the others). */
+  async next(length: number, signal?: AbortSignal): Promise<(Uint8Array | undefined)[]> {
+    const pieces: (Uint8Array | undefined)[] = new Array(this.#holders);
+    await Promise.all(
+      [...this.#readers].map(async ([index, reader]) => {
+        try {
+          pieces[index] = await reader.read(length);
+        } catch (error) {
+          signal?.throwIfAborted();
+          throw new HolderFailedError(index, error);
+        }
+      }),
+    );
+    return pieces;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#readers.values()].map((reader) => reader.close().catch(() => undefined)));
+  }
+}
+
+/**
  * Rebuilds a cold blob stripe by stripe from k holders read in parallel, yielding its bytes (a
  * fresh buffer per stripe). Holders that cannot be opened are skipped for the next candidates; a
  * holder failing mid-way throws {@link HolderFailedError}, as does, at the end, a shard whose bytes
@@ -37,40 +107,24 @@ export async function* rebuildStripes(plan: RebuildPlan): AsyncGenerator<Uint8Ar
   const { layout, signal } = plan;
   const codec = new StripeCodec(layout);
   const verified = plan.shardRoots !== undefined;
-  const readers = new Map<number, PieceReader>();
-  const builders = new Map<number, GroupedCommitmentBuilder>();
-  let lastError: unknown;
+  const holders = await HolderPieces.open(
+    plan.blobId,
+    layout.nodes,
+    plan.candidates,
+    layout.recovery,
+    (index) => plan.open(index, verified, signal),
+    signal,
+  );
+  const builders = new Map(
+    verified ? holders.indexes.map((index) => [index, new GroupedCommitmentBuilder()] as const) : [],
+  );
   try {
-    for (const index of plan.candidates) {
-      if (readers.size === layout.recovery) break;
-      try {
-        readers.set(index, new PieceReader(await plan.open(index, verified, signal)));
-        if (verified) builders.set(index, new GroupedCommitmentBuilder());
-      } catch (error) {
-        signal?.throwIfAborted();
-        lastError = error;
-      }
-    }
-    if (readers.size < layout.recovery) {
-      throw new ShardsUnavailableError(plan.blobId, readers.size, layout.recovery, { cause: lastError });
-    }
     const pieceLength = verified ? layout.shardStripeBytes : layout.sliverBytes;
     let remaining = layout.size;
     for (let t = 0; t < layout.stripes; t += 1) {
-      const primaries: (Uint8Array | undefined)[] = new Array(layout.nodes);
-      await Promise.all(
-        [...readers].map(async ([index, reader]) => {
-          let piece: Uint8Array;
-          try {
-            piece = await reader.read(pieceLength);
-            await builders.get(index)?.update(piece);
-          } catch (error) {
-            signal?.throwIfAborted();
-            throw new HolderFailedError(index, error);
-          }
-          primaries[index] = piece.subarray(0, layout.sliverBytes);
-        }),
-      );
+      const pieces = await holders.next(pieceLength, signal);
+      for (const [index, builder] of builders) await builder.update(pieces[index] as Uint8Array);
+      const primaries = pieces.map((piece) => piece?.subarray(0, layout.sliverBytes));
       const stripe = new Uint8Array(layout.stripeBytes);
       codec.decode(primaries, stripe);
       const take = Math.min(remaining, layout.stripeBytes);
@@ -84,6 +138,6 @@ export async function* rebuildStripes(plan: RebuildPlan): AsyncGenerator<Uint8Ar
       }
     }
   } finally {
-    await Promise.all([...readers.values()].map((reader) => reader.close().catch(() => undefined)));
+    await holders.close();
   }
 }

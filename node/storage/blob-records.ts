@@ -1,6 +1,7 @@
 import type { Datastore } from "interface-datastore";
 import { Key } from "interface-datastore";
 import type { Address, Hex } from "viem";
+import type { Registration } from "../chain/registrations.ts";
 
 /** What the node knows of a blob it holds. */
 export interface BlobRecord {
@@ -27,6 +28,36 @@ export interface BlobRecord {
    * `size` stays the blob's), and the layout and every shard commitment, for readers and repairs.
    */
   shard?: { size: number; nodes: number; recovery: number; roots: Hex[] };
+}
+
+/**
+ * The record of what holder `holder` of `registration` keeps: the content's own fields (CID,
+ * commitment and group roots it proves against; the shard for cold) and what the chain fixed.
+ */
+export function recordOf(
+  registration: Registration,
+  holder: number,
+  content: Pick<BlobRecord, "cid" | "commitment" | "groupRoots" | "shard">,
+  storedAt: number,
+): BlobRecord {
+  const certified = registration.status === "certified";
+  return {
+    blobId: registration.blobId,
+    cid: content.cid,
+    size: registration.size,
+    commitment: content.commitment,
+    groupRoots: content.groupRoots,
+    tier: registration.tier,
+    holder,
+    owner: registration.owner,
+    name: registration.name,
+    mimeType: registration.mimeType,
+    state: certified ? "certified" : "pending",
+    certifyDeadline: registration.certifyDeadline,
+    ...(certified ? { endPeriod: registration.endPeriod } : {}),
+    storedAt,
+    ...(content.shard ? { shard: content.shard } : {}),
+  };
 }
 
 /** Bytes a record keeps on disk: the blob for hot, its shard for cold. */

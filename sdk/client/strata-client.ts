@@ -15,6 +15,7 @@ import {
   blobStatusName,
   type Deployment,
   deleteRequestTypedData,
+  holdersIn,
   nodeRegistryAbi,
   storageMarketAbi,
   strataErrorsAbi,
@@ -239,7 +240,7 @@ export class StrataClient {
       size: Number(info.size),
       epochs: info.epochs,
       /** Holders whose attestations were counted. */
-      attested: popCount(info.attested),
+      attested: holdersIn(info.attested),
       quorum: info.quorum,
       startPeriod: info.startPeriod,
       endPeriod: info.endPeriod,
@@ -483,12 +484,6 @@ export class StrataClient {
       options,
     );
   }
-}
-
-function popCount(bits: number): number {
-  let count = 0;
-  for (let rest = bits; rest !== 0; rest &= rest - 1) count += 1;
-  return count;
 }
 
 function nodeParams(params: NodeParams) {

@@ -38,30 +38,47 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       },
     };
 
-    const read = (head: boolean) => async (request: ReadRequest, reply: FastifyReply) => {
-      const opened = await deps.tiering.open(request.params.id);
-      if ("rebuilt" in opened) return readRebuilt(request, reply, opened, head);
-      const { located } = opened;
-      const etag = `"${located.cid.toString()}"`;
+    /**
+     * The headers every read answers with, and the range it asks for; undefined when the
+     * client's copy is current (304 sent).
+     */
+    const startRead = (
+      request: ReadRequest,
+      reply: FastifyReply,
+      content: { cid: string; size: number; mimeType: string },
+    ) => {
+      const etag = `"${content.cid}"`;
       deps.metrics.reads += 1;
       reply
         .header("etag", etag)
         .header("cache-control", "public, max-age=31536000, immutable")
         .header("accept-ranges", "bytes")
-        .header("content-type", located.mimeType || "application/octet-stream")
+        .header("content-type", content.mimeType || "application/octet-stream")
         .header("x-content-type-options", "nosniff");
-      if (request.headers["if-none-match"] === etag) return reply.code(304).send();
-      let range = { offset: 0, length: located.size };
+      if (request.headers["if-none-match"] === etag) {
+        reply.code(304).send();
+        return undefined;
+      }
+      let range = { offset: 0, length: content.size };
       if (request.headers.range !== undefined) {
-        range = parseRange(request.headers.range, located.size);
+        range = parseRange(request.headers.range, content.size);
         reply
           .code(206)
           .header(
             "content-range",
-            `bytes ${range.offset}-${range.offset + range.length - 1}/${located.size}`,
+            `bytes ${range.offset}-${range.offset + range.length - 1}/${content.size}`,
           );
       }
       reply.header("content-length", range.length);
+      return range;
+    };
+
+    const read = (head: boolean) => async (request: ReadRequest, reply: FastifyReply) => {
+      const opened = await deps.tiering.open(request.params.id);
+      if ("rebuilt" in opened) return readRebuilt(request, reply, opened, head);
+      const { located } = opened;
+      const range = startRead(request, reply, { ...located, cid: located.cid.toString() });
+      if (!range) return reply;
       if (head) return reply.send();
       if (located.size <= SMALL_BLOB) {
         const bytes = await deps.reader.whole(located);
@@ -86,7 +103,7 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       }
     };
 
-    /** A cold blob just rebuilt from its shards (lazy loading): streamed from its checked file. */
+    /** A cold blob just rebuilt from its shards (lazy loading), streamed once checked. */
     const readRebuilt = async (
       request: ReadRequest,
       reply: FastifyReply,
@@ -95,33 +112,11 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     ) => {
       const { rebuilt } = opened;
       try {
-        const etag = `"${rebuilt.cid}"`;
-        deps.metrics.reads += 1;
-        reply
-          .header("etag", etag)
-          .header("cache-control", "public, max-age=31536000, immutable")
-          .header("accept-ranges", "bytes")
-          .header("content-type", rebuilt.mimeType || "application/octet-stream")
-          .header("x-content-type-options", "nosniff")
-          .header("x-strata-tier", "cold");
-        if (request.headers["if-none-match"] === etag) {
+        reply.header("x-strata-tier", "cold");
+        const range = startRead(request, reply, rebuilt);
+        if (!range || head || range.length === 0) {
           opened.done();
-          return reply.code(304).send();
-        }
-        let range = { offset: 0, length: rebuilt.size };
-        if (request.headers.range !== undefined) {
-          range = parseRange(request.headers.range, rebuilt.size);
-          reply
-            .code(206)
-            .header(
-              "content-range",
-              `bytes ${range.offset}-${range.offset + range.length - 1}/${rebuilt.size}`,
-            );
-        }
-        reply.header("content-length", range.length);
-        if (head || range.length === 0) {
-          opened.done();
-          return reply.send();
+          return range ? reply.send() : reply;
         }
         const stream = Readable.from(rebuilt.read(range));
         stream.once("close", opened.done);
