@@ -3,7 +3,6 @@
 // (rebuilt from the shards over loopback) against a hot read of the same blob, in one run.
 //
 //   npm run bench:cold            (add --quick for one round instead of three)
-import { createCipheriv } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -25,6 +24,7 @@ import {
 } from "../test/helpers/blob-upload.ts";
 import { marketActions } from "../test/helpers/market-actions.ts";
 import { startNodes } from "../test/helpers/node-harness.ts";
+import { noise } from "../test/helpers/noise.ts";
 import { connectStrata, type TestNode } from "../test/helpers/strata-fixture.ts";
 import { type Figure, report } from "./report.ts";
 
@@ -33,12 +33,6 @@ const SIZE = 64 * MiB;
 const rounds = process.argv.includes("--quick") ? 1 : 3;
 const median = (values: number[]) =>
   values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-
-function noise(length: number, seed: number): Uint8Array {
-  return createCipheriv("aes-128-ctr", new Uint8Array(16).fill(seed), new Uint8Array(16)).update(
-    new Uint8Array(length),
-  );
-}
 
 async function* once(data: Uint8Array) {
   yield data;

@@ -3,17 +3,13 @@
 //   npm run bench:commitment
 // Also prints the leaf-size trade-off behind docs/protocol.md: tree hashing speed against the
 // calldata (and EIP-7623 floor gas) of one sample's proof over a 1 GiB blob.
-import { createCipheriv, createHash } from "node:crypto";
+
+import { createHash } from "node:crypto";
 import { CommitmentBuilder, nativeMerkle, treeRoot } from "#protocol";
+import { noise } from "../test/helpers/noise.ts";
 import { type Figure, report } from "./report.ts";
 
 const MiB = 1 << 20;
-
-function noise(length: number): Uint8Array {
-  return createCipheriv("aes-128-ctr", new Uint8Array(16).fill(7), new Uint8Array(16)).update(
-    new Uint8Array(length),
-  );
-}
 
 /** Best of `runs` timings of `work`, in MB/s over `bytes`. */
 function speed(bytes: number, runs: number, work: () => void): number {
@@ -34,11 +30,11 @@ function chunks(data: Uint8Array, size: number): Uint8Array[] {
 
 if (!nativeMerkle) console.warn("the hashing addon is not built: measuring the JavaScript fallback");
 
-const buffer = noise(256 * MiB);
+const buffer = noise(256 * MiB, 7);
 const flatBuffer = speed(buffer.length, 3, () => createHash("sha256").update(buffer).digest());
 const treeBuffer = speed(buffer.length, 3, () => treeRoot(buffer));
 
-const stream = chunks(noise(1024 * MiB), 64 * 1024);
+const stream = chunks(noise(1024 * MiB, 7), 64 * 1024);
 const streamBytes = 1024 * MiB;
 const flatStream = speed(streamBytes, 2, () => {
   const hash = createHash("sha256");

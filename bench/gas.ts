@@ -3,10 +3,10 @@
 // with a plain ERC-20 transfer measured in the same run.
 //   npm run bench:gas              everything (builds 1 GiB commitment trees: a few minutes)
 //   npm run bench:gas -- --quick   proofs over 1 MiB blobs only
-import { createCipheriv } from "node:crypto";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { marketActions } from "../test/helpers/market-actions.ts";
+import { noise } from "../test/helpers/noise.ts";
 import { connectStrata, nodeParams, TOKEN, testParams } from "../test/helpers/strata-fixture.ts";
 import { type Figure, report } from "./report.ts";
 
@@ -14,10 +14,6 @@ const quick = process.argv.includes("--quick");
 const MiB = 1024 * 1024;
 
 /** Incompressible bytes (AES-CTR keystream): real blob data costs full calldata price. */
-function noise(length: number, seed: number): Uint8Array {
-  const key = new Uint8Array(16).fill(seed);
-  return createCipheriv("aes-128-ctr", key, new Uint8Array(16)).update(new Uint8Array(length));
-}
 
 const vs = (name: string, value: number, baseline: number, baselineName: string, max?: number): Figure => ({
   name,

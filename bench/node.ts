@@ -6,7 +6,6 @@
 //   npm run bench:node              64 MiB and 1 GiB
 //   npm run bench:node -- --quick   64 MiB only
 import { type ChildProcess, spawn } from "node:child_process";
-import { createCipheriv } from "node:crypto";
 import { once } from "node:events";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
@@ -17,6 +16,7 @@ import { nodeConfigDefaults } from "../node/config.ts";
 import { HEAP_GROWING_FLAG, tuneHeapForStreaming } from "../node/tune-heap.ts";
 import { prepareBlob, putToNode, registerPrepared } from "../test/helpers/blob-upload.ts";
 import { tempDir } from "../test/helpers/node-harness.ts";
+import { noise } from "../test/helpers/noise.ts";
 import { serveProvider } from "../test/helpers/rpc-server.ts";
 import { connectStrata, signerKey } from "../test/helpers/strata-fixture.ts";
 import { type Figure, report } from "./report.ts";
@@ -27,12 +27,6 @@ const quick = process.argv.includes("--quick");
 tuneHeapForStreaming();
 const MiB = 1024 * 1024;
 const root = join(import.meta.dirname, "..");
-
-function noise(length: number, seed: number): Uint8Array {
-  return createCipheriv("aes-128-ctr", new Uint8Array(16).fill(seed), new Uint8Array(16)).update(
-    new Uint8Array(length),
-  );
-}
 
 /**
  * PUTs `data` with node:http, written to the socket in 1 MiB writes (fetch copies a body before

@@ -1,16 +1,10 @@
-import { createCipheriv } from "node:crypto";
 import { MemoryBlockstore } from "blockstore-core/memory";
 import { importByteStream } from "ipfs-unixfs-importer";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { balanced } from "ipfs-unixfs-importer/layout";
 import { describe, expect, it } from "vitest";
+import { noise } from "../test/helpers/noise.ts";
 import { CHUNK_SIZE, cidOfStream, groupingChunker, unixfsImportOptions } from "./cid.ts";
-
-function noise(length: number, seed: number): Uint8Array {
-  return createCipheriv("aes-128-ctr", new Uint8Array(16).fill(seed), new Uint8Array(16)).update(
-    new Uint8Array(length),
-  );
-}
 
 /** The CID the stock importer gives with Helia's `addByteStream` settings (no Strata code). */
 async function stockCid(data: Uint8Array) {

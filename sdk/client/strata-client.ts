@@ -35,6 +35,7 @@ import {
 import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
 import { approveIfShort, receiptOf, revertOf, sendCall } from "./contract-calls.ts";
 import { type BlobQuery, IndexerClient } from "./indexer-client.ts";
+import { postMigrate } from "./post-migrate.ts";
 import type { UploadSource } from "./prepare-source.ts";
 import { readWithFailover, type Source } from "./read-with-failover.ts";
 import { selectNodes } from "./select-nodes.ts";
@@ -175,15 +176,8 @@ export class StrataClient {
         const endpoint = endpointOf(nodeId);
         if (!endpoint) continue;
         try {
-          const response = await fetch(`${endpoint}/migrate`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ blobId, to: "hot" }),
-            ...(signal ? { signal } : {}),
-          });
-          const json = (await response.json()) as { cid: string; size: number; error?: { message: string } };
-          if (!response.ok) throw new Error(json.error?.message ?? `HTTP ${response.status}`);
-          return { to: "hot", nodeId, endpoint, cid: json.cid, size: json.size };
+          const reply = await postMigrate(endpoint, { blobId, to: "hot" }, signal);
+          return { to: "hot", nodeId, endpoint, cid: reply.cid, size: reply.size ?? 0 };
         } catch (error) {
           signal?.throwIfAborted();
           failures.push({ nodeId, endpoint, error: describeFailure(error) });

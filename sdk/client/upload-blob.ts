@@ -21,6 +21,7 @@ import {
 import type { ChainSigner } from "./chain-signer.ts";
 import { approveIfShort, sendCall } from "./contract-calls.ts";
 import type { IndexerClient } from "./indexer-client.ts";
+import { postMigrate } from "./post-migrate.ts";
 import { type PreparedSource, prepareSource, type UploadSource } from "./prepare-source.ts";
 import { selectNodes } from "./select-nodes.ts";
 import { sendShards } from "./send-shards.ts";
@@ -266,20 +267,16 @@ async function migrateThrough(
   coldBlobId: Hex,
   signal?: AbortSignal,
 ): Promise<{ transaction: Hex }> {
-  const response = await fetch(`${via.endpoint.replace(/\/+$/, "")}/migrate`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ blobId: via.blobId, to: "cold", coldBlobId }),
-    ...(signal ? { signal } : {}),
-  });
-  const json = (await response.json().catch(() => undefined)) as
-    | { transaction?: Hex; certified?: boolean; error?: { code: string; message: string } }
-    | undefined;
-  if (!response.ok || !json?.transaction || !json.certified) {
-    const why = json?.error ? `${json.error.code}: ${json.error.message}` : `HTTP ${response.status}`;
-    throw new UploadError(coldBlobId, [{ nodeId: 0, endpoint: via.endpoint, error: why }], [], 0);
+  let why: string;
+  try {
+    const reply = await postMigrate(via.endpoint, { blobId: via.blobId, to: "cold", coldBlobId }, signal);
+    if (reply.transaction && reply.certified) return { transaction: reply.transaction };
+    why = "the node did not certify the cold blob";
+  } catch (error) {
+    signal?.throwIfAborted();
+    why = describeFailure(error);
   }
-  return { transaction: json.transaction };
+  throw new UploadError(coldBlobId, [{ nodeId: 0, endpoint: via.endpoint, error: why }], [], 0);
 }
 
 /** What a cold registration adds to a hot one: the tier, the cold commitment and the shard layout. */

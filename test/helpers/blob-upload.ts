@@ -43,21 +43,32 @@ export async function registerPrepared(
   blob: PreparedBlob,
   options: { epochs?: number; mimeType?: string; name?: string; tags?: string[] } = {},
 ): Promise<Hex> {
-  const as = contractsFor(deployment, h.publicClient, owner);
   const nodes = holders.map((n) => n.nodeId).sort((a, b) => a - b);
-  const epochs = options.epochs ?? 2;
-  const [cost, fee] = await as.market.read.quote([nodes, Tier.hot, BigInt(blob.size), epochs]);
+  return register(
+    h,
+    deployment,
+    owner,
+    hotBlobParams(blob, nodes, options.epochs ?? 2, {
+      name: options.name ?? "file.bin",
+      mimeType: options.mimeType ?? "application/octet-stream",
+      tags: options.tags ?? ["test"],
+    }),
+  );
+}
+
+/** Quotes, pays (faucet and approval) and registers `params`; returns the blob id. */
+async function register(
+  h: StrataHarness,
+  deployment: Deployment,
+  owner: ReturnType<StrataHarness["wallet"]>,
+  params: Omit<ReturnType<typeof hotBlobParams>, "tier"> & { tier: (typeof Tier)[keyof typeof Tier] },
+): Promise<Hex> {
+  const as = contractsFor(deployment, h.publicClient, owner);
+  const stored = params.tier === Tier.cold ? params.shardSize : params.size;
+  const [cost, fee] = await as.market.read.quote([params.nodes, params.tier, stored, params.epochs]);
   await h.wait(await as.token.write.faucet([cost + fee]));
   await h.wait(await as.token.write.approve([deployment.contracts.market, cost + fee]));
-  const receipt = await h.wait(
-    await as.market.write.registerBlob([
-      hotBlobParams(blob, nodes, epochs, {
-        name: options.name ?? "file.bin",
-        mimeType: options.mimeType ?? "application/octet-stream",
-        tags: options.tags ?? ["test"],
-      }),
-    ]),
-  );
+  const receipt = await h.wait(await as.market.write.registerBlob([params]));
   const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
   if (!event) throw new Error("no BlobRegistered");
   return event.args.blobId;
@@ -110,9 +121,7 @@ export async function registerCold(
   faults: number,
   options: { epochs?: number } = {},
 ): Promise<ColdRegistration> {
-  const as = contractsFor(deployment, h.publicClient, owner);
   const nodes = holders.map((n) => n.nodeId).sort((a, b) => a - b);
-  const epochs = options.epochs ?? 2;
   const layout = coldLayoutForFaults(blob.size, nodes.length, faults);
   const { shardRoots, commitment } = await coldCommitmentOfStream(
     (async function* () {
@@ -120,28 +129,19 @@ export async function registerCold(
     })(),
     layout,
   );
-  const [cost, fee] = await as.market.read.quote([nodes, Tier.cold, BigInt(layout.shardSize), epochs]);
-  await h.wait(await as.token.write.faucet([cost + fee]));
-  await h.wait(await as.token.write.approve([deployment.contracts.market, cost + fee]));
-  const receipt = await h.wait(
-    await as.market.write.registerBlob([
-      {
-        ...hotBlobParams(blob, nodes, epochs, {
-          name: "cold.bin",
-          mimeType: "application/octet-stream",
-          tags: ["cold"],
-        }),
-        tier: Tier.cold,
-        commitment: toHex(commitment),
-        shardSize: BigInt(layout.shardSize),
-        recovery: layout.recovery,
-      },
-    ]),
-  );
-  const [event] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "BlobRegistered" });
-  if (!event) throw new Error("no BlobRegistered");
+  const blobId = await register(h, deployment, owner, {
+    ...hotBlobParams(blob, nodes, options.epochs ?? 2, {
+      name: "cold.bin",
+      mimeType: "application/octet-stream",
+      tags: ["cold"],
+    }),
+    tier: Tier.cold,
+    commitment: toHex(commitment),
+    shardSize: BigInt(layout.shardSize),
+    recovery: layout.recovery,
+  });
   return {
-    blobId: event.args.blobId,
+    blobId,
     layout,
     shardRoots: shardRoots.map((root) => toHex(root)),
     commitment: toHex(commitment),

@@ -21,8 +21,12 @@ import {
   type TestNode,
   testParams,
 } from "../helpers/strata-fixture.ts";
+import { until as waitUntil } from "../helpers/wait-until.ts";
 
 const h: StrataHarness = await connectStrata();
+/** These waits span whole periods of several nodes: 30 s each. */
+const until = <T>(what: string, check: () => Promise<T | undefined | false>) =>
+  waitUntil(what, check, 30_000);
 let env: Awaited<ReturnType<typeof h.deploy>>;
 let nodes: TestNode[];
 let running: Awaited<ReturnType<typeof startNodes>>;
@@ -38,20 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await running?.stop();
 });
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const url = (index: number) => running.nodes[index]?.url as string;
 const holdersAt = (indexes: number[]) =>

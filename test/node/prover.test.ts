@@ -4,6 +4,7 @@ import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../helper
 import { marketActions } from "../helpers/market-actions.ts";
 import { startNodes } from "../helpers/node-harness.ts";
 import { connectStrata, randomBytes, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
+import { until } from "../helpers/wait-until.ts";
 
 const h: StrataHarness = await connectStrata();
 let env: Awaited<ReturnType<typeof h.deploy>>;
@@ -18,20 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await running?.stop();
 });
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("prover and watcher", () => {
   test("a node proves every period from local data, and its operator is paid for them", async () => {
