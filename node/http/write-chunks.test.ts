@@ -38,9 +38,9 @@ describe("writeChunks", () => {
     const back: Uint8Array[] = [];
     // the stop lands after the fifth chunk was taken from the source and before it is written
     const source = slowly(chunks, (i) => i === 3 && controller.abort(new Error("client went away")));
-    await expect(
-      writeChunks(out, source, (chunk) => back.push(chunk), controller.signal),
-    ).rejects.toThrow("client went away");
+    await expect(writeChunks(out, source, (chunk) => back.push(chunk), controller.signal)).rejects.toThrow(
+      "client went away",
+    );
     expect(out.destroyed).toBe(true);
     expect(back).toHaveLength(5);
     expect(new Set(back).size).toBe(5);
