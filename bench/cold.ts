@@ -49,6 +49,33 @@ async function throughput(bytes: number, work: () => Promise<unknown> | unknown)
   return median(speeds);
 }
 
+/** Bytes moved to repair holder 0's shard from holders 1..k (checked against the shard). */
+function repairTraffic(layout: ColdLayout, shards: Uint8Array[]): number {
+  const codec = new StripeCodec(layout);
+  const rebuilt = new Uint8Array(layout.shardSize);
+  let moved = 0;
+  for (let t = 0; t < layout.stripes; t += 1) {
+    const at = t * layout.shardStripeBytes;
+    const symbols = shards.map((shard, i) => {
+      if (i === 0 || i > layout.recovery) return undefined;
+      const out = new Uint8Array(layout.symbolSize);
+      codec.repairSymbols(0, shard.subarray(at, at + layout.shardStripeBytes), out);
+      moved += out.length;
+      return out;
+    });
+    codec.repair(symbols, rebuilt.subarray(at, at + layout.shardStripeBytes));
+  }
+  if (!Buffer.from(rebuilt).equals(Buffer.from(shards[0] as Uint8Array))) throw new Error("repair is wrong");
+  return moved;
+}
+
+/**
+ * The least any code can move to rebuild one of n shards when any k rebuild the blob: the
+ * minimum-bandwidth regenerating point of the cut-set bound, with all n - 1 others helping
+ * (Dimakis et al. 2010), 2d / (k (2d - k + 1)) of the blob with d = n - 1.
+ */
+const cutSetBound = (n: number, k: number) => (2 * (n - 1)) / (k * (2 * (n - 1) - k + 1));
+
 /** Decodes the blob from the primaries of the last k holders: every row computed, none copied. */
 function decodeWorstCase(layout: ColdLayout, shards: Uint8Array[]): Uint8Array {
   const codec = new StripeCodec(layout);
@@ -57,7 +84,7 @@ function decodeWorstCase(layout: ColdLayout, shards: Uint8Array[]): Uint8Array {
   for (let t = 0; t < layout.stripes; t += 1) {
     const at = t * layout.shardStripeBytes;
     const primaries = shards.map((shard, i) =>
-      i >= from ? shard.subarray(at, at + layout.sliverBytes) : undefined,
+      i >= from ? codec.primaryOf(i, shard.subarray(at, at + layout.shardStripeBytes)) : undefined,
     );
     codec.decode(primaries, out.subarray(t * layout.stripeBytes, (t + 1) * layout.stripeBytes));
   }
@@ -86,6 +113,7 @@ for (const [n, f] of [
     decoded = decodeWorstCase(layout, shards);
   });
   if (!Buffer.from(decoded.subarray(0, SIZE)).equals(Buffer.from(data))) throw new Error("decode is wrong");
+  const moved = repairTraffic(layout, shards) / SIZE;
   figures.push(
     {
       name: `encode 64 MiB, ${label}`,
@@ -108,6 +136,20 @@ for (const [n, f] of [
       unit: "MB/s",
       baseline: memcpy,
       baselineName: "memcpy",
+    },
+    {
+      name: `repair traffic (codec), one shard, ${label}`,
+      value: moved,
+      unit: "of the blob",
+      baseline: 2 / (n as number),
+      baselineName: "2/n =",
+    },
+    {
+      name: `repair traffic (codec), one shard, ${label}`,
+      value: moved,
+      unit: "of the blob",
+      baseline: cutSetBound(n as number, layout.recovery),
+      baselineName: "cut-set bound, any code =",
     },
   );
 }
@@ -204,14 +246,17 @@ try {
   }
   const moved = after.repairBytesIn - before.repairBytesIn;
   const n = cold.layout.nodes;
+  // a shard is 2/(k+1) = 2/n of the stored stripes here (f = 1); the last stripe's zero padding
+  // (under 64 bytes a symbol) is stored and moved too, so the allowance is the padded share
+  const padded = (cold.layout.stripes * cold.layout.stripeBytes) / SIZE;
   figures.push(
     {
-      name: `repair traffic, one shard, n=${n}, f=1`,
+      name: `repair traffic over loopback, one shard, n=${n}, f=1`,
       value: moved / SIZE,
       unit: "of the blob",
       baseline: 2 / n,
       baselineName: `2/n =`,
-      max: 1,
+      max: padded,
     },
     {
       name: "repair traffic vs the shard it rebuilds",

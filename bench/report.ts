@@ -19,7 +19,9 @@ export function report(title: string, figures: Figure[]): boolean {
     const ratio = f.value / f.baseline;
     const met = (f.min === undefined || ratio >= f.min) && (f.max === undefined || ratio <= f.max);
     ok &&= met;
-    const target = f.min !== undefined ? `>= ${f.min}` : f.max !== undefined ? `<= ${f.max}` : "";
+    const bound = (value: number) => Number(value.toPrecision(5));
+    const target =
+      f.min !== undefined ? `>= ${bound(f.min)}` : f.max !== undefined ? `<= ${bound(f.max)}` : "";
     console.log(
       `  ${f.name.padEnd(width)}  ${format(f.value)} ${f.unit}  vs ${f.baselineName} ${format(f.baseline)}  ratio ${ratio.toFixed(3)}${target ? `  target ${target} ${met ? "met" : "MISSED"}` : ""}`,
     );
@@ -28,5 +30,7 @@ export function report(title: string, figures: Figure[]): boolean {
 }
 
 function format(value: number): string {
-  return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toFixed(2);
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  // small fractions keep four significant digits, the rest two decimals
+  return Math.abs(value) < 1 ? String(Number(value.toPrecision(4))) : value.toFixed(2);
 }

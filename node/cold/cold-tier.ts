@@ -2,7 +2,15 @@ import { createReadStream } from "node:fs";
 import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Hex, toHex } from "viem";
-import { type ColdLayout, cidOfStream, coldLayout, encodeShards, StripeCodec, shardsRoot } from "#protocol";
+import {
+  type ColdLayout,
+  cidOfStream,
+  coldLayout,
+  encodeShards,
+  primaryPart,
+  StripeCodec,
+  shardsRoot,
+} from "#protocol";
 import { attest, certifyShards, type SignedAttestation } from "../chain/attestor.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 import { openHolder, type Registration, type Registrations } from "../chain/registrations.ts";
@@ -204,13 +212,11 @@ export class ColdTier {
     return record as BlobRecord & { shard: NonNullable<BlobRecord["shard"]> };
   }
 
-  /** Streams this node's primary slivers (`whole`: its whole shard) of `blobId`. */
+  /** Streams this node's primary parts (`whole`: its whole shard) of `blobId`. */
   async *serveShard(blobId: Hex, whole: boolean, options: Signal = {}): AsyncGenerator<Uint8Array> {
     const record = await this.heldShard(blobId, options);
     const layout = coldLayout(record.size, record.shard.nodes, record.shard.recovery);
-    const part = whole
-      ? { from: 0, length: layout.shardStripeBytes }
-      : { from: 0, length: layout.sliverBytes };
+    const part = whole ? { from: 0, length: layout.shardStripeBytes } : primaryPart(layout, record.holder);
     yield* this.#shards.stripes(blobId, layout, part, options);
   }
 
@@ -228,7 +234,7 @@ export class ColdTier {
       { from: 0, length: layout.shardStripeBytes },
       options,
     )) {
-      const out = new Uint8Array(2 * layout.symbolSize);
+      const out = new Uint8Array(layout.symbolSize);
       codec.repairSymbols(lost, part, out);
       this.stats.repairBytesOut += out.length;
       yield out;
@@ -484,8 +490,8 @@ export class ColdTier {
     );
     try {
       for (let t = 0; t < layout.stripes; t += 1) {
-        const symbols = await pieces.next(2 * layout.symbolSize, options.signal);
-        this.stats.repairBytesIn += layout.recovery * 2 * layout.symbolSize;
+        const symbols = await pieces.next(() => layout.symbolSize, options.signal);
+        this.stats.repairBytesIn += layout.recovery * layout.symbolSize;
         const part = new Uint8Array(layout.shardStripeBytes);
         codec.repair(symbols, part);
         yield part;

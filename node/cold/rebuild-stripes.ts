@@ -1,5 +1,5 @@
 import { toHex } from "viem";
-import { type ColdLayout, GroupedCommitmentBuilder, StripeCodec } from "#protocol";
+import { type ColdLayout, GroupedCommitmentBuilder, primaryPart, StripeCodec } from "#protocol";
 import { ShardsUnavailableError } from "../errors.ts";
 import { PieceReader } from "./peer-parts.ts";
 
@@ -20,7 +20,7 @@ export interface RebuildPlan {
   layout: ColdLayout;
   /** Holder indexes that may be asked, in order of preference. */
   candidates: number[];
-  /** Opens holder `index`'s stream: its primary slivers, or (verified) its whole shard. */
+  /** Opens holder `index`'s stream: its primary parts, or (verified) its whole shard. */
   open(index: number, whole: boolean, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
   /** With these, every shard read is whole and checked against its commitment. */
   shardRoots?: readonly string[];
@@ -76,13 +76,13 @@ export class HolderPieces {
     return [...this.#readers.keys()];
   }
 
-  /** The next `length` bytes of every holder read, by holder index (undefined for the others). */
-  async next(length: number, signal?: AbortSignal): Promise<(Uint8Array | undefined)[]> {
+  /** The next `length(index)` bytes of every holder read, by holder index (undefined for the others). */
+  async next(length: (index: number) => number, signal?: AbortSignal): Promise<(Uint8Array | undefined)[]> {
     const pieces: (Uint8Array | undefined)[] = new Array(this.#holders);
     await Promise.all(
       [...this.#readers].map(async ([index, reader]) => {
         try {
-          pieces[index] = await reader.read(length);
+          pieces[index] = await reader.read(length(index));
         } catch (error) {
           signal?.throwIfAborted();
           throw new HolderFailedError(index, error);
@@ -119,12 +119,13 @@ export async function* rebuildStripes(plan: RebuildPlan): AsyncGenerator<Uint8Ar
     verified ? holders.indexes.map((index) => [index, new GroupedCommitmentBuilder()] as const) : [],
   );
   try {
-    const pieceLength = verified ? layout.shardStripeBytes : layout.sliverBytes;
+    const pieceLength = (index: number) =>
+      verified ? layout.shardStripeBytes : primaryPart(layout, index).length;
     let remaining = layout.size;
     for (let t = 0; t < layout.stripes; t += 1) {
       const pieces = await holders.next(pieceLength, signal);
       for (const [index, builder] of builders) await builder.update(pieces[index] as Uint8Array);
-      const primaries = pieces.map((piece) => piece?.subarray(0, layout.sliverBytes));
+      const primaries = verified ? pieces.map((piece, i) => piece && codec.primaryOf(i, piece)) : pieces;
       const stripe = new Uint8Array(layout.stripeBytes);
       codec.decode(primaries, stripe);
       const take = Math.min(remaining, layout.stripeBytes);

@@ -21,14 +21,14 @@ async function shardsOf(data: Uint8Array, n: number, k: number) {
   return { layout, shards: await encodeWhole(data, layout) };
 }
 
-/** Rebuilds the blob from the primary slivers of `holders`. */
+/** Rebuilds the blob from the primary parts of `holders`. */
 function decodeFrom(layout: ReturnType<typeof coldLayout>, shards: Uint8Array[], holders: number[]) {
   const codec = new StripeCodec(layout);
   const out = new Uint8Array(layout.stripes * layout.stripeBytes);
   for (let t = 0; t < layout.stripes; t += 1) {
     const primaries = shards.map((shard, i) =>
       holders.includes(i)
-        ? shard.subarray(t * layout.shardStripeBytes, t * layout.shardStripeBytes + layout.sliverBytes)
+        ? codec.primaryOf(i, shard.subarray(t * layout.shardStripeBytes, (t + 1) * layout.shardStripeBytes))
         : undefined,
     );
     codec.decode(primaries, out.subarray(t * layout.stripeBytes, (t + 1) * layout.stripeBytes));
@@ -71,14 +71,32 @@ describe("GF(2^8)", () => {
 });
 
 describe("cold layout", () => {
-  it("gives every holder stripes * 2k symbols and covers the blob", () => {
+  it("gives every holder stripes * k symbols and covers the blob with k (k + 1) / 2 per stripe", () => {
     const layout = coldLayoutForFaults(64 * 1024 * 1024, 5, 1);
     expect(layout.recovery).toBe(4);
     expect(layout.symbolSize % 64).toBe(0);
     expect(layout.stripeBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
     expect(layout.stripes * layout.stripeBytes).toBeGreaterThanOrEqual(layout.size);
-    expect(layout.shardSize).toBe(layout.stripes * 2 * 4 * layout.symbolSize);
+    expect(layout.stripeBytes).toBe(10 * layout.symbolSize);
+    expect(layout.shardSize).toBe(layout.stripes * 4 * layout.symbolSize);
     expect(layout.shardSize * layout.recovery).toBeGreaterThanOrEqual(layout.size);
+  });
+
+  it("pads every stripe by less than 64 bytes per symbol", () => {
+    for (const size of [1, 4095, 64 * 1024 * 1024, 64 * 1024 * 1024 + 1, 1_000_000_007]) {
+      for (const [n, f] of [
+        [5, 1],
+        [10, 3],
+        [16, 0],
+      ] as const) {
+        const layout = coldLayoutForFaults(size, n, f);
+        const cells = layout.stripeBytes / layout.symbolSize;
+        const padding = layout.stripes * layout.stripeBytes - size;
+        expect(padding, `${size} on ${n}`).toBeGreaterThanOrEqual(0);
+        expect(padding, `${size} on ${n}`).toBeLessThan(layout.stripes * cells * 64);
+        expect(layout.stripeBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+      }
+    }
   });
 
   it("refuses impossible parameters with a clear error", () => {
@@ -93,6 +111,7 @@ describe("two-dimensional Reed-Solomon code", () => {
   it.each([
     [1, 1, 1],
     [1000, 5, 3],
+    [50_000, 6, 2],
     [65_536, 5, 4],
     [300_001, 7, 4],
     [9_000_000, 6, 4],
@@ -110,7 +129,19 @@ describe("two-dimensional Reed-Solomon code", () => {
     expect(() => decodeFrom(layout, shards, [0, 4])).toThrow(/2 of the 3 pieces needed/);
   });
 
-  it("repairs any lost shard from k helpers' repair symbols, moving one shard's worth of bytes", async () => {
+  it("keeps the blob's bytes in holders 0..k-1 as they are, each row of the triangle once", async () => {
+    const data = new Uint8Array(randomBytes(3 * 64 * 6));
+    const { layout, shards } = await shardsOf(data, 5, 3);
+    expect([layout.symbolSize, layout.stripes]).toEqual([192, 1]);
+    const s = layout.symbolSize;
+    // X = [[a b c], [b d e], [c e f]]: the blob is a b c d e f
+    const [a, b, c, d, e, f] = Array.from({ length: 6 }, (_, i) => data.subarray(i * s, (i + 1) * s));
+    expect(Buffer.from(shards[0] as Uint8Array).equals(Buffer.concat([a, b, c]))).toBe(true);
+    expect(Buffer.from(shards[1] as Uint8Array).equals(Buffer.concat([b, d, e]))).toBe(true);
+    expect(Buffer.from(shards[2] as Uint8Array).equals(Buffer.concat([c, e, f]))).toBe(true);
+  });
+
+  it("repairs any lost shard from k helpers' repair symbols, moving one shard's worth: 2/(k+1) of the blob", async () => {
     const data = new Uint8Array(randomBytes(1_000_000));
     const n = 6;
     const k = 4;
@@ -124,7 +155,7 @@ describe("two-dimensional Reed-Solomon code", () => {
         const at = t * layout.shardStripeBytes;
         const symbols = shards.map((shard, i) => {
           if (!helpers.includes(i)) return undefined;
-          const out = new Uint8Array(2 * layout.symbolSize);
+          const out = new Uint8Array(layout.symbolSize);
           codec.repairSymbols(lost, shard.subarray(at, at + layout.shardStripeBytes), out);
           moved += out.length;
           return out;
@@ -133,6 +164,7 @@ describe("two-dimensional Reed-Solomon code", () => {
       }
       expect(Buffer.from(rebuilt).equals(shards[lost])).toBe(true);
       expect(moved).toBe(layout.shardSize);
+      expect(moved / (layout.stripes * layout.stripeBytes)).toBeCloseTo(2 / (k + 1), 10);
     }
   });
 

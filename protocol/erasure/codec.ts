@@ -1,15 +1,17 @@
 /**
  * The cold tier's two-dimensional Reed-Solomon code, one stripe at a time (docs/protocol.md,
- * "Cold tier"). With G the n x k systematic generator and S a stripe's k x k symbol matrix:
- * P = G S (n x k; holder i's primary sliver is row i), Q = S G^T (k x n; holder i's secondary
- * sliver is column i), and E = G S G^T = P G^T = G Q, so E[i][j] is both a combination of holder
- * j's secondary sliver and of holder i's primary sliver. Any k primaries rebuild the stripe; k
- * intersection symbols rebuild a lost holder's primary, and k more its secondary.
+ * "Cold tier"). With G the n x k systematic generator and X a stripe's symmetric k x k symbol
+ * matrix (the blob fills its upper triangle): holder i keeps row i of G X, which is both its
+ * primary sliver (rows coded) and its secondary sliver (column i of X G^T, columns coded). Any k
+ * slivers rebuild the stripe; since E = G X G^T is symmetric, E[j][i] = sliver_j . G[i] is one
+ * symbol holder j sends toward a lost holder i, and k of them give back its whole sliver: a
+ * repair moves one sliver's worth, 2 / (k + 1) of the blob (the product-matrix minimum-bandwidth
+ * code of Rashmi, Shah and Kumar, with k helpers).
  */
 
 import { ProtocolError } from "../errors.ts";
-import type { ColdLayout } from "./cold-layout.ts";
-import { type GfMatrix, generator, invert, pickRows } from "./gf256.ts";
+import { type ColdLayout, primaryPart, triangleRowOffset } from "./cold-layout.ts";
+import { type GfMatrix, generator, invert, multiply, pickColumns, pickRows } from "./gf256.ts";
 import { matMul } from "./native.ts";
 
 /** The code of one layout shape: its generator and the inverses it has needed so far. */
@@ -18,6 +20,7 @@ export class StripeCodec {
   readonly #generator: GfMatrix;
   readonly #parity: Uint8Array;
   readonly #inverses = new Map<string, GfMatrix>();
+  readonly #solvers = new Map<string, Uint8Array>();
 
   constructor(layout: ColdLayout) {
     this.layout = layout;
@@ -26,92 +29,99 @@ export class StripeCodec {
   }
 
   /**
-   * Encodes one stripe (`layout.stripeBytes`, zero-padded) into each holder's part of it:
-   * `out[i]` (`layout.shardStripeBytes`) receives holder i's primary then secondary sliver.
+   * Encodes one stripe (`layout.stripeBytes`, zero-padded) into each holder's sliver of it:
+   * `out[i]` (`layout.shardStripeBytes`). Holders 0..k-1 get the rows of X as they are.
    */
   encode(stripe: Uint8Array, out: readonly Uint8Array[]): void {
-    const { nodes: n, recovery: k, symbolSize: s, sliverBytes } = this.layout;
+    const { nodes: n, recovery: k } = this.layout;
     if (stripe.length !== this.layout.stripeBytes || out.length !== n) {
       throw new ProtocolError("encode takes one whole stripe and one output per holder");
     }
-    const row = (r: number) => stripe.subarray(r * sliverBytes, (r + 1) * sliverBytes);
-    const cell = (r: number, c: number) => stripe.subarray((r * k + c) * s, (r * k + c + 1) * s);
     for (let i = 0; i < k; i += 1) {
-      out[i].set(row(i), 0);
-      for (let r = 0; r < k; r += 1) out[i].set(cell(r, i), sliverBytes + r * s);
+      const sliver = out[i] as Uint8Array;
+      // columns 0..i-1 are X[c][i] (row c of the triangle), i..k-1 the triangle's row i
+      for (let c = 0; c < i; c += 1) sliver.set(this.#cell(stripe, c, i), c * this.layout.symbolSize);
+      const { from, length } = primaryPart(this.layout, i);
+      const offset = triangleRowOffset(this.layout, i);
+      sliver.set(stripe.subarray(offset, offset + length), from);
     }
-    if (n === k) return;
-    const rows = Array.from({ length: k }, (_, r) => row(r));
-    matMul(
-      this.#parity,
-      rows,
-      out.slice(k).map((shard) => shard.subarray(0, sliverBytes)),
-    );
-    for (let r = 0; r < k; r += 1) {
-      matMul(
-        this.#parity,
-        Array.from({ length: k }, (_, c) => cell(r, c)),
-        out.slice(k).map((shard) => shard.subarray(sliverBytes + r * s, sliverBytes + (r + 1) * s)),
-      );
-    }
+    if (n > k) matMul(this.#parity, out.slice(0, k), out.slice(k));
   }
 
   /**
-   * Rebuilds a stripe into `out` (`layout.stripeBytes`) from primary slivers: `primaries[i]` is
-   * holder i's primary sliver of the stripe, or undefined; at least k must be given. Holders
-   * 0..k-1 carry the stripe's rows as they are, so only the rows they lack are computed.
+   * Rebuilds a stripe into `out` (`layout.stripeBytes`) from primary parts: `primaries[i]` is
+   * holder i's part of its sliver (see {@link primaryPart}: the triangle's row i for a
+   * systematic holder, the whole sliver for a parity one), or undefined; at least k must be
+   * given. With holders 0..k-1 all given, it is a copy.
    */
   decode(primaries: readonly (Uint8Array | undefined)[], out: Uint8Array): void {
-    const { recovery: k, sliverBytes } = this.layout;
+    const { recovery: k, symbolSize: s } = this.layout;
     const chosen = this.choose(primaries);
+    const present: number[] = [];
     const missing: number[] = [];
     for (let r = 0; r < k; r += 1) {
-      const sliver = primaries[r];
-      if (sliver) out.set(sliver, r * sliverBytes);
-      else missing.push(r);
+      const part = primaries[r];
+      if (part) {
+        out.set(part, triangleRowOffset(this.layout, r));
+        present.push(r);
+      } else missing.push(r);
     }
     if (missing.length === 0) return;
-    const inverse = this.inverseOf(chosen);
-    matMul(
-      pickRows(inverse, missing).data,
-      chosen.map((i) => primaries[i] as Uint8Array),
-      missing.map((r) => out.subarray(r * sliverBytes, (r + 1) * sliverBytes)),
-    );
+    const parity = chosen.filter((i) => i >= k);
+    // the whole of X, filled from the rows given, then solved column by column: for column c,
+    // G[parity][missing] X[missing][c] = sliver_parity[c] + G[parity][present] X[present][c]
+    const matrix = new Uint8Array(k * k * s);
+    const at = (r: number, c: number) => matrix.subarray((r * k + c) * s, (r * k + c + 1) * s);
+    for (const r of present) {
+      for (const c of present) at(r, c).set(this.#cell(out, Math.min(r, c), Math.max(r, c)));
+    }
+    const solver = this.#solver(parity, missing, present);
+    for (const c of [...present, ...missing]) {
+      const outputs = missing.map((m) => at(m, c));
+      matMul(
+        solver,
+        [
+          ...parity.map((p) => (primaries[p] as Uint8Array).subarray(c * s, (c + 1) * s)),
+          ...present.map((r) => at(r, c)),
+        ],
+        outputs,
+      );
+      // symmetry: the missing columns' present rows are what was just found
+      if (c < k && present.includes(c)) for (const m of missing) at(c, m).set(at(m, c));
+    }
+    for (const m of missing) {
+      out.set(matrix.subarray((m * k + m) * s, (m + 1) * k * s), triangleRowOffset(this.layout, m));
+    }
+  }
+
+  /** Holder `holder`'s primary part within its whole sliver of a stripe. */
+  primaryOf(holder: number, sliver: Uint8Array): Uint8Array {
+    const { from, length } = primaryPart(this.layout, holder);
+    return sliver.subarray(from, from + length);
   }
 
   /**
-   * What helper `helper` sends, per stripe, toward rebuilding holder `lost`'s part of it:
-   * E[lost][helper] from its secondary sliver, then E[helper][lost] from its primary sliver
-   * (2 * symbolSize bytes), given the helper's part of the stripe (`layout.shardStripeBytes`).
+   * What a helper sends, per stripe, toward rebuilding holder `lost`'s sliver: the one symbol
+   * E[helper][lost] = sliver . G[lost], given the helper's sliver (`layout.shardStripeBytes`).
    */
-  repairSymbols(lost: number, part: Uint8Array, out: Uint8Array): void {
-    const { recovery: k, symbolSize: s, sliverBytes } = this.layout;
-    const coefficients = this.#generator.data.subarray(lost * k, (lost + 1) * k);
-    const symbols = (base: number) =>
-      Array.from({ length: k }, (_, c) => part.subarray(base + c * s, base + (c + 1) * s));
-    matMul(coefficients, symbols(sliverBytes), [out.subarray(0, s)]);
-    matMul(coefficients, symbols(0), [out.subarray(s, 2 * s)]);
+  repairSymbols(lost: number, sliver: Uint8Array, out: Uint8Array): void {
+    const { recovery: k, symbolSize: s } = this.layout;
+    matMul(this.#generator.data.subarray(lost * k, (lost + 1) * k), this.#symbols(sliver), [
+      out.subarray(0, s),
+    ]);
   }
 
   /**
-   * Rebuilds holder `lost`'s part of a stripe into `out` from the repair symbols of k helpers:
-   * `symbols[i]` is what helper i sent (see {@link repairSymbols}), or undefined.
+   * Rebuilds holder `lost`'s sliver of a stripe into `out` from the repair symbols of k helpers:
+   * `symbols[j]` is what helper j sent (see {@link repairSymbols}), or undefined. The helpers'
+   * symbols are G[J] X G[lost]^T; X being symmetric, G[J]^-1 of them is the lost row itself.
    */
   repair(symbols: readonly (Uint8Array | undefined)[], out: Uint8Array): void {
-    const { recovery: k, symbolSize: s, sliverBytes } = this.layout;
     const chosen = this.choose(symbols);
-    const inverse = this.inverseOf(chosen).data;
-    const part = (base: number) =>
-      Array.from({ length: k }, (_, c) => out.subarray(base + c * s, base + (c + 1) * s));
     matMul(
-      inverse,
-      chosen.map((i) => (symbols[i] as Uint8Array).subarray(0, s)),
-      part(0),
-    );
-    matMul(
-      inverse,
-      chosen.map((i) => (symbols[i] as Uint8Array).subarray(s, 2 * s)),
-      part(sliverBytes),
+      this.#inverseOf(chosen).data,
+      chosen.map((j) => symbols[j] as Uint8Array),
+      this.#symbols(out),
     );
   }
 
@@ -126,7 +136,20 @@ export class StripeCodec {
     return chosen;
   }
 
-  private inverseOf(chosen: readonly number[]): GfMatrix {
+  /** The blob's symbol X[row][col] (row <= col) in a stripe. */
+  #cell(stripe: Uint8Array, row: number, col: number): Uint8Array {
+    const s = this.layout.symbolSize;
+    const offset = triangleRowOffset(this.layout, row) + (col - row) * s;
+    return stripe.subarray(offset, offset + s);
+  }
+
+  /** The k symbols of a sliver. */
+  #symbols(sliver: Uint8Array): Uint8Array[] {
+    const s = this.layout.symbolSize;
+    return Array.from({ length: this.layout.recovery }, (_, c) => sliver.subarray(c * s, (c + 1) * s));
+  }
+
+  #inverseOf(chosen: readonly number[]): GfMatrix {
     const key = chosen.join(",");
     let inverse = this.#inverses.get(key);
     if (!inverse) {
@@ -134,5 +157,28 @@ export class StripeCodec {
       this.#inverses.set(key, inverse);
     }
     return inverse;
+  }
+
+  /**
+   * The coefficients giving X[missing][c] from the parity slivers' symbols c then
+   * X[present][c]: A = G[parity][missing]^-1 (a Cauchy submatrix: invertible), then [A, A
+   * G[parity][present]].
+   */
+  #solver(parity: readonly number[], missing: readonly number[], present: readonly number[]): Uint8Array {
+    const key = `${parity.join(",")}/${missing.join(",")}`;
+    let solver = this.#solvers.get(key);
+    if (!solver) {
+      const rows = pickRows(this.#generator, parity);
+      const a = invert(pickColumns(rows, missing));
+      const b = multiply(a, pickColumns(rows, present));
+      const width = parity.length + present.length;
+      solver = new Uint8Array(missing.length * width);
+      for (let r = 0; r < missing.length; r += 1) {
+        solver.set(a.data.subarray(r * a.cols, (r + 1) * a.cols), r * width);
+        solver.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * width + parity.length);
+      }
+      this.#solvers.set(key, solver);
+    }
+    return solver;
   }
 }

@@ -45,6 +45,33 @@ export function pickRows(matrix: GfMatrix, picked: readonly number[]): GfMatrix 
   return { rows: picked.length, cols: matrix.cols, data };
 }
 
+/** The columns `picked` of `matrix`, in that order. */
+export function pickColumns(matrix: GfMatrix, picked: readonly number[]): GfMatrix {
+  const data = new Uint8Array(matrix.rows * picked.length);
+  for (let r = 0; r < matrix.rows; r += 1) {
+    picked.forEach((col, j) => {
+      data[r * picked.length + j] = matrix.data[r * matrix.cols + col] as number;
+    });
+  }
+  return { rows: matrix.rows, cols: picked.length, data };
+}
+
+/** The product `a b`. */
+export function multiply(a: GfMatrix, b: GfMatrix): GfMatrix {
+  if (a.cols !== b.rows)
+    throw new ProtocolError(`cannot multiply ${a.rows}x${a.cols} by ${b.rows}x${b.cols}`);
+  const data = new Uint8Array(a.rows * b.cols);
+  for (let r = 0; r < a.rows; r += 1) {
+    for (let c = 0; c < b.cols; c += 1) {
+      let sum = 0;
+      for (let j = 0; j < a.cols; j += 1)
+        sum ^= gfMul(a.data[r * a.cols + j] as number, b.data[j * b.cols + c] as number);
+      data[r * b.cols + c] = sum;
+    }
+  }
+  return { rows: a.rows, cols: b.cols, data };
+}
+
 /** The inverse of a square matrix, by Gauss-Jordan elimination; throws when it is singular. */
 export function invert(matrix: GfMatrix): GfMatrix {
   const n = matrix.rows;

@@ -5,8 +5,10 @@ export {
   coldLayout,
   coldLayoutForFaults,
   MAX_SHARD_NODES,
+  primaryPart,
   STRIPE_TARGET,
   SYMBOL_ALIGN,
+  triangleRowOffset,
 } from "./cold-layout.ts";
 export { generator, gfInv, gfMul, invert, matMulJs } from "./gf256.ts";
 export { erasureKernel, matMul } from "./native.ts";

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { Hex } from "viem";
-import { coldLayout } from "#protocol";
+import { coldLayout, primaryPart } from "#protocol";
 import { InvalidShardsError, PayloadTooLargeError } from "../../errors.ts";
 import type { AppDeps } from "../deps.ts";
 import { Attestation, BlobIdPattern, errors, HexPattern } from "../schemas.ts";
@@ -66,7 +66,8 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       "/shard/:blobId",
       {
         schema: {
-          summary: "This node's primary slivers (part=primary) or whole shard (part=whole) of a cold blob",
+          summary:
+            "This node's primary parts (part=primary: for holders 0..k-1 the blob's own rows) or whole shard (part=whole) of a cold blob",
           params: blobParams,
           querystring: Type.Object({
             part: Type.Union([Type.Literal("primary"), Type.Literal("whole")], { default: "primary" }),
@@ -81,7 +82,10 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         const whole = request.query.part === "whole";
         return reply
           .header("content-type", "application/octet-stream")
-          .header("content-length", whole ? layout.shardSize : layout.stripes * layout.sliverBytes)
+          .header(
+            "content-length",
+            layout.stripes * (whole ? layout.shardStripeBytes : primaryPart(layout, record.holder).length),
+          )
           .send(Readable.from(deps.cold.serveShard(blobId, whole)));
       },
     );
@@ -93,7 +97,7 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           summary: "Repair symbols this node's shard gives toward holder `lost`'s shard, stripe after stripe",
           params: blobParams,
           querystring: Type.Object({ lost: Type.Integer({ minimum: 0, maximum: 15 }) }),
-          response: { 200: Type.Any({ description: "2 symbols per stripe" }), ...errors(400, 404, 422) },
+          response: { 200: Type.Any({ description: "1 symbol per stripe" }), ...errors(400, 404, 422) },
         },
       },
       async (request, reply) => {
@@ -106,7 +110,7 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         }
         return reply
           .header("content-type", "application/octet-stream")
-          .header("content-length", layout.stripes * 2 * layout.symbolSize)
+          .header("content-length", layout.stripes * layout.symbolSize)
           .send(Readable.from(deps.cold.serveRepairSymbols(blobId, lost)));
       },
     );
