@@ -68,29 +68,21 @@ export class StripeCodec {
     }
     if (missing.length === 0) return;
     const parity = chosen.filter((i) => i >= k);
-    // the whole of X, filled from the rows given, then solved column by column: for column c,
-    // G[parity][missing] X[missing][c] = sliver_parity[c] + G[parity][present] X[present][c]
-    const matrix = new Uint8Array(k * k * s);
-    const at = (r: number, c: number) => matrix.subarray((r * k + c) * s, (r * k + c + 1) * s);
-    for (const r of present) {
-      for (const c of present) at(r, c).set(this.#cell(out, Math.min(r, c), Math.max(r, c)));
-    }
-    const solver = this.#solver(parity, missing, present);
+    // column by column: G[parity][missing] X[missing][c] = sliver_parity[c] + G[parity][present]
+    // X[present][c]. Only the entries of the missing rows' own parts (X[m][c], m <= c) are
+    // written, in place; the columns of present rows come first, and by symmetry they give the
+    // entries X[present][m] the missing columns need.
     for (const c of [...present, ...missing]) {
-      const outputs = missing.map((m) => at(m, c));
+      const wanted = missing.filter((m) => m <= c);
+      if (wanted.length === 0) continue;
       matMul(
-        solver,
+        this.#solver(parity, missing, present, wanted),
         [
           ...parity.map((p) => (primaries[p] as Uint8Array).subarray(c * s, (c + 1) * s)),
-          ...present.map((r) => at(r, c)),
+          ...present.map((r) => this.#cell(out, Math.min(r, c), Math.max(r, c))),
         ],
-        outputs,
+        wanted.map((m) => this.#cell(out, m, c)),
       );
-      // symmetry: the missing columns' present rows are what was just found
-      if (c < k && present.includes(c)) for (const m of missing) at(c, m).set(at(m, c));
-    }
-    for (const m of missing) {
-      out.set(matrix.subarray((m * k + m) * s, (m + 1) * k * s), triangleRowOffset(this.layout, m));
     }
   }
 
@@ -160,23 +152,29 @@ export class StripeCodec {
   }
 
   /**
-   * The coefficients giving X[missing][c] from the parity slivers' symbols c then
-   * X[present][c]: A = G[parity][missing]^-1 (a Cauchy submatrix: invertible), then [A, A
-   * G[parity][present]].
+   * The coefficients giving X[wanted][c] (wanted among the missing rows) from the parity
+   * slivers' symbols c then X[present][c]: the rows `wanted` of [A, A G[parity][present]], with
+   * A = G[parity][missing]^-1 (a Cauchy submatrix: invertible).
    */
-  #solver(parity: readonly number[], missing: readonly number[], present: readonly number[]): Uint8Array {
-    const key = `${parity.join(",")}/${missing.join(",")}`;
+  #solver(
+    parity: readonly number[],
+    missing: readonly number[],
+    present: readonly number[],
+    wanted: readonly number[],
+  ): Uint8Array {
+    const key = `${parity.join(",")}/${missing.join(",")}/${wanted.join(",")}`;
     let solver = this.#solvers.get(key);
     if (!solver) {
       const rows = pickRows(this.#generator, parity);
       const a = invert(pickColumns(rows, missing));
       const b = multiply(a, pickColumns(rows, present));
       const width = parity.length + present.length;
-      solver = new Uint8Array(missing.length * width);
-      for (let r = 0; r < missing.length; r += 1) {
-        solver.set(a.data.subarray(r * a.cols, (r + 1) * a.cols), r * width);
-        solver.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * width + parity.length);
-      }
+      solver = new Uint8Array(wanted.length * width);
+      wanted.forEach((m, i) => {
+        const r = missing.indexOf(m);
+        solver?.set(a.data.subarray(r * a.cols, (r + 1) * a.cols), i * width);
+        solver?.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), i * width + parity.length);
+      });
       this.#solvers.set(key, solver);
     }
     return solver;
