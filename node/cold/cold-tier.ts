@@ -55,7 +55,7 @@ type Signal = { signal?: AbortSignal };
 
 /**
  * The node's cold tier: takes in shards of paid cold registrations (checked against their
- * commitments), serves primary slivers, whole shards and repair symbols to other nodes, rebuilds
+ * commitments), serves primary parts, whole shards and repair symbols to other nodes, rebuilds
  * cold blobs from just enough holders for readers, and rebuilds a lost or reassigned shard from
  * the other holders' repair symbols.
  */
@@ -268,9 +268,10 @@ export class ColdTier {
 
   /**
    * Rebuilds cold blob `blobId` into a temporary file from just enough holders, read in parallel,
-   * and checks it against the registered CID. A fast pass reads primary slivers only; if a holder
-   * fails or the CID does not match, whole shards are read and each checked against its
-   * commitment, leaving out holders that failed, until the blob comes out right or too few remain.
+   * and checks it against the registered CID. A fast pass reads primary parts only (with holders
+   * 0..k-1 up, exactly the blob's bytes); if a holder fails or the CID does not match, whole
+   * shards are read and each checked against its commitment, leaving out holders that failed,
+   * until the blob comes out right or too few remain.
    */
   async rebuild(blobId: Hex, options: Signal = {}): Promise<RebuiltBlob> {
     const { registration, layout } = await this.coldRegistration(blobId, options);

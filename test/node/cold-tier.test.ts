@@ -166,7 +166,7 @@ describe("the cold tier over real nodes", () => {
     });
     const after = await stats(5);
     expect(after.cold.repairs).toBe(before.cold.repairs + 1);
-    // k helpers send two symbols per stripe: one shard's worth, about 2/k of the blob
+    // k helpers send one symbol per stripe each: one shard's worth, 2/(k+1) of the blob
     expect(after.cold.repairBytesIn - before.cold.repairBytesIn).toBe(cold.layout.shardSize);
     const meta = (await (await fetch(`${url(5)}/shard/${cold.blobId}/meta`)).json()) as { shardRoots: Hex[] };
     expect(meta.shardRoots).toEqual(cold.shardRoots);

@@ -11,7 +11,7 @@ const RootsPattern = "^0x[0-9a-f]{64}(,0x[0-9a-f]{64}){0,15}$";
 
 /**
  * The cold tier between nodes and uploaders: PUT /shard takes a holder's shard of a paid cold
- * registration; GET /shard/:blobId serves this node's primary slivers or whole shard (readers
+ * registration; GET /shard/:blobId serves this node's primary parts or whole shard (readers
  * rebuilding the blob), /repair the repair symbols toward another holder's shard, /meta the
  * layout and shard commitments.
  */
