@@ -75,6 +75,8 @@ export class ColdTier {
     shardsStored: 0,
     rebuilds: 0,
     rebuiltBytes: 0,
+    cidMismatches: 0,
+    holdersLeftOut: 0,
     repairs: 0,
     repairBytesIn: 0,
     repairBytesOut: 0,
@@ -312,6 +314,7 @@ export class ColdTier {
         await sink.close();
         if (cid !== registration.cid) {
           await sink.discard();
+          this.stats.cidMismatches += 1;
           if (verified) throw new ContentMismatchError("cid", registration.cid, cid);
           this.#logger.warn({ blob_id: blobId, cid }, "rebuilt blob has the wrong CID; reading whole shards");
           verified = true;
@@ -338,6 +341,7 @@ export class ColdTier {
           "shard holder left out",
         );
         excluded.add(error.holder);
+        this.stats.holdersLeftOut += 1;
         verified = true;
       }
     }

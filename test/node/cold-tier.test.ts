@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -51,6 +51,8 @@ async function stats(index: number) {
   return (await (await fetch(`${url(index)}/stats`)).json()) as {
     cold: {
       rebuilds: number;
+      cidMismatches: number;
+      holdersLeftOut: number;
       repairs: number;
       repairBytesIn: number;
       coldReads: number;
@@ -111,6 +113,28 @@ describe("the cold tier over real nodes", () => {
       await running.restart(0);
       await running.restart(1);
     }
+  });
+
+  test("a holder serving damaged bytes: the CID catches it, its commitment leaves it out, the read comes out right", async () => {
+    const { blob, cold } = await coldBlob(1_200_000, 75, [0, 1, 2, 3, 4], 1);
+    // holder 1's shard is damaged on disk, in the part a plain read takes from it
+    const path = join(running.configs[1]?.dataDir as string, "shards", cold.blobId);
+    const file = await open(path, "r+");
+    try {
+      await file.write(Buffer.alloc(64, 0xa5), 0, 64, cold.layout.symbolSize + 10);
+    } finally {
+      await file.close();
+    }
+    const before = (await stats(4)).cold;
+    const whole = await read(4, blob.cid);
+    expect(whole.status).toBe(200);
+    expect(whole.tier).toBe("cold");
+    expect(whole.bytes.equals(Buffer.from(blob.data))).toBe(true);
+    const after = (await stats(4)).cold;
+    expect(after.cidMismatches).toBe(before.cidMismatches + 1);
+    expect(after.holdersLeftOut).toBe(before.holdersLeftOut + 1);
+    expect(after.rebuilds).toBe(before.rebuilds + 1);
+    await rm(path);
   });
 
   test("shard data that does not match its commitment is refused, and nothing is kept", async () => {

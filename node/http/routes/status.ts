@@ -38,6 +38,13 @@ const Stats = Type.Object({
     shardsStored: Type.Integer({ description: "Shards taken in (uploads, migrations, repairs)" }),
     rebuilds: Type.Integer({ description: "Cold blobs rebuilt from shards" }),
     rebuiltBytes: Type.Integer(),
+    cidMismatches: Type.Integer({
+      description: "Rebuilds whose plain pass gave the wrong CID (whole shards read)",
+    }),
+    holdersLeftOut: Type.Integer({
+      description:
+        "Shard holders left out of a rebuild: their stream failed or their shard missed its commitment",
+    }),
     repairs: Type.Integer({ description: "Shards of this node rebuilt from other holders" }),
     repairBytesIn: Type.Integer({ description: "Repair symbols received" }),
     repairBytesOut: Type.Integer({ description: "Repair symbols served to other holders" }),
