@@ -124,9 +124,15 @@ describe("two-dimensional Reed-Solomon code", () => {
     }
   });
 
-  it("refuses to decode from fewer than k primaries", async () => {
+  it("refuses to decode from fewer than k primary parts, or from parts of the wrong size", async () => {
     const { layout, shards } = await shardsOf(new Uint8Array(randomBytes(5000)), 5, 3);
     expect(() => decodeFrom(layout, shards, [0, 4])).toThrow(/2 of the 3 pieces needed/);
+    // a systematic holder's whole sliver is not its primary part
+    const codec = new StripeCodec(layout);
+    const whole = shards.map((shard) => shard.subarray(0, layout.shardStripeBytes));
+    expect(() => codec.decode(whole, new Uint8Array(layout.stripeBytes))).toThrow(
+      /holder 1's primary part is/,
+    );
   });
 
   it("keeps the blob's bytes in holders 0..k-1 as they are, each row of the triangle once", async () => {

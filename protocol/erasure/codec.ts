@@ -57,6 +57,14 @@ export class StripeCodec {
   decode(primaries: readonly (Uint8Array | undefined)[], out: Uint8Array): void {
     const { recovery: k, symbolSize: s } = this.layout;
     const chosen = this.choose(primaries);
+    for (const i of chosen) {
+      const expected = primaryPart(this.layout, i).length;
+      if (primaries[i]?.length !== expected) {
+        throw new ProtocolError(
+          `holder ${i}'s primary part is ${expected} bytes, got ${primaries[i]?.length}`,
+        );
+      }
+    }
     const present: number[] = [];
     const missing: number[] = [];
     for (let r = 0; r < k; r += 1) {
