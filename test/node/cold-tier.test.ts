@@ -134,6 +134,11 @@ describe("the cold tier over real nodes", () => {
     expect(after.cidMismatches).toBe(before.cidMismatches + 1);
     expect(after.holdersLeftOut).toBe(before.holdersLeftOut + 1);
     expect(after.rebuilds).toBe(before.rebuilds + 1);
+    const metrics = await (await fetch(`${url(4)}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(`^strata_node_cold_holders_left_out_total ${after.holdersLeftOut}$`, "m"),
+    );
+    expect(metrics).toMatch(new RegExp(`^strata_node_cold_rebuilds_total ${after.rebuilds}$`, "m"));
     await rm(path);
   });
 
