@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { Hex } from "viem";
 import { coldLayout, primaryPart } from "#protocol";
-import { InvalidShardsError, PayloadTooLargeError } from "../../errors.ts";
+import { InvalidShardsError } from "../../errors.ts";
 import type { AppDeps } from "../deps.ts";
 import { Attestation, BlobIdPattern, errors, HexPattern } from "../schemas.ts";
+import { uploadSignal } from "../upload-body.ts";
 
 const RootsPattern = "^0x[0-9a-f]{64}(,0x[0-9a-f]{64}){0,15}$";
 
@@ -47,18 +48,9 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const declared = request.headers["content-length"];
-        if (declared !== undefined && declared > deps.config.storage.maxUploadBytes) {
-          throw new PayloadTooLargeError(deps.config.storage.maxUploadBytes);
-        }
-        const controller = new AbortController();
-        request.raw.once("close", () => {
-          if (!request.raw.complete) controller.abort(new Error("client went away"));
-        });
+        const signal = uploadSignal(request, deps.config.storage.maxUploadBytes);
         const roots = request.headers["x-strata-shard-roots"].split(",");
-        return deps.cold.storeShard(request.query.blobId as Hex, request.raw, roots, {
-          signal: controller.signal,
-        });
+        return deps.cold.storeShard(request.query.blobId as Hex, request.raw, roots, { signal });
       },
     );
 

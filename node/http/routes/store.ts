@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { Hex } from "viem";
-import { PayloadTooLargeError } from "../../errors.ts";
 import type { AppDeps } from "../deps.ts";
 import { BlobIdPattern, errors, StoreReply } from "../schemas.ts";
+import { uploadSignal } from "../upload-body.ts";
 
 /** PUT /store: a paid upload streamed in, verified, made durable, enrolled and attested. */
 export function storeRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
@@ -25,15 +25,8 @@ export function storeRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const declared = request.headers["content-length"];
-        if (declared !== undefined && declared > deps.config.storage.maxUploadBytes) {
-          throw new PayloadTooLargeError(deps.config.storage.maxUploadBytes);
-        }
-        const controller = new AbortController();
-        request.raw.once("close", () => {
-          if (!request.raw.complete) controller.abort(new Error("client went away"));
-        });
-        return deps.holdings.store(request.query.blobId as Hex, request.raw, { signal: controller.signal });
+        const signal = uploadSignal(request, deps.config.storage.maxUploadBytes);
+        return deps.holdings.store(request.query.blobId as Hex, request.raw, { signal });
       },
     );
   };
