@@ -434,16 +434,11 @@ export class ColdTier {
     const helpers = registration.holders
       .map((_, index) => index)
       .filter((index) => index !== holder && !(registration.dropped & (1 << index)));
+    const keep = (shard: AsyncIterable<Uint8Array>) =>
+      this.#keep(registration, layout, holder, roots, shard, options);
     let stored: ShardStored;
     try {
-      stored = await this.#keep(
-        registration,
-        layout,
-        holder,
-        roots,
-        this.#repairStream(registration, layout, holder, helpers, options),
-        options,
-      );
+      stored = await keep(this.#repairStream(registration, layout, holder, helpers, options));
     } catch (error) {
       if (!(error instanceof ContentMismatchError || error instanceof HolderFailedError)) throw error;
       this.#logger.warn(
@@ -452,14 +447,7 @@ export class ColdTier {
       );
       const rebuilt = await this.rebuild(blobId, options);
       try {
-        stored = await this.#keep(
-          registration,
-          layout,
-          holder,
-          roots,
-          this.#partOf(rebuilt, layout, holder),
-          options,
-        );
+        stored = await keep(this.#partOf(rebuilt, layout, holder));
       } finally {
         await rebuilt.discard();
       }
