@@ -15,6 +15,7 @@ import { devnetKey } from "../../sdk/devnet/hardhat-chain.ts";
 import { type Devnet, FIRST_DAPP_ACCOUNT, freePort, startDevnet } from "../../sdk/devnet/start-devnet.ts";
 import type { UploadResult } from "../../sdk/index.ts";
 import { tempDir } from "../helpers/node-harness.ts";
+import { until as waitUntil } from "../helpers/wait-until.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const run = promisify(execFile);
@@ -50,19 +51,9 @@ async function nextPeriod(): Promise<number> {
   return currentPeriod();
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Like the helper, with the devnet's longer waits; a probe that throws (a service still starting) is "not yet". */
+const until = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000) =>
+  waitUntil(what, () => probe().catch(() => undefined), timeoutMs);
 
 const isProven = (nodeId: number, period: number) =>
   net.publicClient.readContract({

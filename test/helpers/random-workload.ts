@@ -89,6 +89,14 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
   const reporter = as(h.wallet(1));
   const dropped = new Set<number>();
 
+  /** Registered, or certified and not yet past its last period: extend and delete apply. */
+  const isLive = async (blobId: Hex) => {
+    const stored = await market.read.getBlob([blobId]);
+    return (
+      stored.status === BlobStatus.registered ||
+      (stored.status === BlobStatus.certified && (await m.currentPeriod()) < stored.endPeriod)
+    );
+  };
   const send = async (hash: Promise<Hex>) => {
     const receipt = await h.wait(await hash);
     onLogs?.(receipt.logs);
@@ -192,12 +200,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
       }
     } else if (action === 3) {
       const blob = rand.pick(blobs);
-      const stored = await market.read.getBlob([blob.blobId]);
-      const period = await m.currentPeriod();
-      if (
-        stored.status === BlobStatus.registered ||
-        (stored.status === BlobStatus.certified && period < stored.endPeriod)
-      ) {
+      if (await isLive(blob.blobId)) {
         const payer = as(rand.pick(owners));
         await send(payer.token.write.faucet([10n ** 24n]));
         await send(payer.token.write.approve([deployment.contracts.market, 10n ** 24n]));
@@ -205,12 +208,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
       }
     } else if (action === 4) {
       const blob = rand.pick(blobs);
-      const stored = await market.read.getBlob([blob.blobId]);
-      const period = await m.currentPeriod();
-      if (
-        stored.status === BlobStatus.registered ||
-        (stored.status === BlobStatus.certified && period < stored.endPeriod)
-      ) {
+      if (await isLive(blob.blobId)) {
         await send(as(blob.owner).market.write.deleteBlob([blob.blobId]));
       }
     } else if (action <= 7) {
