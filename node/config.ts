@@ -64,7 +64,7 @@ export const NodeConfigSchema = Type.Object(
     }),
     /** The cold tier: repairs and the policies that move blobs between the tiers. */
     cold: Type.Object({
-      /** Take over the shards of dropped holders of cold blobs (reassignShard) and rebuild them. */
+      /** Take over the shards of dropped holders of cold blobs (reassignHolder) and rebuild them. */
       repair: Type.Boolean(),
       /** A cold blob read this many times while cached is promoted: kept hot, out of the TTL's reach. */
       promoteAfterReads: Type.Integer({ minimum: 1 }),

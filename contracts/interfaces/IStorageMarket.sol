@@ -128,10 +128,13 @@ interface IStorageMarket {
     error StorageMarketNotCold(BlobId blobId);
     /// @dev The shard commitments given do not hash to the blob's commitment.
     error StorageMarketInvalidShardRoots(BlobId blobId);
-    /// @dev Holder `holder` of `blobId` was not dropped: its shard is not open for repair.
+    /// @dev Holder `holder` of `blobId` was not dropped: its place is not open to another node.
     error StorageMarketHolderNotDropped(BlobId blobId, uint256 holder);
-    /// @dev `nodeId` already holds a shard of `blobId`.
+    /// @dev `nodeId` already holds a replica or shard of `blobId`.
     error StorageMarketAlreadyHolder(BlobId blobId, NodeId nodeId);
+    /// @dev Holder `holder` of `blobId` was dropped for missed proofs: its attestation no longer
+    /// counts (its place can be reassigned with {reassignHolder}).
+    error StorageMarketHolderDropped(BlobId blobId, uint256 holder);
 
     /// @notice A blob was registered and its price (`escrow`, plus `fee`) taken into escrow. It must
     /// be certified by `certifyDeadline`.
@@ -157,9 +160,14 @@ interface IStorageMarket {
     /// @notice The blob's term closed: holders were credited, `refund` returned to the owner and the
     /// fee earned by the treasury.
     event BlobSettled(BlobId indexed blobId, uint256 refund);
-    /// @notice Holder `holder` of the cold blob `blobId`, dropped as `previous`, was reassigned to
-    /// `nodeId`, which is to rebuild the shard, enroll it and attest it.
-    event ShardReassigned(BlobId indexed blobId, uint8 holder, NodeId indexed previous, NodeId indexed nodeId);
+    /// @notice Holder `holder` of `blobId`, dropped as `previous`, was reassigned to `nodeId`, which
+    /// is to fetch the replica (hot) or rebuild the shard (cold), enroll it and attest it.
+    event HolderReassigned(BlobId indexed blobId, uint8 holder, NodeId indexed previous, NodeId indexed nodeId);
+    /// @notice A holder of the certified blob `blobId` was dropped: `live` of its `target` holders
+    /// are attested and not dropped.
+    event BlobDegraded(BlobId indexed blobId, uint8 live, uint8 target);
+    /// @notice Every holder place of the degraded blob `blobId` is attested again by a live holder.
+    event BlobRestored(BlobId indexed blobId, uint8 live);
     /// @notice `amount` was paid to the operator `to` of `nodeId`.
     event PaymentClaimed(NodeId indexed nodeId, address indexed to, uint256 amount);
     /// @notice Accrued protocol fees were sent to the treasury.
@@ -193,14 +201,15 @@ interface IStorageMarket {
     function certifyShards(BlobId blobId, Attestation[] calldata attestations, bytes32[] calldata shardRoots)
         external;
 
-    /// @notice Hands the shard of a dropped holder of a cold blob to `nodeId`, which rebuilds it
-    /// from the other holders, enrolls, attests ({certifyShards}) and is paid from the blob's
-    /// escrow at the shard's registered price from the period after it attests. What the dropped
-    /// node earned before is credited to it.
-    /// Requirements: the caller is `nodeId`'s operator or signing key; the blob is cold, certified
-    /// and its term has not ended; holder `holder` was dropped; `nodeId` is active, serves the
-    /// cold tier and holds no other shard of the blob.
-    function reassignShard(BlobId blobId, uint8 holder, NodeId nodeId) external;
+    /// @notice Hands the place of a dropped holder to `nodeId`: for a hot blob it fetches the
+    /// replica from any holder, for a cold blob it rebuilds the shard from the others; then it
+    /// enrolls, attests ({certify} or {certifyShards}) and is paid from the blob's escrow at the
+    /// place's registered price from the period after it attests. What the dropped node earned
+    /// before is credited to it.
+    /// Requirements: the caller is `nodeId`'s operator or signing key; the blob is certified and
+    /// its term has not ended; holder `holder` was dropped; `nodeId` is active, serves the blob's
+    /// tier and holds no other place of the blob.
+    function reassignHolder(BlobId blobId, uint8 holder, NodeId nodeId) external;
 
     /// @notice Refunds escrow and fee of a blob that was not certified in time.
     /// Requirements: the caller owns the blob; it is registered; its deadline has passed.

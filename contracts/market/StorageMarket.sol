@@ -78,6 +78,7 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         Tier tier;
         uint16 attested;
         uint16 dropped;
+        bool degraded; // a holder was dropped and its place is not attested again yet
         // slot 3, written only once money leaves the escrow: what left it, and the period up to
         // which holders 0-3 were paid (holders 4+ in `_paidTo`)
         uint128 released;
@@ -192,14 +193,13 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     }
 
     /// @inheritdoc IStorageMarket
-    function reassignShard(BlobId blobId, uint8 holder, NodeId nodeId) external nonReentrant {
+    function reassignHolder(BlobId blobId, uint8 holder, NodeId nodeId) external nonReentrant {
         (address operator, address signer) = _registry.nodeAccounts(nodeId);
         if (msg.sender != operator && msg.sender != signer) revert StorageMarketNotNodeAccount(nodeId, msg.sender);
         Blob storage blob = _blobs[blobId];
         if (blob.status != BlobStatus.Certified) _revertStatus(blobId, blob.status);
         uint32 period = _currentPeriod();
         if (period >= blob.endPeriod) revert StorageMarketTermEnded(blobId, blob.endPeriod);
-        if (blob.tier != Tier.Cold) revert StorageMarketNotCold(blobId);
         if (holder >= blob.holderCount) revert StorageMarketUnknownHolder(blobId, holder);
         uint16 bit = _bit(holder);
         if (blob.dropped & bit == 0) revert StorageMarketHolderNotDropped(blobId, holder);
@@ -209,7 +209,7 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         }
         NodeId[] memory candidate = new NodeId[](1);
         candidate[0] = nodeId;
-        _registry.nodeTerms(candidate, Tier.Cold); // reverts unless active and serving cold
+        _registry.nodeTerms(candidate, blob.tier); // reverts unless active and serving the tier
         (NodeId previous, uint64 price) = _holder(blobId, holder);
         _credits[previous] += _collect(blobId, holder, period);
         _setHolder(blobId, holder, nodeId, price);
@@ -217,7 +217,8 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         blob.attested &= ~bit;
         blob.enrolled &= ~bit;
         delete _enrolledSigners[blobId][holder];
-        emit ShardReassigned(blobId, holder, previous, nodeId);
+        delete _shardRoots[blobId][holder];
+        emit HolderReassigned(blobId, holder, previous, nodeId);
     }
 
     /// @inheritdoc IStorageMarket
@@ -471,7 +472,12 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     /// @inheritdoc IMarketHooks
     function dropHolder(BlobId blobId, uint8 holder) external {
         _onlyProofSystem();
-        _blobs[blobId].dropped |= _bit(holder);
+        Blob storage blob = _blobs[blobId];
+        uint16 dropped = blob.dropped | _bit(holder);
+        blob.dropped = dropped;
+        if (blob.status != BlobStatus.Certified) return;
+        blob.degraded = true;
+        emit BlobDegraded(blobId, uint8(BlobTerms.holdersIn(blob.attested & ~dropped)), blob.holderCount);
     }
 
     // ------------------------------------------------------------------------- internals
@@ -504,12 +510,17 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
             return counted;
         }
         if (status == BlobStatus.Certified) {
-            // late holders of a certified (cold) blob earn from the next period on
+            // late and replacement holders of a certified blob earn from the next period on
             for (uint256 h = 0; h < blob.holderCount; ++h) {
                 if (counted & _bit(h) != 0) _setPaidTo(blobId, h, period + 1);
             }
         }
         emit BlobAttested(blobId, attested);
+        uint8 live = uint8(BlobTerms.holdersIn(attested & ~blob.dropped));
+        if (blob.degraded && live == blob.holderCount) {
+            blob.degraded = false;
+            emit BlobRestored(blobId, live);
+        }
     }
 
     function _challengeTarget(BlobId blobId, uint8 holder, uint32 period)
@@ -543,6 +554,7 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
             Attestation calldata attestation = list[i];
             uint256 h = attestation.holder;
             if (h >= blob.holderCount) revert StorageMarketUnknownHolder(blobId, h);
+            if (blob.dropped & _bit(h) != 0) revert StorageMarketHolderDropped(blobId, h);
             if (taken & _bit(h) != 0) revert StorageMarketDuplicateAttestation(blobId, h);
             if (blob.enrolled & _bit(h) == 0) revert StorageMarketHolderNotEnrolled(blobId, h);
             if (attestation.expiry < block.timestamp) {

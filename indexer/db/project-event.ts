@@ -271,7 +271,7 @@ export class Projector {
       case "HolderDropped":
         s.setHolderFlag("dropped").run({ blob_id: id, holder: a.holder });
         break;
-      case "ShardReassigned":
+      case "HolderReassigned":
         s.reassignHolder.run({ blob_id: id, holder: a.holder, node_id: a.nodeId });
         break;
       case "BlobPruned":

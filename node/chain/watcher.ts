@@ -130,7 +130,7 @@ export class ChainWatcher {
             this.#cold?.dropped(event.args.blobId, event.args.holder);
           }
           break;
-        case "ShardReassigned":
+        case "HolderReassigned":
           if (event.args.nodeId === nodeId) this.#cold?.assigned(event.args.blobId);
           break;
         case "NodeDropped":

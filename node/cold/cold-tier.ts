@@ -397,15 +397,15 @@ export class ColdTier {
       if (registration.holders.some((h) => h.nodeId === this.#chain.nodeId)) return;
       const args = [blobId, holder, this.#chain.nodeId] as const;
       try {
-        await this.#chain.market.simulate.reassignShard(args, { account: this.#chain.account });
+        await this.#chain.market.simulate.reassignHolder(args, { account: this.#chain.account });
       } catch {
         return; // taken by another node, or this node may not take it
       }
       await this.#chain.send(
-        "reassignShard",
+        "reassignHolder",
         async () => {
-          const gas = await this.#chain.gasFor((o) => this.#chain.market.estimateGas.reassignShard(args, o));
-          return this.#chain.market.write.reassignShard(args, { gas });
+          const gas = await this.#chain.gasFor((o) => this.#chain.market.estimateGas.reassignHolder(args, o));
+          return this.#chain.market.write.reassignHolder(args, { gas });
         },
         { signal },
       );

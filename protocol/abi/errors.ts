@@ -542,6 +542,22 @@ export const strataErrorsAbi = [
         "type": "uint256"
       }
     ],
+    "name": "StorageMarketHolderDropped",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "holder",
+        "type": "uint256"
+      }
+    ],
     "name": "StorageMarketHolderNotDropped",
     "type": "error"
   },

@@ -251,6 +251,22 @@ export const storageMarketAbi = [
         "type": "uint256"
       }
     ],
+    "name": "StorageMarketHolderDropped",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "holder",
+        "type": "uint256"
+      }
+    ],
     "name": "StorageMarketHolderNotDropped",
     "type": "error"
   },
@@ -583,6 +599,31 @@ export const storageMarketAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint8",
+        "name": "live",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "target",
+        "type": "uint8"
+      }
+    ],
+    "name": "BlobDegraded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
         "internalType": "uint32",
         "name": "endPeriod",
         "type": "uint32"
@@ -769,6 +810,25 @@ export const storageMarketAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint8",
+        "name": "live",
+        "type": "uint8"
+      }
+    ],
+    "name": "BlobRestored",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
         "internalType": "uint256",
         "name": "refund",
         "type": "uint256"
@@ -807,31 +867,6 @@ export const storageMarketAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "NodeId",
-        "name": "nodeId",
-        "type": "uint32"
-      },
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "to",
-        "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      }
-    ],
-    "name": "PaymentClaimed",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
         "internalType": "BlobId",
         "name": "blobId",
         "type": "bytes32"
@@ -855,7 +890,32 @@ export const storageMarketAbi = [
         "type": "uint32"
       }
     ],
-    "name": "ShardReassigned",
+    "name": "HolderReassigned",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "PaymentClaimed",
     "type": "event"
   },
   {
@@ -1511,7 +1571,7 @@ export const storageMarketAbi = [
         "type": "uint32"
       }
     ],
-    "name": "reassignShard",
+    "name": "reassignHolder",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

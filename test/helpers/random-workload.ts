@@ -124,7 +124,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
         for (const candidate of candidates.filter((node) => !holders.has(node.nodeId))) {
           try {
             const receipt = await h.wait(
-              await candidate.as.market.write.reassignShard([blob.blobId, holder, candidate.nodeId]),
+              await candidate.as.market.write.reassignHolder([blob.blobId, holder, candidate.nodeId]),
             );
             onLogs?.(receipt.logs);
             taker = candidate;

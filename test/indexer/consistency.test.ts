@@ -121,7 +121,7 @@ describe("the mirror after a random workload over every contract", () => {
         await m.nextPeriod();
         await h.wait(await reporter.write.reportMissedProof([lost.nodeId, period]));
       }
-      await h.wait(await taker.as.market.write.reassignShard([blob.blobId, 0, taker.nodeId]));
+      await h.wait(await taker.as.market.write.reassignHolder([blob.blobId, 0, taker.nodeId]));
       const moved = { ...blob, nodes: [taker, partner] };
       await m.enroll(moved, [0]);
       await m.certify(moved, h.wallet(8), await m.attestations(moved, [0]));
