@@ -273,6 +273,8 @@ export class Projector {
         break;
       case "HolderReassigned":
         s.reassignHolder.run({ blob_id: id, holder: a.holder, node_id: a.nodeId });
+        // the place is attested again only by its new holder
+        s.clearAttested.run({ blob_id: id, holder: a.holder, block });
         break;
       case "BlobPruned":
         s.pruneHolder.run({ blob_id: id, node_id: a.nodeId });
@@ -417,6 +419,9 @@ function statements(db: Db) {
         WHERE blob_id = @blob_id`),
     setHolderFlag: (flag: keyof typeof holderFlags) => holderFlags[flag],
     reassignHolder,
+    clearAttested: db.prepare(
+      "UPDATE blobs SET attested = attested & ~(1 << @holder), updated_block = @block WHERE blob_id = @blob_id",
+    ),
     pruneHolder: db.prepare(
       "UPDATE blob_holders SET pruned = 1 WHERE blob_id = @blob_id AND node_id = @node_id",
     ),

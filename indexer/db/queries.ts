@@ -33,7 +33,10 @@ const BLOB_STATE = `CASE
 
 const BLOB_COLUMNS = `b.blob_id, b.owner, b.cid, b.commitment, b.size, b.tier, b.shard_size, b.recovery, b.epochs,
   b.name, b.mime_type, b.tags, b.status AS chain_status, ${BLOB_STATE} AS state, b.escrow, b.fee, b.paid, b.refunded,
-  b.certify_deadline, b.attested, b.start_period, b.end_period, b.registered_block, b.registered_tx, b.updated_block`;
+  b.certify_deadline, b.attested, b.start_period, b.end_period, b.registered_block, b.registered_tx, b.updated_block,
+  (SELECT count(*) FROM blob_holders hb WHERE hb.blob_id = b.blob_id) AS target_holders,
+  (SELECT count(*) FROM blob_holders hb
+    WHERE hb.blob_id = b.blob_id AND hb.dropped = 0 AND (b.attested >> hb.holder) & 1) AS live_holders`;
 
 const NODE_COLUMNS = `n.*, h.available, h.latency_ms, h.checks, h.successes, h.last_checked_at, h.last_ok_at,
   h.last_error, h.reads AS served_reads, h.stored_bytes`;
@@ -240,6 +243,8 @@ interface BlobRow {
   refunded: string;
   certify_deadline: number;
   attested: number;
+  target_holders: number;
+  live_holders: number;
   start_period: number | null;
   end_period: number | null;
   registered_block: number;
@@ -341,6 +346,8 @@ function blobEntry(row: BlobRow) {
     refunded: row.refunded,
     certifyDeadline: row.certify_deadline,
     attested: row.attested,
+    liveHolders: row.live_holders,
+    targetHolders: row.target_holders,
     startPeriod: row.start_period,
     endPeriod: row.end_period,
     registeredBlock: row.registered_block,

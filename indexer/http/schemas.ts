@@ -112,6 +112,10 @@ export const Blob = Type.Object({
   refunded: Amount,
   certifyDeadline: Type.Integer(),
   attested: Type.Integer(),
+  liveHolders: Type.Integer({
+    description: "Holders whose place is attested and not dropped (below targetHolders: the blob is degraded)",
+  }),
+  targetHolders: Type.Integer({ description: "Holder places the blob was registered with" }),
   startPeriod: Nullable(Type.Integer()),
   endPeriod: Nullable(Type.Integer()),
   registeredBlock: Type.Integer(),

@@ -97,7 +97,7 @@ describe("the mirror after a random workload over every contract", () => {
     });
   }
 
-  test("a cold blob's dropped holder taken over by another node: the mirror follows the reassignment", async () => {
+  test("a cold blob's dropped holder taken over by another node: the mirror follows the reassignment and counts live holders", async () => {
     const { deployment, as } = await h.deploy();
     const nodes = await h.registerNodes(deployment, 3);
     const [lost, partner, taker] = nodes as [TestNode, TestNode, TestNode];
@@ -121,11 +121,19 @@ describe("the mirror after a random workload over every contract", () => {
         await m.nextPeriod();
         await h.wait(await reporter.write.reportMissedProof([lost.nodeId, period]));
       }
+      const holders = async () => {
+        await waitIndexed(h, live.indexer);
+        const reply = await fetch(`${live.indexer.url}/blobs/${blob.blobId}`);
+        const { liveHolders, targetHolders } = (await reply.json()) as Record<string, number>;
+        return { liveHolders, targetHolders };
+      };
+      expect(await holders()).toEqual({ liveHolders: 1, targetHolders: 2 });
       await h.wait(await taker.as.market.write.reassignHolder([blob.blobId, 0, taker.nodeId]));
+      expect(await holders()).toEqual({ liveHolders: 1, targetHolders: 2 });
       const moved = { ...blob, nodes: [taker, partner] };
       await m.enroll(moved, [0]);
       await m.certify(moved, h.wallet(8), await m.attestations(moved, [0]));
-      await waitIndexed(h, live.indexer);
+      expect(await holders()).toEqual({ liveHolders: 2, targetHolders: 2 });
       const followed = chainTables(live.indexer.db);
       const replayed = await freshReplay(h, rpc.url, deployment);
       for (const table of Object.keys(replayed)) expect(followed[table], table).toEqual(replayed[table]);
