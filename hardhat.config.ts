@@ -29,12 +29,16 @@ export default defineConfig({
     tests: { solidity: "test/solidity" },
   },
   networks: {
-    // `hardhat node` (the devnet chain): a block at least every second, so proof seeds (the hash of
-    // a block after the commitment) arrive without waiting for transactions
+    // `hardhat node` (the devnet chain): a block per transaction and at least one every second, so
+    // proof seeds (the hash of a block after the commitment) arrive without waiting for
+    // transactions. Blocks may share a timestamp: otherwise each automined block is a second after
+    // the last, and under load the chain's clock races ahead of the wall clock (periods shrink and
+    // healthy nodes miss proofs).
     node: {
       type: "edr-simulated",
       chainType: "l1",
       mining: { auto: true, interval: 1000 },
+      allowBlocksWithSameTimestamp: true,
     },
     localhost: {
       type: "http",

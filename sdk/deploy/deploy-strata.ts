@@ -31,10 +31,16 @@ export interface DeployParams {
   treasury?: Address;
 }
 
-/** Parameters of the local devnet: short periods so proofs and slashing happen within minutes. */
+/**
+ * Parameters of the local devnet: periods of a minute, so proofs and slashing happen within
+ * minutes, yet a node restart (a few seconds) or a burst of uploads never makes a healthy node
+ * miss. A node proves a period as soon as its seed exists (a second or two in), so it may be down
+ * for up to about 55 s at any moment without missing; a miss costs `slashAmount` of its stake and
+ * that period's pay, and `missesToDrop` misses in a row drop it from its blobs.
+ */
 export const devnetParams: DeployParams = {
-  epochSeconds: 120,
-  periodSeconds: 20,
+  epochSeconds: 600,
+  periodSeconds: 60,
   feeBps: 100,
   certifyWindow: 600,
   coldMargin: 1,
