@@ -77,3 +77,24 @@ export function certifyShards(
     options,
   );
 }
+
+/** Submits attestations of a hot blob (`certify`): a replacement holder's own. Resolves with the receipt. */
+export function certifyReplica(
+  chain: ChainClient,
+  blobId: Hex,
+  attestations: readonly Pick<SignedAttestation, "holder" | "expiry" | "r" | "vs">[],
+  options: { signal?: AbortSignal } = {},
+) {
+  const args = [
+    blobId,
+    attestations.map(({ holder, expiry, r, vs }) => ({ holder, expiry: BigInt(expiry), r, vs })),
+  ] as const;
+  return chain.send(
+    "certify",
+    async () => {
+      const gas = await chain.gasFor((o) => chain.market.estimateGas.certify(args, o));
+      return chain.market.write.certify(args, { gas });
+    },
+    options,
+  );
+}

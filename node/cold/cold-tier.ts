@@ -13,6 +13,7 @@ import {
 } from "#protocol";
 import { attest, certifyShards, type SignedAttestation } from "../chain/attestor.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
+import { claimPlace } from "../chain/claim-place.ts";
 import { openHolder, type Registration, type Registrations } from "../chain/registrations.ts";
 import {
   BlobNotRegisteredError,
@@ -395,20 +396,7 @@ export class ColdTier {
       const registration = await this.#registrations.get(blobId, { signal });
       if (registration?.tier !== "cold" || registration.status !== "certified") return;
       if (registration.holders.some((h) => h.nodeId === this.#chain.nodeId)) return;
-      const args = [blobId, holder, this.#chain.nodeId] as const;
-      try {
-        await this.#chain.market.simulate.reassignHolder(args, { account: this.#chain.account });
-      } catch {
-        return; // taken by another node, or this node may not take it
-      }
-      await this.#chain.send(
-        "reassignHolder",
-        async () => {
-          const gas = await this.#chain.gasFor((o) => this.#chain.market.estimateGas.reassignHolder(args, o));
-          return this.#chain.market.write.reassignHolder(args, { gas });
-        },
-        { signal },
-      );
+      if (!(await claimPlace(this.#chain, blobId, holder, { signal }))) return;
       this.#logger.info({ blob_id: blobId, holder }, "took over a dropped holder's shard");
       await this.repair(blobId);
     })().catch((error) => {

@@ -68,8 +68,17 @@ describe("a hot blob whose holder is dropped heals on chain", () => {
     const receipt = await h.wait(
       await newcomer!.as.market.write.reassignHolder([blob.blobId, 0, newcomer!.nodeId]),
     );
-    const [moved] = parseEventLogs({ abi: storageMarketAbi, logs: receipt.logs, eventName: "HolderReassigned" });
-    expect(moved?.args).toEqual({ blobId: blob.blobId, holder: 0, previous: lost!.nodeId, nodeId: newcomer!.nodeId });
+    const [moved] = parseEventLogs({
+      abi: storageMarketAbi,
+      logs: receipt.logs,
+      eventName: "HolderReassigned",
+    });
+    expect(moved?.args).toEqual({
+      blobId: blob.blobId,
+      holder: 0,
+      previous: lost!.nodeId,
+      nodeId: newcomer!.nodeId,
+    });
     const info = await newcomer!.as.market.read.getBlob([blob.blobId]);
     expect(info.holders[0]).toEqual({ nodeId: newcomer!.nodeId, pricePerByteEpoch: lost!.price });
     expect(info.dropped).toBe(0);
@@ -84,7 +93,11 @@ describe("a hot blob whose holder is dropped heals on chain", () => {
     const certified = await h.wait(
       await newcomer!.as.market.write.certify([blob.blobId, await m.attestations(replaced, [0])]),
     );
-    const restored = parseEventLogs({ abi: storageMarketAbi, logs: certified.logs, eventName: "BlobRestored" });
+    const restored = parseEventLogs({
+      abi: storageMarketAbi,
+      logs: certified.logs,
+      eventName: "BlobRestored",
+    });
     expect(restored.map((event) => event.args)).toEqual([{ blobId: blob.blobId, live: 3 }]);
     expect((await newcomer!.as.market.read.getBlob([blob.blobId])).attested).toBe(0b111);
 
