@@ -11,6 +11,7 @@ export const globalOptions = {
   deployment: { type: "string", default: process.env.STRATA_DEPLOYMENT ?? ".strata/devnet/deployment.json" },
   indexer: { type: "string", default: process.env.STRATA_INDEXER ?? "http://127.0.0.1:9200" },
   "key-file": { type: "string" },
+  "poll-ms": { type: "string", default: process.env.STRATA_POLL_MS ?? "500" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -20,6 +21,7 @@ export const globalHelp = `Global options:
   --deployment FILE   deployment file (env STRATA_DEPLOYMENT; default .strata/devnet/deployment.json)
   --indexer URL       indexer (env STRATA_INDEXER; default http://127.0.0.1:9200)
   --key-file FILE     the signing key, one 0x-hex line (or env STRATA_PRIVATE_KEY)
+  --poll-ms MS        longest wait between receipt polls, about the block time (env STRATA_POLL_MS; default 500)
   --json              machine-readable output on stdout
   -h, --help          this help`;
 
@@ -28,6 +30,7 @@ export interface GlobalValues {
   deployment: string;
   indexer: string;
   "key-file"?: string;
+  "poll-ms": string;
   json: boolean;
 }
 
@@ -74,9 +77,13 @@ export async function clientFrom(values: GlobalValues, options: { signing: boole
   const signer = key
     ? createWalletClient({ account: privateKeyToAccount(key), chain, transport: http(values["rpc-url"]) })
     : undefined;
+  const pollingIntervalMs = Number(values["poll-ms"]);
+  if (!Number.isFinite(pollingIntervalMs) || pollingIntervalMs < 1)
+    throw new UsageError("--poll-ms must be a positive number of milliseconds");
   return new StrataClient({
     deployment,
     rpcUrl: values["rpc-url"],
+    pollingIntervalMs,
     indexerUrl: values.indexer,
     ...(signer ? { signer } : {}),
   });

@@ -34,6 +34,7 @@ export function exitCodeOf(error: unknown): number {
     case "STRATA_ERR_INSUFFICIENT_FUNDS":
     case "STRATA_ERR_NOT_ENOUGH_NODES":
     case "STRATA_ERR_UPLOAD_FAILED":
+    case "STRATA_ERR_NODE_UNAVAILABLE":
       return ExitCode.rejected;
     case "STRATA_ERR_FETCH_FAILED":
     case "STRATA_ERR_INDEXER":

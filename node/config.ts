@@ -33,6 +33,8 @@ export const NodeConfigSchema = Type.Object(
     http: Type.Object({
       host: Type.String({ minLength: 1 }),
       port: Type.Integer({ minimum: 0, maximum: 65535 }),
+      /** An upload (PUT /store, /shard) whose body stops arriving this long is dropped (408). */
+      uploadIdleMs: Type.Optional(Type.Integer({ minimum: 10 })),
     }),
     p2p: Type.Object({
       /** TCP port libp2p listens on (0: any). */
@@ -62,6 +64,18 @@ export const NodeConfigSchema = Type.Object(
       /** Report the other nodes' missed proofs (the reporter earns part of the slash). */
       watchdog: Type.Boolean(),
     }),
+    /** How the node follows the chain and sends its transactions. */
+    chain: Type.Object({
+      /**
+       * Blocks built on top of what makes the node throw data away (a deletion, an ended term, a
+       * registration reorged away) before it does so.
+       */
+      confirmations: Type.Integer({ minimum: 0, maximum: 64 }),
+      /** How often receipts and new blocks are polled for (about the block time). */
+      pollingMs: Type.Integer({ minimum: 50 }),
+      /** A transaction without a receipt this long is taken as dropped and sent again. */
+      receiptTimeoutMs: Type.Integer({ minimum: 1000 }),
+    }),
     /** The cold tier: repairs and the policies that move blobs between the tiers. */
     cold: Type.Object({
       /** Take over the shards of dropped holders of cold blobs (reassignHolder) and rebuild them. */
@@ -73,6 +87,12 @@ export const NodeConfigSchema = Type.Object(
       /** How often the policies run. */
       policyPeriodMs: Type.Integer({ minimum: 100 }),
     }),
+    /** The hot tier: take the place of a dropped holder of a hot blob, fetch and check the replica. */
+    hot: Type.Optional(
+      Type.Object({
+        heal: Type.Boolean(),
+      }),
+    ),
     /** Deliberate misbehaviour for demonstrations: stop proving, or lose a fraction of each blob. */
     fault: Type.Object({
       mode: Type.Union([Type.Literal("none"), Type.Literal("stop-proving"), Type.Literal("drop-data")]),
@@ -87,12 +107,14 @@ export type NodeConfig = Static<typeof NodeConfigSchema>;
 
 /** Defaults for everything but the chain, identity and data directory. */
 export const nodeConfigDefaults = {
-  http: { host: "127.0.0.1", port: 9100 },
+  http: { host: "127.0.0.1", port: 9100, uploadIdleMs: 30_000 },
   p2p: { port: 0, peers: [] as string[] },
   storage: { max: 64 * GiB, gcWatermark: 90, gcPeriodMs: 60 * 60 * 1000, maxUploadBytes: 8 * GiB },
   cache: { capacity: 4 * GiB, policy: "lru" as CachePolicyName, ttlMs: 60 * 60 * 1000 },
   prover: { enabled: true, pollMs: 1000, watchdog: true },
+  chain: { confirmations: 2, pollingMs: 500, receiptTimeoutMs: 30_000 },
   cold: { repair: true, promoteAfterReads: 3, demoteAfterMs: 24 * 60 * 60 * 1000, policyPeriodMs: 60 * 1000 },
+  hot: { heal: true },
   fault: { mode: "none" as const, dropFraction: 0 },
   logLevel: "info" as const,
 };
@@ -134,6 +156,7 @@ export async function loadNodeConfig(path = process.env.STRATA_NODE_CONFIG): Pro
     storage: { ...nodeConfigDefaults.storage, ...(rest.storage as object) },
     cache: { ...nodeConfigDefaults.cache, ...(rest.cache as object) },
     prover: { ...nodeConfigDefaults.prover, ...(rest.prover as object) },
+    chain: { ...nodeConfigDefaults.chain, ...(rest.chain as object) },
     cold: { ...nodeConfigDefaults.cold, ...(rest.cold as object) },
     fault: { ...nodeConfigDefaults.fault, ...(rest.fault as object) },
   };

@@ -1,3 +1,5 @@
+import { BaseError, ContractFunctionRevertedError } from "viem";
+
 /**
  * Errors of the storage node. Every error a client can cause carries a stable code and the HTTP
  * status it maps to; the message is short and the cause is kept.
@@ -129,6 +131,20 @@ export class ChainUnavailableError extends NodeError {
   }
 }
 
+export class TransactionRevertedError extends NodeError {
+  override name = "TransactionRevertedError";
+  constructor(label: string, hash: string) {
+    super("NODE_ERR_TX_REVERTED", 502, `${label}: transaction ${hash} reverted`);
+  }
+}
+
+export class TransactionDroppedError extends NodeError {
+  override name = "TransactionDroppedError";
+  constructor(label: string, hash: string) {
+    super("NODE_ERR_TX_DROPPED", 503, `${label}: transaction ${hash} left the chain without a receipt`);
+  }
+}
+
 export class ConfigError extends NodeError {
   override name = "ConfigError";
   constructor(message: string, options?: { cause?: unknown }) {
@@ -160,4 +176,65 @@ export class MigrationFailedError extends NodeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("NODE_ERR_MIGRATION_FAILED", 502, message, options);
   }
+}
+
+export class UploadStalledError extends NodeError {
+  override name = "UploadStalledError";
+  constructor(idleMs: number) {
+    super(
+      "NODE_ERR_UPLOAD_STALLED",
+      408,
+      `no byte of the body arrived for ${idleMs} ms: the upload was dropped`,
+    );
+  }
+}
+
+export class NodeDroppedError extends NodeError {
+  override name = "NodeDroppedError";
+  constructor(nodeId: number) {
+    super(
+      "NODE_ERR_NODE_DROPPED",
+      503,
+      `node ${nodeId} was dropped by the proof system: it takes no uploads`,
+    );
+  }
+}
+
+export class NodeInactiveError extends NodeError {
+  override name = "NodeInactiveError";
+  constructor(nodeId: number) {
+    super("NODE_ERR_NODE_INACTIVE", 503, `node ${nodeId} is not active in the registry: it takes no uploads`);
+  }
+}
+
+export class ChainRefusedError extends NodeError {
+  override name = "ChainRefusedError";
+  constructor(errorName: string, options?: { cause?: unknown }) {
+    super("NODE_ERR_CHAIN_REFUSED", 409, `the chain refused the node's transaction: ${errorName}`, options);
+  }
+}
+
+/** The custom error a contract reverted with, decoded, wherever it sits in `error`'s causes. */
+export function contractRevert(error: unknown): { name: string; args: readonly unknown[] } | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (!(reverted instanceof ContractFunctionRevertedError)) return undefined;
+  if (reverted.data) return { name: reverted.data.errorName, args: reverted.data.args ?? [] };
+  return {
+    name: reverted.reason ? "Error" : (reverted.signature ?? "unknown"),
+    args: [reverted.reason ?? ""],
+  };
+}
+
+/**
+ * A coded error for a transaction of the node's that the chain refused (enrolling a blob the node
+ * stored, say): the node dropped or inactive are 503s, anything else a 409 naming the revert.
+ */
+export function nodeErrorOfRevert(error: unknown): NodeError | undefined {
+  const revert = contractRevert(error);
+  if (!revert) return undefined;
+  // both errors name the node first
+  if (revert.name === "ProofsNodeDropped") return new NodeDroppedError(Number(revert.args[0]));
+  if (revert.name === "NodeRegistryNodeInactive") return new NodeInactiveError(Number(revert.args[0]));
+  return new ChainRefusedError(revert.name, { cause: error });
 }

@@ -14,6 +14,7 @@ import type { HotCache } from "./storage/hot-cache.ts";
 import { importBlob } from "./storage/import-blob.ts";
 import { leafSkippingWalker } from "./storage/leaf-skipping-walker.ts";
 import type { NodeStores } from "./storage/open-stores.ts";
+import { guardedBlockstore, type PendingBlocks } from "./storage/pending-blocks.ts";
 
 export interface StoreResult {
   blobId: Hex;
@@ -46,9 +47,9 @@ export class Holdings {
   readonly #logger: Logger;
   readonly #options: HoldingsOptions;
   readonly #shards: ShardStore;
+  readonly #pending: PendingBlocks;
   #heldBytes = 0;
   #reserved = 0;
-  #inFlight = 0;
 
   constructor(deps: {
     helia: NodeHelia;
@@ -61,8 +62,11 @@ export class Holdings {
     logger: Logger;
     options: HoldingsOptions;
     shards: ShardStore;
+    /** Blocks of imports in progress, which garbage collection and releases leave alone. */
+    pending: PendingBlocks;
   }) {
     this.#shards = deps.shards;
+    this.#pending = deps.pending;
     this.#helia = deps.helia;
     this.#stores = deps.stores;
     this.#records = deps.records;
@@ -99,11 +103,6 @@ export class Holdings {
     };
   }
 
-  /** Whether uploads are running (garbage collection waits for none). */
-  get busy(): boolean {
-    return this.#inFlight > 0;
-  }
-
   /**
    * Takes in an upload for `blobId`: checks the registration names this node and is open, streams
    * and verifies the bytes, makes them durable, enrolls the blob and signs the attestation.
@@ -113,8 +112,9 @@ export class Holdings {
     if (!registration) throw new BlobNotRegisteredError(blobId);
     const holder = openHolder(registration, this.#chain.nodeId);
     this.checkRoom(registration.size);
-    this.#inFlight += 1;
     this.#reserved += registration.size;
+    // every block this upload writes is held until it is pinned (or the upload gives up)
+    const pending = this.#pending.session();
     const timings: Record<string, number> = {};
     let mark = performance.now();
     const lap = (name: string) => {
@@ -123,12 +123,12 @@ export class Holdings {
       mark = now;
     };
     try {
-      // straight into the flat-file blockstore: the collector never runs while uploads do
+      // straight into the flat-file blockstore, each block held against the collector;
       // flushes started along the way leave little for the one that makes the blob durable
       const early: Promise<void>[] = [];
       const imported = await importBlob({
         source,
-        blockstore: this.#stores.blockstore,
+        blockstore: guardedBlockstore(this.#stores.blockstore, pending),
         buffers: this.#stores.buffers,
         onProgress: () => early.push(this.#stores.flush().catch(() => undefined)),
         expected: registration,
@@ -177,7 +177,7 @@ export class Holdings {
         attestation,
       } satisfies StoreResult;
     } finally {
-      this.#inFlight -= 1;
+      pending.close();
       this.#reserved -= registration.size;
     }
   }
@@ -212,11 +212,11 @@ export class Holdings {
     mimeType: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<boolean> {
-    this.#inFlight += 1;
+    const pending = this.#pending.session();
     try {
       const imported = await importBlob({
         source,
-        blockstore: this.#stores.blockstore,
+        blockstore: guardedBlockstore(this.#stores.blockstore, pending),
         buffers: this.#stores.buffers,
         expected,
         maxBytes: Math.max(expected.size, 1),
@@ -224,7 +224,7 @@ export class Holdings {
       });
       return await this.admitToCache(imported.cid, expected.size, mimeType, options);
     } finally {
-      this.#inFlight -= 1;
+      pending.close();
     }
   }
 
@@ -289,7 +289,7 @@ export class Holdings {
     }
   }
 
-  /** Unpins `cid` and deletes its blocks that no other pin keeps. */
+  /** Unpins `cid` and deletes its blocks that no other pin keeps and no upload in progress holds. */
   async #unpin(cid: CID, options: { signal?: AbortSignal }) {
     const blocks: CID[] = [];
     for await (const block of this.#helia.pins.rm(cid, { ...options, walker: leafSkippingWalker() })) {
@@ -297,7 +297,7 @@ export class Holdings {
     }
     for (const block of blocks) {
       if (!(await this.#helia.pins.isPinned(block, options)))
-        await this.#stores.blockstore.delete(block, options);
+        await this.#pending.deleteUnheld(block, () => this.#stores.blockstore.delete(block, options));
     }
   }
 

@@ -15,7 +15,9 @@ import { Tiering } from "./cold/tiering.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { Holdings } from "./holdings.ts";
+import { ReplicaHealer } from "./hot/replica-healer.ts";
 import { buildApp } from "./http/app.ts";
+import { NodeStanding, readStanding } from "./http/node-standing.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { NodeMetrics } from "./metrics.ts";
 import { connectPeers, createNodeHelia } from "./p2p/create-helia.ts";
@@ -24,6 +26,7 @@ import { BlobRecords } from "./storage/blob-records.ts";
 import { GarbageCollector } from "./storage/garbage-collector.ts";
 import { HotCache } from "./storage/hot-cache.ts";
 import { openStores } from "./storage/open-stores.ts";
+import { PendingBlocks } from "./storage/pending-blocks.ts";
 import { UsedNonces } from "./storage/used-nonces.ts";
 
 export interface StorageNode {
@@ -54,6 +57,8 @@ export async function startStorageNode(
     signerKey: config.signerKey as `0x${string}`,
     nodeId: config.nodeId,
     logger,
+    pollingMs: config.chain.pollingMs,
+    receiptTimeoutMs: config.chain.receiptTimeoutMs,
   });
   const [, registeredSigner] = await chain.registry.read.nodeAccounts([config.nodeId]);
   if (getAddress(registeredSigner) !== chain.account.address) {
@@ -79,7 +84,9 @@ export async function startStorageNode(
     const nonces = new UsedNonces(stores.datastore);
     const shards = new ShardStore(config.dataDir);
     await shards.open();
+    const pending = new PendingBlocks();
     const holdings = new Holdings({
+      pending,
       shards,
       helia,
       stores,
@@ -96,6 +103,21 @@ export async function startStorageNode(
       },
     });
     await holdings.load();
+    const gc = new GarbageCollector({
+      pins: helia.pins,
+      blockstore: stores.blockstore,
+      pending,
+      holdings,
+      cache,
+      nonces,
+      metrics,
+      logger,
+      watermark: config.storage.gcWatermark,
+      periodMs: config.storage.gcPeriodMs,
+    });
+    // what a crash left behind (blocks of an upload never recorded) is gone before anything is served
+    await gc.collect();
+    const standing = new NodeStanding({ read: readStanding(chain), nodeId: config.nodeId, logger });
     const reader = new Reader({
       helia,
       stores,
@@ -119,11 +141,21 @@ export async function startStorageNode(
       claimDropped: config.cold.repair,
     });
     stops.push(() => cold.stop());
+    const healer =
+      config.hot?.heal === false
+        ? undefined
+        : new ReplicaHealer({ chain, registrations, holdings, peers, logger });
+    if (healer) stops.push(() => healer.stop());
     const tiering = new Tiering({ cold, reader, records, holdings, cache, logger, policy: config.cold });
     const watcher = new ChainWatcher({
+      onDropped: () => standing.markDropped(),
       cold: {
         assigned: (blobId) => cold.repairSoon(blobId),
-        dropped: (blobId, holder) => cold.claimSoon(blobId, holder),
+        // another node's place left open: the cold tier claims shards, the healer replicas
+        dropped: (blobId, holder) => {
+          cold.claimSoon(blobId, holder);
+          healer?.healSoon(blobId, holder);
+        },
       },
       chain,
       registrations,
@@ -133,6 +165,7 @@ export async function startStorageNode(
       datastore: stores.datastore,
       logger,
       pollMs: config.prover.pollMs,
+      confirmations: config.chain.confirmations,
     });
     const prover = new Prover({
       chain,
@@ -143,16 +176,6 @@ export async function startStorageNode(
       pollMs: config.prover.pollMs,
       shards,
       onShardLost: (blobId) => cold.repairSoon(blobId, true),
-    });
-    const gc = new GarbageCollector({
-      helia,
-      holdings,
-      cache,
-      nonces,
-      metrics,
-      logger,
-      watermark: config.storage.gcWatermark,
-      periodMs: config.storage.gcPeriodMs,
     });
     const app = await buildApp(
       {
@@ -171,6 +194,8 @@ export async function startStorageNode(
         tiering,
         peers,
         proverStats: () => prover.stats(),
+        standing,
+        pending,
       },
       logger,
     );

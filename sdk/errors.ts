@@ -67,6 +67,36 @@ export interface NodeFailure {
   nodeId: number;
   endpoint: string;
   error: string;
+  /** The node's error code when it refused (e.g. NODE_ERR_NODE_DROPPED), and the HTTP status. */
+  code?: string;
+  status?: number;
+}
+
+/**
+ * The codes a node refuses an upload with before reading it (HTTP 503): it was dropped from the
+ * network, it is not active (unstaked, jailed, unbonding), or it cannot reach the chain.
+ */
+export const NODE_REFUSAL_CODES = [
+  "NODE_ERR_NODE_DROPPED",
+  "NODE_ERR_NODE_INACTIVE",
+  "NODE_ERR_CHAIN_UNAVAILABLE",
+] as const;
+
+/** A node named for an upload cannot take it now (`reason` is the node's code, or why it is unusable). */
+export class NodeUnavailableError extends StrataError {
+  readonly nodeId: number;
+  readonly endpoint: string;
+  readonly reason: string;
+
+  constructor(failure: NodeFailure) {
+    super(
+      "STRATA_ERR_NODE_UNAVAILABLE",
+      `node ${failure.nodeId} (${failure.endpoint}) cannot take an upload: ${failure.error}`,
+    );
+    this.nodeId = failure.nodeId;
+    this.endpoint = failure.endpoint;
+    this.reason = failure.code ?? failure.error;
+  }
 }
 
 /**

@@ -113,7 +113,8 @@ export const Blob = Type.Object({
   certifyDeadline: Type.Integer(),
   attested: Type.Integer(),
   liveHolders: Type.Integer({
-    description: "Holders whose place is attested and not dropped (below targetHolders: the blob is degraded)",
+    description:
+      "Holders whose place is attested and not dropped (below targetHolders: the blob is degraded)",
   }),
   targetHolders: Type.Integer({ description: "Holder places the blob was registered with" }),
   startPeriod: Nullable(Type.Integer()),

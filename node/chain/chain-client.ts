@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   BaseError,
   ContractFunctionRevertedError,
@@ -9,7 +10,10 @@ import {
   http,
   type PublicClient,
   TimeoutError,
+  TransactionNotFoundError,
   type TransactionReceipt,
+  TransactionReceiptNotFoundError,
+  WaitForTransactionReceiptTimeoutError,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import {
@@ -21,7 +25,7 @@ import {
   strataErrorsAbi,
   strataTokenAbi,
 } from "#protocol";
-import { ChainUnavailableError } from "../errors.ts";
+import { ChainUnavailableError, TransactionDroppedError, TransactionRevertedError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 
 function withErrors<const T extends readonly unknown[]>(abi: T) {
@@ -38,9 +42,34 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
+/** The name of the custom error a contract call reverted with, if it reverted with one. */
+export function revertName(error: unknown): string | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
+}
+
+/** Backoff before retry `attempt` (1-based): 250 ms doubling, at most 8 s. */
+export function backoffMs(attempt: number): number {
+  return Math.min(8_000, 250 * 2 ** Math.max(0, attempt - 1));
+}
+
+export interface ChainClientOptions {
+  rpcUrl: string;
+  deployment: Deployment;
+  signerKey: Hex;
+  nodeId: number;
+  logger: Logger;
+  /** How often receipts and blocks are polled for. */
+  pollingMs?: number;
+  /** A transaction without a receipt this long is taken as dropped (a reorg) and sent again. */
+  receiptTimeoutMs?: number;
+}
+
 /**
  * The node's view of the chain: contracts bound to the signing key, and one queue of
- * transactions (so nonces never race), each retried on transient RPC errors.
+ * transactions (so nonces never race), each retried on transient RPC errors and on receipts
+ * that never come, with bounded backoff.
  */
 export class ChainClient {
   readonly publicClient: PublicClient;
@@ -52,19 +81,18 @@ export class ChainClient {
   readonly registry;
   readonly token;
   readonly #logger: Logger;
+  readonly #receiptTimeoutMs: number;
+  readonly #pollingMs: number;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(options: {
-    rpcUrl: string;
-    deployment: Deployment;
-    signerKey: Hex;
-    nodeId: number;
-    logger: Logger;
-  }) {
+  constructor(options: ChainClientOptions) {
     const { rpcUrl, deployment, signerKey, nodeId, logger } = options;
     const chain = strataChain(deployment.chainId, rpcUrl);
     const transport = http(rpcUrl, { retryCount: 2, timeout: 15_000 });
-    this.publicClient = createPublicClient({ chain, transport }) as PublicClient;
+    const pollingInterval = options.pollingMs ?? 500;
+    this.#pollingMs = pollingInterval;
+    this.#receiptTimeoutMs = options.receiptTimeoutMs ?? 30_000;
+    this.publicClient = createPublicClient({ chain, transport, pollingInterval }) as PublicClient;
     this.account = privateKeyToAccount(signerKey);
     const wallet = createWalletClient({ account: this.account, chain, transport });
     const client = { public: this.publicClient, wallet };
@@ -79,30 +107,80 @@ export class ChainClient {
   }
 
   /**
-   * Sends the transaction `write` builds, after every earlier one, retrying transient failures
-   * with backoff; resolves with the receipt, rejects on revert (the decoded custom error).
+   * Sends the transaction `write` builds, after every earlier one; resolves with the receipt,
+   * rejects on revert (the decoded custom error). Transient RPC errors, and a receipt that does
+   * not come within the receipt timeout (the transaction was dropped, e.g. by a reorg), are
+   * retried with backoff: `write` is called again, so the transaction goes out with a fresh
+   * nonce. At most `attempts` tries and `maxMs` milliseconds in all.
    */
-  send(label: string, write: () => Promise<Hex>, options: { signal?: AbortSignal; attempts?: number } = {}) {
+  send(
+    label: string,
+    write: () => Promise<Hex>,
+    options: { signal?: AbortSignal; attempts?: number; maxMs?: number } = {},
+  ) {
+    const { signal } = options;
+    const attempts = options.attempts ?? 4;
+    const deadline = Date.now() + (options.maxMs ?? 4 * this.#receiptTimeoutMs);
     const run = async (): Promise<TransactionReceipt> => {
-      const attempts = options.attempts ?? 4;
       for (let attempt = 1; ; attempt += 1) {
-        options.signal?.throwIfAborted();
+        signal?.throwIfAborted();
         try {
-          const hash = await write();
-          const receipt = await this.publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 });
-          if (receipt.status !== "success") throw new Error(`${label}: transaction ${hash} reverted`);
-          this.#logger.debug({ tx: hash, label, gas_used: Number(receipt.gasUsed) }, "transaction mined");
-          return receipt;
+          return await this.#sendOnce(label, write);
         } catch (error) {
-          if (!isTransient(error) || attempt >= attempts) throw error;
-          this.#logger.warn({ label, attempt, err: error }, "transient chain error; retrying");
-          await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+          const retryable =
+            isTransient(error) ||
+            error instanceof TransactionDroppedError ||
+            error instanceof WaitForTransactionReceiptTimeoutError;
+          const wait = backoffMs(attempt);
+          if (!retryable || attempt >= attempts || Date.now() + wait > deadline) throw error;
+          this.#logger.warn(
+            { label, attempt, retry_in_ms: wait, err: error },
+            "transaction failed; retrying",
+          );
+          await sleep(wait, undefined, { signal });
         }
       }
     };
     const result = this.#queue.then(run, run);
     this.#queue = result.catch(() => undefined);
     return result;
+  }
+
+  async #sendOnce(label: string, write: () => Promise<Hex>): Promise<TransactionReceipt> {
+    const hash = await write();
+    const receipt = await this.#receipt(label, hash);
+    if (receipt.status !== "success") throw new TransactionRevertedError(label, hash);
+    this.#logger.debug({ tx: hash, label, gas_used: Number(receipt.gasUsed) }, "transaction mined");
+    return receipt;
+  }
+
+  /**
+   * The receipt of `hash`, polled at block speed. A transaction the chain no longer knows (a
+   * reorg took its block and the node dropped it) fails with TransactionDroppedError at once, one
+   * still pending fails at the receipt timeout: either way it is sent again.
+   */
+  async #receipt(label: string, hash: Hex): Promise<TransactionReceipt> {
+    const deadline = Date.now() + this.#receiptTimeoutMs;
+    for (let poll = 1; ; poll += 1) {
+      try {
+        return await this.publicClient.getTransactionReceipt({ hash });
+      } catch (error) {
+        if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
+      }
+      if (poll % 4 === 0 && !(await this.#known(hash))) throw new TransactionDroppedError(label, hash);
+      if (Date.now() > deadline) throw new WaitForTransactionReceiptTimeoutError({ hash });
+      await sleep(this.#pollingMs);
+    }
+  }
+
+  async #known(hash: Hex): Promise<boolean> {
+    try {
+      await this.publicClient.getTransaction({ hash });
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionNotFoundError) return false;
+      throw error;
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import toBuffer from "it-to-buffer";
 import { CID } from "multiformats/cid";
-import { concat, toHex } from "viem";
+import { concat, toHex, zeroHash } from "viem";
 import { GROUP_BYTES, hashGroup, proofFromGroup } from "#protocol";
 import type { ShardStore } from "../cold/shard-store.ts";
 import type { Logger } from "../logger.ts";
@@ -8,7 +8,7 @@ import type { NodeMetrics } from "../metrics.ts";
 import type { BlobRecord, BlobRecords } from "../storage/blob-records.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
 import { readFileRange } from "../storage/read-file.ts";
-import type { ChainClient } from "./chain-client.ts";
+import { backoffMs, type ChainClient, revertName } from "./chain-client.ts";
 import { Ticker } from "./ticker.ts";
 
 interface Challenge {
@@ -19,9 +19,12 @@ interface Challenge {
 }
 
 /**
- * Proves the node's storage every period: commits the period's seed if nobody did, waits for it,
- * reads the challenges, builds one proof from local data only (the raw blockstore, never the
- * network) and submits it before the period ends, retrying transient RPC errors.
+ * Proves the node's storage every period, in chain time: asks the chain each pass whether the
+ * current period is proven (a proof mined and then reorged away is sent again), commits the
+ * period's seed if nobody did, and proves as soon as the seed is known, from local data only (the
+ * raw blockstore, never the network). A failed attempt is retried with backoff (250 ms doubling
+ * to 8 s) within the period. A node the chain dropped stops proving; its standing is read again
+ * once a period. A period counts as missed only if the chain says it ended unproven.
  */
 export class Prover {
   readonly #chain: ChainClient;
@@ -32,8 +35,15 @@ export class Prover {
   readonly #ticker: Ticker;
   readonly #shards: ShardStore;
   readonly #onShardLost: (blobId: `0x${string}`) => void;
-  #handled = -1;
-  #attempted = -1;
+  /** The period the node is in, as the chain last said. */
+  #period = -1;
+  /** The last period the node was challenged in. */
+  #owed = -1;
+  /** The last period the node found it had nothing to prove. */
+  #idle = -1;
+  #dropped = false;
+  #failures = 0;
+  #retryAt = 0;
   #lastProven: number | null = null;
 
   constructor(deps: {
@@ -70,26 +80,63 @@ export class Prover {
       submitted: this.#metrics.proofsSubmitted,
       missed: this.#metrics.proofsMissed,
       lastPeriod: this.#lastProven,
+      dropped: this.#dropped,
     };
   }
 
-  /** One pass: if the current period is not proven yet, get it proven. */
+  /** One pass: on a new period, settle the last one; then, unless dropped or backing off, get this one proven. */
   async tick(signal?: AbortSignal): Promise<void> {
+    const period = Number(await this.#chain.proofs.read.currentPeriod());
+    if (period !== this.#period) await this.#enter(period);
+    if (this.#dropped || this.#idle === period || Date.now() < this.#retryAt) return;
+    try {
+      await this.#prove(period, signal);
+      this.#failures = 0;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (revertName(error) === "ProofsNodeDropped") {
+        this.#dropped = true;
+        this.#logger.error({ period }, "this node was dropped: no more proofs");
+        return;
+      }
+      this.#failures += 1;
+      this.#metrics.proofsFailed += 1;
+      const wait = backoffMs(this.#failures);
+      this.#retryAt = Date.now() + wait;
+      this.#logger.warn(
+        { period, attempt: this.#failures, retry_in_ms: wait, err: error },
+        "proof failed; retrying",
+      );
+    }
+  }
+
+  /** Counts the period just left as missed if the chain says it ended unproven; reads the standing. */
+  async #enter(period: number): Promise<void> {
     const { proofs } = this.#chain;
     const nodeId = this.#chain.nodeId;
-    const period = Number(await proofs.read.currentPeriod());
-    if (this.#attempted >= 0 && this.#attempted < period && this.#handled < this.#attempted) {
+    const left = this.#period;
+    const missed = left >= 0 && this.#owed === left && !(await proofs.read.isProven([nodeId, left]));
+    const [, dropped] = await proofs.read.nodeStanding([nodeId]);
+    this.#period = period;
+    this.#failures = 0;
+    this.#retryAt = 0;
+    if (missed) {
       this.#metrics.proofsMissed += 1;
-      this.#logger.error({ period: this.#attempted }, "period ended unproven");
-      this.#handled = this.#attempted;
+      this.#logger.error({ period: left }, "period ended unproven");
     }
-    if (period === this.#handled) return;
+    if (dropped && !this.#dropped) this.#logger.error({ period }, "this node was dropped: no more proofs");
+    this.#dropped = dropped;
+  }
+
+  async #prove(period: number, signal?: AbortSignal): Promise<void> {
+    const { proofs } = this.#chain;
+    const nodeId = this.#chain.nodeId;
     if (await proofs.read.isProven([nodeId, period])) {
-      this.#handled = period;
       this.#lastProven = period;
       return;
     }
-    if ((await proofs.read.seedOf([period])) === `0x${"0".repeat(64)}`) {
+    if ((await proofs.read.seedOf([period])) === zeroHash) {
+      // the seed is the hash of the block after the commitment: it comes with the next blocks
       if ((await proofs.read.seedBlockOf([period])) === 0n) {
         await this.#chain.send(
           "commitSeed",
@@ -103,16 +150,18 @@ export class Prover {
       return;
     }
     const challenges = (await proofs.read.challenges([nodeId])) as readonly Challenge[];
-    this.#attempted = period;
+    if (challenges.length === 0) {
+      this.#idle = period;
+      return;
+    }
+    this.#owed = period;
     const proof = await this.#build(challenges, signal);
     try {
       await proofs.simulate.submitProof([nodeId, proof], { account: this.#chain.account });
     } catch (error) {
-      if (String(error).includes("ProofsNotChallenged")) {
-        this.#handled = period;
-        return;
-      }
-      this.#metrics.proofsFailed += 1;
+      const name = revertName(error);
+      if (name === "ProofsNotChallenged") this.#idle = period;
+      if (name === "ProofsNotChallenged" || name === "ProofsAlreadyProven") return;
       throw error;
     }
     await this.#chain.send(
@@ -123,9 +172,8 @@ export class Prover {
       },
       { signal },
     );
-    this.#handled = period;
+    if (this.#lastProven !== period) this.#metrics.proofsSubmitted += 1;
     this.#lastProven = period;
-    this.#metrics.proofsSubmitted += 1;
     this.#logger.info({ period, samples: challenges.length, bytes: (proof.length - 2) / 2 }, "period proven");
   }
 

@@ -11,7 +11,9 @@ import type { Reader } from "../reader.ts";
 import type { BlobRecords } from "../storage/blob-records.ts";
 import type { HotCache } from "../storage/hot-cache.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
+import type { PendingBlocks } from "../storage/pending-blocks.ts";
 import type { UsedNonces } from "../storage/used-nonces.ts";
+import type { NodeStanding } from "./node-standing.ts";
 
 /** What the HTTP routes work with. */
 export interface AppDeps {
@@ -29,6 +31,10 @@ export interface AppDeps {
   cold: ColdTier;
   tiering: Tiering;
   peers: PeerEndpoints;
+  /** Whether the chain still gives this node blobs: uploads are refused up front when not. */
+  standing: Pick<NodeStanding, "assertAccepting" | "observe">;
+  /** Blocks of uploads in progress: written, not pinned or recorded yet, so never served. */
+  pending: Pick<PendingBlocks, "has">;
   /** Proof counters the prover keeps (absent when proving is off). */
   proverStats?: () => { submitted: number; missed: number; lastPeriod: number | null };
 }

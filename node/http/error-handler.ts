@@ -1,9 +1,13 @@
 import type { FastifyError, FastifyInstance } from "fastify";
-import { NodeError, RangeNotSatisfiableError } from "../errors.ts";
+import { NodeError, nodeErrorOfRevert, RangeNotSatisfiableError } from "../errors.ts";
 
-/** One error handler: NodeErrors keep their code and status, schema failures are 400s, the rest 500s. */
+/**
+ * One error handler: NodeErrors keep their code and status, a transaction the chain refused gets
+ * its own (NODE_ERR_NODE_DROPPED, NODE_ERR_CHAIN_REFUSED...), schema failures are 400s, the rest 500s.
+ */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError, request, reply) => {
+    const error = (nodeErrorOfRevert(thrown) ?? thrown) as FastifyError;
     // refused before the whole body was read (an upload stopped early): the connection cannot be
     // reused, so say so and close it once the reply is out
     if (!request.raw.complete) reply.header("connection", "close");

@@ -24,6 +24,11 @@ export interface BlobRecord {
   endPeriod?: number;
   storedAt: number;
   /**
+   * The chain dropped this node from the blob (missed proofs): it is no longer paid, but keeps
+   * and serves its copy until every holder slot of the blob is live again or the blob ends.
+   */
+  dropped?: boolean;
+  /**
    * Cold: this node keeps holder `holder`'s shard (`commitment` and `groupRoots` are the shard's;
    * `size` stays the blob's), and the layout and every shard commitment, for readers and repairs.
    */

@@ -4,17 +4,21 @@ import type { Logger } from "../logger.ts";
 import type { NodeMetrics } from "../metrics.ts";
 import type { NodeHelia } from "../p2p/create-helia.ts";
 import type { HotCache } from "./hot-cache.ts";
+import type { NodeStores } from "./open-stores.ts";
+import type { PendingBlocks } from "./pending-blocks.ts";
 import type { UsedNonces } from "./used-nonces.ts";
 
 /**
  * Keeps the node inside StorageMax, as kubo's GC does: every `checkMs` it drops hot-cache copies
  * whose TTL ran out and, above the watermark, evicts cache copies by policy; every `periodMs`
  * (and whenever the watermark was crossed) it deletes every block no pin keeps (crash leftovers,
- * released blobs). It never runs while uploads are in progress.
+ * released blobs) and no upload in progress holds: uploads never hold it off.
  */
 export class GarbageCollector {
-  readonly #helia: NodeHelia;
-  readonly #holdings: Holdings;
+  readonly #pins: Pick<NodeHelia["pins"], "isPinned">;
+  readonly #blockstore: Pick<NodeStores["blockstore"], "getAll" | "delete">;
+  readonly #pending: PendingBlocks;
+  readonly #holdings: Pick<Holdings, "usage" | "evictFromCache">;
   readonly #cache: HotCache;
   readonly #nonces: UsedNonces;
   readonly #metrics: NodeMetrics;
@@ -26,8 +30,11 @@ export class GarbageCollector {
   #due = false;
 
   constructor(deps: {
-    helia: NodeHelia;
-    holdings: Holdings;
+    pins: Pick<NodeHelia["pins"], "isPinned">;
+    blockstore: Pick<NodeStores["blockstore"], "getAll" | "delete">;
+    /** Blocks uploads in progress have written and not pinned yet: never collected. */
+    pending: PendingBlocks;
+    holdings: Pick<Holdings, "usage" | "evictFromCache">;
     cache: HotCache;
     nonces: UsedNonces;
     metrics: NodeMetrics;
@@ -36,7 +43,9 @@ export class GarbageCollector {
     periodMs: number;
     checkMs?: number;
   }) {
-    this.#helia = deps.helia;
+    this.#pins = deps.pins;
+    this.#blockstore = deps.blockstore;
+    this.#pending = deps.pending;
     this.#holdings = deps.holdings;
     this.#cache = deps.cache;
     this.#nonces = deps.nonces;
@@ -73,21 +82,18 @@ export class GarbageCollector {
     if (this.#due || Date.now() - this.#lastCollection >= this.#periodMs) await this.collect(signal);
   }
 
-  /** Deletes every unpinned block (waits for uploads to finish first). */
+  /** Deletes every block no pin keeps and no upload in progress holds; returns how many. */
   async collect(signal?: AbortSignal): Promise<number> {
-    if (this.#holdings.busy) {
-      this.#logger.debug("uploads in progress; collection postponed");
-      this.#due = true;
-      return 0;
-    }
-    this.#logger.debug("collecting");
+    this.#logger.debug({ pending_blocks: this.#pending.size }, "collecting");
     let removed = 0;
-    await this.#helia.gc({
-      signal,
-      onProgress: (event: { type: string }) => {
-        if (event.type === "helia:gc:deleted") removed += 1;
-      },
-    });
+    // listing the store names each block and reads none of them
+    for await (const { cid } of this.#blockstore.getAll({ signal })) {
+      if (this.#pending.has(cid) || (await this.#pins.isPinned(cid, { signal }))) continue;
+      const remove = async () => {
+        await this.#blockstore.delete(cid, { signal });
+      };
+      if (await this.#pending.deleteUnheld(cid, remove)) removed += 1;
+    }
     await this.#nonces.prune(Math.floor(Date.now() / 1000), { signal });
     this.#lastCollection = Date.now();
     this.#due = false;

@@ -4,28 +4,66 @@ import {
   BaseError,
   type ContractFunctionArgs,
   type ContractFunctionName,
-  ContractFunctionRevertedError,
   encodeFunctionData,
   type Hex,
   type PublicClient,
   type TransactionReceipt,
 } from "viem";
-import { strataErrorsAbi, strataTokenAbi } from "#protocol";
-import { ContractRevertError, StrataError } from "../errors.ts";
+import { strataErrorsAbi } from "#protocol";
+import { StrataError } from "../errors.ts";
 import type { ChainSigner } from "./chain-signer.ts";
+import { contractError, revertOf } from "./contract-errors.ts";
+import { type NonceSequencers, sharedNonces } from "./nonce-sequencer.ts";
 
-/** The contract's custom error inside a viem error, or undefined. */
-export function revertOf(error: unknown, functionName: string): ContractRevertError | undefined {
-  if (!(error instanceof BaseError)) return undefined;
-  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(reverted instanceof ContractFunctionRevertedError)) return undefined;
-  const name = reverted.data?.errorName ?? reverted.reason ?? "unknown revert";
-  return new ContractRevertError(functionName, name, reverted.data?.args ?? [], { cause: error });
+export { revertOf } from "./contract-errors.ts";
+
+/** How calls that sign wait: the receipt polling cap and the nonce sequencers to draw from. */
+export interface SendOptions {
+  signal?: AbortSignal;
+  /** Longest wait between two receipt polls (default 500 ms; the first polls come faster). */
+  pollingIntervalMs?: number;
+  /** Nonce sequencers (default: the process-wide ones, shared by every client). */
+  nonces?: NonceSequencers;
+}
+
+export const DEFAULT_POLLING_INTERVAL_MS = 500;
+
+/** The ABI with every Strata custom error appended, so a revert from any contract decodes. */
+function withErrors(abi: Abi): Abi {
+  return [...abi, ...strataErrorsAbi] as Abi;
+}
+
+/** A contract read; a revert comes back as a ContractRevertError with the custom error's name and args. */
+export async function readCall<
+  const abi extends Abi,
+  name extends ContractFunctionName<abi, "pure" | "view">,
+  // biome-ignore lint/suspicious/noExplicitAny: the result type is the ABI's, as viem infers it
+  R = any,
+>(
+  publicClient: PublicClient,
+  call: {
+    address: Address;
+    abi: abi;
+    functionName: name;
+    args?: ContractFunctionArgs<abi, "pure" | "view", name>;
+  },
+): Promise<R> {
+  try {
+    return (await publicClient.readContract({
+      address: call.address,
+      abi: withErrors(call.abi),
+      functionName: call.functionName as string,
+      args: (call.args ?? []) as readonly unknown[],
+    })) as R;
+  } catch (error) {
+    throw contractError(call.functionName, error);
+  }
 }
 
 /**
  * Sends one contract call: simulated first (a revert surfaces as a ContractRevertError with the
- * contract's error name, and nothing is sent), then signed by the signer, then awaited.
+ * contract's error name, and nothing is sent), then signed with the account's next nonce, then
+ * awaited.
  */
 export async function sendCall<
   const abi extends Abi,
@@ -39,73 +77,93 @@ export async function sendCall<
     functionName: name;
     args: ContractFunctionArgs<abi, "nonpayable" | "payable", name>;
   },
-  options: { signal?: AbortSignal } = {},
+  options: SendOptions = {},
 ): Promise<{ hash: Hex; receipt: TransactionReceipt; result: unknown }> {
   options.signal?.throwIfAborted();
   const account = await signer.address();
-  const abi = [...call.abi, ...strataErrorsAbi] as Abi;
+  const request = {
+    address: call.address,
+    abi: withErrors(call.abi),
+    functionName: call.functionName as string,
+    args: call.args as readonly unknown[],
+    account,
+  };
   let result: unknown;
   let gas: bigint;
   try {
-    const simulated = await publicClient.simulateContract({
-      address: call.address,
-      abi,
-      functionName: call.functionName as string,
-      args: call.args as readonly unknown[],
-      account,
-    });
-    result = simulated.result;
-    gas = await publicClient.estimateContractGas({
-      address: call.address,
-      abi,
-      functionName: call.functionName as string,
-      args: call.args as readonly unknown[],
-      account,
-    });
+    result = (await publicClient.simulateContract(request)).result;
+    gas = await publicClient.estimateContractGas(request);
   } catch (error) {
-    throw revertOf(error, call.functionName) ?? chainError(call.functionName, error);
+    throw contractError(call.functionName, error);
   }
-  options.signal?.throwIfAborted();
-  const data = encodeFunctionData({
-    abi,
-    functionName: call.functionName as string,
-    args: call.args as readonly unknown[],
+  const data = encodeFunctionData(request);
+  // a margin over the estimate: state may move between estimate and inclusion (a storage slot
+  // written from zero, as an approval after the allowance was spent, costs 20k more)
+  const hash = await sendTransaction(
+    publicClient,
+    signer,
+    { to: call.address, data, gas: (gas * 13n) / 10n + 30_000n },
+    options,
+  ).catch((error: unknown) => {
+    throw contractError(call.functionName, error);
   });
-  let hash: Hex;
-  try {
-    // a margin over the estimate: state may move between estimate and inclusion
-    // the nonce from our own RPC: ethers' provider caches identical requests for a moment and
-    // would hand back the nonce of the transaction just mined
-    const nonce = await publicClient.getTransactionCount({ address: account, blockTag: "pending" });
-    hash = await signer.sendTransaction({ to: call.address, data, gas: (gas * 12n) / 10n + 10_000n, nonce });
-  } catch (error) {
-    throw revertOf(error, call.functionName) ?? chainError(call.functionName, error);
-  }
-  const receipt = await receiptOf(publicClient, hash, options.signal);
-  if (receipt.status !== "success") {
-    throw new StrataError(
-      "STRATA_ERR_REVERTED",
-      `${call.functionName} reverted on chain (transaction ${hash})`,
-    );
-  }
+  const receipt = await receiptOf(publicClient, hash, options.signal, options.pollingIntervalMs);
+  if (receipt.status !== "success") throw await revertedOnChain(publicClient, request, receipt, hash);
   return { hash, receipt, result };
 }
 
-function chainError(functionName: string, error: unknown): StrataError {
-  const message = error instanceof BaseError ? error.shortMessage : String(error);
-  return new StrataError("STRATA_ERR_CHAIN", `${functionName}: ${message}`, { cause: error });
+/** Why a mined transaction reverted: the call replayed on the state its block left, decoded if it reverts there. */
+async function revertedOnChain(
+  publicClient: PublicClient,
+  request: Parameters<PublicClient["simulateContract"]>[0],
+  receipt: TransactionReceipt,
+  hash: Hex,
+): Promise<StrataError> {
+  const replayed = await publicClient
+    .simulateContract({ ...request, blockNumber: receipt.blockNumber } as typeof request)
+    .then(
+      () => undefined,
+      (error: unknown) => revertOf(error, request.functionName),
+    );
+  return (
+    replayed ??
+    new StrataError("STRATA_ERR_REVERTED", `${request.functionName} reverted on chain (transaction ${hash})`)
+  );
 }
 
 /**
- * The receipt of `hash`, asked for at once and then with backoff (10 ms doubling to 1 s): a fast
- * chain answers on the first try instead of after a polling interval.
+ * Signs and sends a transaction with the account's next nonce from its sequencer (one per chain
+ * and account, shared across clients), so parallel sends from one account do not collide.
+ */
+export async function sendTransaction(
+  publicClient: PublicClient,
+  signer: ChainSigner,
+  tx: { to: Address; data: Hex; gas?: bigint; value?: bigint },
+  options: SendOptions = {},
+): Promise<Hex> {
+  const address = await signer.address();
+  const chainId = publicClient.chain?.id ?? (await publicClient.getChainId());
+  const sequencer = (options.nonces ?? sharedNonces).for(chainId, address);
+  // the count from our own RPC: ethers' provider caches identical requests for a moment and
+  // would hand back the nonce of the transaction just mined
+  const pending = () => publicClient.getTransactionCount({ address, blockTag: "pending" });
+  return sequencer.send(pending, (nonce) => signer.sendTransaction({ ...tx, nonce }), {
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/**
+ * The receipt of `hash`, asked for at once and then with backoff (10 ms doubling up to
+ * `pollingIntervalMs`): a fast chain answers on the first tries, a slow one is polled at about
+ * its block speed rather than viem's 4 s.
  */
 export async function receiptOf(
   publicClient: PublicClient,
   hash: Hex,
   signal?: AbortSignal,
+  pollingIntervalMs = DEFAULT_POLLING_INTERVAL_MS,
 ): Promise<TransactionReceipt> {
-  for (let wait = 10; ; wait = Math.min(wait * 2, 1_000)) {
+  for (let wait = 10; ; wait = Math.min(wait * 2, pollingIntervalMs)) {
     signal?.throwIfAborted();
     const receipt = await publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
       if (error instanceof BaseError && error.name === "TransactionReceiptNotFoundError") return undefined;
@@ -114,27 +172,4 @@ export async function receiptOf(
     if (receipt) return receipt;
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
-}
-
-/** Approves `spender` for `amount` of `token` unless the allowance already covers it; the approval's hash, if sent. */
-export async function approveIfShort(
-  publicClient: PublicClient,
-  signer: ChainSigner,
-  call: { token: Address; owner: Address; spender: Address; amount: bigint },
-  options: { signal?: AbortSignal } = {},
-): Promise<Hex | undefined> {
-  const allowance = await publicClient.readContract({
-    address: call.token,
-    abi: strataTokenAbi,
-    functionName: "allowance",
-    args: [call.owner, call.spender],
-  });
-  if (allowance >= call.amount) return undefined;
-  const { hash } = await sendCall(
-    publicClient,
-    signer,
-    { address: call.token, abi: strataTokenAbi, functionName: "approve", args: [call.spender, call.amount] },
-    options,
-  );
-  return hash;
 }

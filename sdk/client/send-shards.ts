@@ -1,6 +1,8 @@
 import type { Hex } from "viem";
 import { type ColdLayout, encodeShards, ShardFanout } from "#protocol";
-import { describeFailure, type NodeFailure } from "../errors.ts";
+import type { NodeFailure } from "../errors.ts";
+import { putStream } from "./put-stream.ts";
+import { failureOf, NodeReplyError } from "./send-replicas.ts";
 
 /** A node's answer to PUT /shard. */
 export interface ShardReply {
@@ -27,29 +29,21 @@ export async function sendShards(
 ): Promise<{ replies: ShardReply[]; failures: NodeFailure[] }> {
   const fanout = new ShardFanout(nodes.length);
   const puts = nodes.map(async (node, holder) => {
-    const counted = async function* () {
-      for await (const part of fanout.consumer(holder)) {
-        options.onBytes?.(part.length);
-        yield part;
-      }
-    };
-    const response = await fetch(`${node.endpoint.replace(/\/+$/, "")}/shard?blobId=${blobId}`, {
-      method: "PUT",
-      body: counted() as unknown as BodyInit,
-      headers: {
-        "content-type": "application/octet-stream",
-        "content-length": String(layout.shardSize),
-        "x-strata-shard-roots": shardRoots.join(","),
+    const reply = await putStream(
+      `${node.endpoint.replace(/\/+$/, "")}/shard?blobId=${blobId}`,
+      fanout.consumer(holder),
+      {
+        headers: {
+          "content-length": String(layout.shardSize),
+          "x-strata-shard-roots": shardRoots.join(","),
+        },
+        ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       },
-      duplex: "half",
-      ...(options.signal ? { signal: options.signal } : {}),
-    } as RequestInit);
-    const json = (await response.json().catch(() => undefined)) as
-      | (ShardReply & { error?: { code: string; message: string } })
-      | undefined;
-    if (!response.ok || !json) {
-      const why = json?.error ? `${json.error.code}: ${json.error.message}` : response.statusText;
-      throw new Error(`HTTP ${response.status} ${why}`);
+    );
+    const json = reply.json as ShardReply | undefined;
+    if (reply.status < 200 || reply.status >= 300 || !json) {
+      throw new NodeReplyError(reply.status, reply.statusText, reply.json);
     }
     if (json.blobId.toLowerCase() !== blobId.toLowerCase() || json.holder !== holder) {
       throw new Error("the node stored another shard");
@@ -69,7 +63,7 @@ export async function sendShards(
   results.forEach((result, index) => {
     const node = nodes[index] as { nodeId: number; endpoint: string };
     if (result.status === "fulfilled") replies.push(result.value as ShardReply);
-    else failures.push({ ...node, error: describeFailure(result.reason) });
+    else failures.push(failureOf(node, result.reason));
   });
   options.signal?.throwIfAborted();
   if (encoding?.status === "rejected" && replies.length === 0) throw encoding.reason;

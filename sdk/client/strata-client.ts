@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { CID } from "multiformats/cid";
 import {
   type Address,
+  type ContractFunctionReturnType,
   createPublicClient,
   type Hex,
   http,
@@ -18,7 +19,6 @@ import {
   holdersIn,
   nodeRegistryAbi,
   storageMarketAbi,
-  strataErrorsAbi,
   strataTokenAbi,
   Tier,
   TierBit,
@@ -32,9 +32,19 @@ import {
   type NodeFailure,
   StrataError,
 } from "../errors.ts";
+import { type AllowanceLedger, sharedAllowances } from "./allowance-ledger.ts";
 import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
-import { approveIfShort, receiptOf, revertOf, sendCall } from "./contract-calls.ts";
+import {
+  DEFAULT_POLLING_INTERVAL_MS,
+  readCall,
+  receiptOf,
+  revertOf,
+  type SendOptions,
+  sendCall,
+  sendTransaction,
+} from "./contract-calls.ts";
 import { type BlobQuery, IndexerClient } from "./indexer-client.ts";
+import { type NonceSequencers, sharedNonces } from "./nonce-sequencer.ts";
 import { postMigrate } from "./post-migrate.ts";
 import type { UploadSource } from "./prepare-source.ts";
 import { readWithFailover, type Source } from "./read-with-failover.ts";
@@ -49,6 +59,18 @@ export interface StrataClientOptions {
   /** Who signs: a viem WalletClient with an account or an ethers v6 Signer. Reads need none. */
   signer?: WalletClient | EthersSignerLike;
   indexerUrl: string;
+  /**
+   * Longest wait between two receipt polls, about the chain's block time (default 500 ms; viem's
+   * own default is 4 s). Also the polling interval of the PublicClient made from `rpcUrl`.
+   */
+  pollingIntervalMs?: number;
+  /**
+   * Nonce sequencers and token allowance ledger of the accounts this client signs as. By default
+   * the process-wide ones, so every client signing as one account shares its nonce sequence and
+   * its allowances, and parallel uploads from one account do not collide.
+   */
+  nonces?: NonceSequencers;
+  allowances?: AllowanceLedger;
 }
 
 export interface NodeParams {
@@ -73,16 +95,37 @@ export class StrataClient {
   readonly publicClient: PublicClient;
   readonly indexer: IndexerClient;
   readonly #signer: ChainSigner | undefined;
+  readonly #pollingIntervalMs: number;
+  readonly #nonces: NonceSequencers;
+  readonly #allowances: AllowanceLedger;
 
   constructor(options: StrataClientOptions) {
     this.deployment = options.deployment;
     if (!options.publicClient && !options.rpcUrl)
       throw new InvalidArgumentError("pass rpcUrl or publicClient");
+    const polling = options.pollingIntervalMs ?? DEFAULT_POLLING_INTERVAL_MS;
+    if (!Number.isFinite(polling) || polling < 1)
+      throw new InvalidArgumentError("pollingIntervalMs must be a positive number");
+    this.#pollingIntervalMs = polling;
     this.publicClient =
       options.publicClient ??
-      (createPublicClient({ transport: http(options.rpcUrl as string) }) as PublicClient);
+      (createPublicClient({
+        transport: http(options.rpcUrl as string),
+        pollingInterval: polling,
+      }) as PublicClient);
     this.indexer = new IndexerClient(options.indexerUrl);
     this.#signer = options.signer ? toChainSigner(options.signer) : undefined;
+    this.#nonces = options.nonces ?? sharedNonces;
+    this.#allowances = options.allowances ?? sharedAllowances;
+  }
+
+  /** How calls that sign send and wait: the signal, the polling cap and the nonce sequencers. */
+  #sending(options: Options): SendOptions {
+    return {
+      ...(options.signal ? { signal: options.signal } : {}),
+      pollingIntervalMs: this.#pollingIntervalMs,
+      nonces: this.#nonces,
+    };
   }
 
   get signer(): ChainSigner {
@@ -105,6 +148,9 @@ export class StrataClient {
         signer: this.signer,
         deployment: this.deployment,
         indexer: this.indexer,
+        pollingIntervalMs: this.#pollingIntervalMs,
+        nonces: this.#nonces,
+        allowances: this.#allowances,
       },
       source,
       { ...options, name },
@@ -211,20 +257,12 @@ export class StrataClient {
   }
 
   async status(blobId: Hex, options: Options = {}) {
-    const info = await this.publicClient
-      .readContract({
-        address: this.deployment.contracts.market,
-        abi: [...storageMarketAbi, ...strataErrorsAbi],
-        functionName: "getBlob",
-        args: [blobId],
-      })
-      .catch((error: unknown) => {
-        const revert = revertOf(error, "getBlob");
-        if (revert?.errorName === "StorageMarketUnknownBlob") {
-          throw new StrataError("STRATA_ERR_NOT_FOUND", `no blob ${blobId}`);
-        }
-        throw revert ?? error;
-      });
+    const info = await this.#blob(blobId).catch((error: unknown) => {
+      if (revertOf(error, "getBlob")?.errorName === "StorageMarketUnknownBlob") {
+        throw new StrataError("STRATA_ERR_NOT_FOUND", `no blob ${blobId}`, { cause: error });
+      }
+      throw error;
+    });
     const indexed = await this.indexer.blob(blobId, options.signal).catch(() => undefined);
     return {
       blobId,
@@ -264,7 +302,7 @@ export class StrataClient {
       );
     }
     nodes = [...nodes].sort((a, b) => a - b);
-    const [cost, fee] = await this.publicClient.readContract({
+    const [cost, fee]: readonly [bigint, bigint] = await readCall(this.publicClient, {
       address: this.deployment.contracts.market,
       abi: storageMarketAbi,
       functionName: "quote",
@@ -316,25 +354,21 @@ export class StrataClient {
   async extend(blobId: Hex, epochs: number, options: Options = {}) {
     if (!Number.isInteger(epochs) || epochs < 1)
       throw new InvalidArgumentError("epochs must be a positive integer");
-    const info = await this.publicClient.readContract({
-      address: this.deployment.contracts.market,
-      abi: storageMarketAbi,
-      functionName: "getBlob",
-      args: [blobId],
-    });
+    const info = await this.#blob(blobId);
     const stored = info.tier === Tier.hot ? info.size : info.shardSize;
     const cost =
       info.holders.reduce((sum, holder) => sum + holder.pricePerByteEpoch, 0n) * stored * BigInt(epochs);
     // the fee rate, read off a quote; a unit of margin for the contract's rounding
-    const [quoted, quotedFee] = await this.publicClient.readContract({
+    const [quoted, quotedFee]: readonly [bigint, bigint] = await readCall(this.publicClient, {
       address: this.deployment.contracts.market,
       abi: storageMarketAbi,
       functionName: "quote",
       args: [info.holders.map((holder) => holder.nodeId), info.tier, stored, epochs],
     });
     const fee = quoted === 0n ? 0n : (cost * (quotedFee + 1n) + quoted - 1n) / quoted + 1n;
-    await this.#approve(cost + fee, options);
-    const { hash } = await this.#market("extend", [blobId, epochs], options);
+    const { hash } = await this.#spending(cost + fee, options, this.deployment.contracts.market, () =>
+      this.#market("extend", [blobId, epochs], options),
+    );
     return { hash, paidAtMost: cost + fee };
   }
 
@@ -354,13 +388,13 @@ export class StrataClient {
         functionName: "faucet",
         args: [amount],
       },
-      options,
+      this.#sending(options),
     );
   }
 
   /** The signer's token balance. */
   async balance(account?: Address): Promise<bigint> {
-    return this.publicClient.readContract({
+    return readCall(this.publicClient, {
       address: this.deployment.contracts.token,
       abi: strataTokenAbi,
       functionName: "balanceOf",
@@ -373,12 +407,14 @@ export class StrataClient {
   /** Sends `wei` of the chain's native currency to a node's signing key, which pays the gas of its proofs. */
   async fundSigner(signer: Address, wei: bigint, options: Options = {}) {
     options.signal?.throwIfAborted();
-    const nonce = await this.publicClient.getTransactionCount({
-      address: await this.address(),
-      blockTag: "pending",
-    });
-    const hash = await this.signer.sendTransaction({ to: signer, data: "0x", value: wei, nonce });
-    await receiptOf(this.publicClient, hash, options.signal);
+    const sending = this.#sending(options);
+    const hash = await sendTransaction(
+      this.publicClient,
+      this.signer,
+      { to: signer, data: "0x", value: wei },
+      sending,
+    );
+    await receiptOf(this.publicClient, hash, options.signal, sending.pollingIntervalMs);
     return { hash };
   }
 
@@ -397,8 +433,9 @@ export class StrataClient {
 
   /** Approves and stakes `amount` on `nodeId`. */
   async stake(nodeId: number, amount: bigint, options: Options = {}) {
-    await this.#approve(amount, options, this.deployment.contracts.registry);
-    return this.#registry("stake", [nodeId, amount], options);
+    return this.#spending(amount, options, this.deployment.contracts.registry, () =>
+      this.#registry("stake", [nodeId, amount], options),
+    );
   }
 
   requestUnstake(nodeId: number, options: Options = {}) {
@@ -429,12 +466,7 @@ export class StrataClient {
     }
     const holders: number[] = [];
     for (const blobId of blobIds) {
-      const info = await this.publicClient.readContract({
-        address: this.deployment.contracts.market,
-        abi: storageMarketAbi,
-        functionName: "getBlob",
-        args: [blobId],
-      });
+      const info = await this.#blob(blobId);
       const holder = info.holders.findIndex((h) => h.nodeId === nodeId);
       if (holder < 0) throw new InvalidArgumentError(`node ${nodeId} does not hold ${blobId}`);
       holders.push(holder);
@@ -443,14 +475,32 @@ export class StrataClient {
     return { hash, amount: result as bigint, blobs: blobIds.length };
   }
 
-  async #approve(amount: bigint, options: Options, spender: Address = this.deployment.contracts.market) {
+  /** The market's record of a blob; a revert (an unknown blob) is a ContractRevertError. */
+  #blob(blobId: Hex) {
+    return readCall(this.publicClient, {
+      address: this.deployment.contracts.market,
+      abi: storageMarketAbi,
+      functionName: "getBlob",
+      args: [blobId],
+    }) as Promise<ContractFunctionReturnType<typeof storageMarketAbi, "view", "getBlob">>;
+  }
+
+  /** Has `spender` approved for `amount` on top of this account's calls in flight, then runs `spend`. */
+  async #spending<T>(
+    amount: bigint,
+    options: Options,
+    spender: Address,
+    spend: () => Promise<T>,
+  ): Promise<T> {
     const owner = await this.address();
-    await approveIfShort(
+    const { result } = await this.#allowances.spending(
       this.publicClient,
       this.signer,
       { token: this.deployment.contracts.token, owner, spender, amount },
-      options,
+      spend,
+      this.#sending(options),
     );
+    return result;
   }
 
   #market(
@@ -462,7 +512,7 @@ export class StrataClient {
       this.publicClient,
       this.signer,
       { address: this.deployment.contracts.market, abi: storageMarketAbi, functionName, args } as never,
-      options,
+      this.#sending(options),
     );
   }
 
@@ -475,7 +525,7 @@ export class StrataClient {
       this.publicClient,
       this.signer,
       { address: this.deployment.contracts.registry, abi: nodeRegistryAbi, functionName, args } as never,
-      options,
+      this.#sending(options),
     );
   }
 }

@@ -1,29 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { type Address, type Hex, type PublicClient, parseEventLogs, toHex } from "viem";
-import {
-  type ColdLayout,
-  coldCommitmentOfStream,
-  coldLayoutForFaults,
-  type Deployment,
-  storageMarketAbi,
-  strataTokenAbi,
-  Tier,
-  type TierName,
-} from "#protocol";
-import type { StoreReply } from "../../node/http/schemas.ts";
-import {
-  describeFailure,
-  InsufficientFundsError,
-  InvalidArgumentError,
-  type NodeFailure,
-  UploadError,
-} from "../errors.ts";
+import { type Deployment, storageMarketAbi, strataTokenAbi, Tier, type TierName } from "#protocol";
+import { InsufficientFundsError, InvalidArgumentError, UploadError } from "../errors.ts";
+import { type AllowanceLedger, sharedAllowances } from "./allowance-ledger.ts";
 import type { ChainSigner } from "./chain-signer.ts";
-import { approveIfShort, sendCall } from "./contract-calls.ts";
+import { chooseNodes } from "./choose-nodes.ts";
+import { coldParams, coldSummary, migrateThrough, planCold } from "./cold-plan.ts";
+import { readCall, type SendOptions, sendCall } from "./contract-calls.ts";
 import type { IndexerClient } from "./indexer-client.ts";
-import { postMigrate } from "./post-migrate.ts";
+import type { NonceSequencers } from "./nonce-sequencer.ts";
 import { type PreparedSource, prepareSource, type UploadSource } from "./prepare-source.ts";
-import { selectNodes } from "./select-nodes.ts";
+import { sendReplicas } from "./send-replicas.ts";
 import { sendShards } from "./send-shards.ts";
 
 export interface UploadProgress {
@@ -72,6 +59,11 @@ export interface UploadContext {
   signer: ChainSigner;
   deployment: Deployment;
   indexer: IndexerClient;
+  /** Longest wait between receipt polls (default 500 ms). */
+  pollingIntervalMs?: number;
+  /** Nonce sequencers and allowance ledger (default: the process-wide ones). */
+  nonces?: NonceSequencers;
+  allowances?: AllowanceLedger;
 }
 
 /**
@@ -88,6 +80,11 @@ export async function uploadBlob(
 ): Promise<UploadResult> {
   const { publicClient, signer, deployment, indexer } = ctx;
   const { signal, onProgress } = options;
+  const sendOptions: SendOptions = {
+    ...(signal ? { signal } : {}),
+    ...(ctx.pollingIntervalMs ? { pollingIntervalMs: ctx.pollingIntervalMs } : {}),
+    ...(ctx.nonces ? { nonces: ctx.nonces } : {}),
+  };
   const tier = options.tier ?? "hot";
   if (tier !== "hot" && tier !== "cold") throw new InvalidArgumentError(`unknown tier ${String(tier)}`);
   const epochs = options.epochs ?? 1;
@@ -104,38 +101,47 @@ export async function uploadBlob(
   });
   try {
     // holder i of the registration is the i-th node in ascending id order (cold: it keeps shard i)
-    const chosen = (await chooseNodes(indexer, prepared.size, tier, options, signal)).sort(
-      (a, b) => a.nodeId - b.nodeId,
-    );
+    const chosen = (
+      await chooseNodes(
+        { publicClient, indexer, registry: deployment.contracts.registry },
+        {
+          size: prepared.size,
+          tier,
+          replicas: replicasOf(tier, options),
+          ...(options.nodes ? { named: options.nodes } : {}),
+        },
+        signal,
+      )
+    ).sort((a, b) => a.nodeId - b.nodeId);
     const nodeIds = chosen.map((node) => node.nodeId);
     const cold = tier === "cold" ? await planCold(prepared, nodeIds.length, options, signal) : undefined;
     const owner = await signer.address();
     const market = deployment.contracts.market;
-    const [cost, fee] = await publicClient.readContract({
+    const [cost, fee]: readonly [bigint, bigint] = await readCall(publicClient, {
       address: market,
       abi: storageMarketAbi,
       functionName: "quote",
       args: [nodeIds, Tier[tier], BigInt(cold ? cold.layout.shardSize : prepared.size), epochs],
     });
     onProgress?.({ stage: "paying", bytes: 0, total: 0 });
-    const approve = await ensureAllowance(ctx, owner, cost + fee, signal);
-
-    onProgress?.({ stage: "registering", bytes: 0, total: 0 });
-    const registered = await sendCall(
-      publicClient,
-      signer,
-      {
-        address: market,
-        abi: storageMarketAbi,
-        functionName: "registerBlob",
-        args: [
-          cold
-            ? { ...hotBlobParams(prepared, nodeIds, epochs, options), ...coldParams(cold) }
-            : hotBlobParams(prepared, nodeIds, epochs, options),
-        ],
-      },
-      signal ? { signal } : {},
-    );
+    const { approve, result: registered } = await withAllowance(ctx, owner, cost + fee, sendOptions, () => {
+      onProgress?.({ stage: "registering", bytes: 0, total: 0 });
+      return sendCall(
+        publicClient,
+        signer,
+        {
+          address: market,
+          abi: storageMarketAbi,
+          functionName: "registerBlob",
+          args: [
+            cold
+              ? { ...hotBlobParams(prepared, nodeIds, epochs, options), ...coldParams(cold) }
+              : hotBlobParams(prepared, nodeIds, epochs, options),
+          ],
+        },
+        sendOptions,
+      );
+    });
     const [event] = parseEventLogs({
       abi: storageMarketAbi,
       logs: registered.receipt.logs,
@@ -175,8 +181,8 @@ export async function uploadBlob(
     };
     const { replies, failures } = cold
       ? await sendShards(() => prepared.open(), cold.layout, blobId, cold.shardRoots, chosen, sending)
-      : await sendToNodes(prepared, blobId, chosen, sending);
-    const info = await publicClient.readContract({
+      : await sendReplicas(prepared, blobId, chosen, sending);
+    const info = await readCall(publicClient, {
       address: market,
       abi: storageMarketAbi,
       functionName: "getBlob",
@@ -209,7 +215,7 @@ export async function uploadBlob(
             args: [blobId, attestations, cold.shardRoots],
           }
         : { address: market, abi: storageMarketAbi, functionName: "certify", args: [blobId, attestations] },
-      signal ? { signal } : {},
+      sendOptions,
     );
     onProgress?.({ stage: "done", bytes: total, total });
     return {
@@ -226,67 +232,6 @@ export async function uploadBlob(
   } finally {
     await prepared.dispose();
   }
-}
-
-/** A cold upload's layout and shard commitments, from one encoding pass over the prepared blob. */
-interface ColdPlan {
-  layout: ColdLayout;
-  shardRoots: Hex[];
-  commitment: Hex;
-}
-
-async function planCold(
-  prepared: PreparedSource,
-  holders: number,
-  options: UploadOptions,
-  signal?: AbortSignal,
-): Promise<ColdPlan> {
-  const faults = options.faults ?? Math.max(1, Math.floor((holders - 1) / 3));
-  if (!Number.isInteger(faults) || faults < 0 || faults >= holders) {
-    throw new InvalidArgumentError(
-      `faults must be an integer from 0 to ${holders - 1} for ${holders} shard holders`,
-    );
-  }
-  const layout = coldLayoutForFaults(prepared.size, holders, faults);
-  const { shardRoots, commitment } = await coldCommitmentOfStream(prepared.open(), layout, signal);
-  return { layout, shardRoots: shardRoots.map((root) => toHex(root)), commitment: toHex(commitment) };
-}
-
-function coldSummary(plan: ColdPlan) {
-  return {
-    recovery: plan.layout.recovery,
-    faults: plan.layout.nodes - plan.layout.recovery,
-    shardSize: plan.layout.shardSize,
-    shardRoots: plan.shardRoots,
-  };
-}
-
-/** Asks a hot holder to fill cold registration `coldBlobId` from its copy (POST /migrate). */
-async function migrateThrough(
-  via: { blobId: Hex; endpoint: string },
-  coldBlobId: Hex,
-  signal?: AbortSignal,
-): Promise<{ transaction: Hex }> {
-  let why: string;
-  try {
-    const reply = await postMigrate(via.endpoint, { blobId: via.blobId, to: "cold", coldBlobId }, signal);
-    if (reply.transaction && reply.certified) return { transaction: reply.transaction };
-    why = "the node did not certify the cold blob";
-  } catch (error) {
-    signal?.throwIfAborted();
-    why = describeFailure(error);
-  }
-  throw new UploadError(coldBlobId, [{ nodeId: 0, endpoint: via.endpoint, error: why }], [], 0);
-}
-
-/** What a cold registration adds to a hot one: the tier, the cold commitment and the shard layout. */
-function coldParams(plan: ColdPlan) {
-  return {
-    tier: Tier.cold,
-    commitment: plan.commitment,
-    shardSize: BigInt(plan.layout.shardSize),
-    recovery: plan.layout.recovery,
-  };
 }
 
 /** The `registerBlob` arguments of a hot blob: a fresh salt, the prepared CID and commitment. */
@@ -312,91 +257,41 @@ export function hotBlobParams(
   };
 }
 
-async function chooseNodes(
-  indexer: IndexerClient,
-  size: number,
-  tier: TierName,
-  options: UploadOptions,
-  signal?: AbortSignal,
-): Promise<{ nodeId: number; endpoint: string }[]> {
-  const nodes = await indexer.nodes(signal);
-  if (options.nodes) {
-    const named = options.nodes.map((id) => {
-      const node = nodes.find((candidate) => candidate.nodeId === id);
-      if (!node) throw new InvalidArgumentError(`node ${id} is not registered (or not indexed yet)`);
-      return node;
-    });
-    if (new Set(options.nodes).size !== options.nodes.length) throw new InvalidArgumentError("nodes repeat");
-    return named;
-  }
+/** How many nodes to pick: `replicas`, or by default 3 for hot and 5 for cold. */
+function replicasOf(tier: TierName, options: UploadOptions): number {
   const replicas = options.replicas ?? (tier === "cold" ? 5 : 3);
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) {
     throw new InvalidArgumentError("replicas must be an integer from 1 to 16");
   }
-  return selectNodes(nodes, { count: replicas, size, tier });
+  return replicas;
 }
 
-/** Approves the market for `amount` if the allowance is short; checks the balance first. */
-async function ensureAllowance(ctx: UploadContext, owner: Address, amount: bigint, signal?: AbortSignal) {
+/**
+ * Checks the balance, then has the market approved for `amount` on top of the account's other
+ * uploads in flight (an approval sets the allowance, so parallel uploads share one) and runs
+ * `register`, which spends it.
+ */
+async function withAllowance<T>(
+  ctx: UploadContext,
+  owner: Address,
+  amount: bigint,
+  options: SendOptions,
+  register: () => Promise<T>,
+) {
   const { publicClient, deployment, signer } = ctx;
   const token = deployment.contracts.token;
-  const balance = await publicClient.readContract({
+  const balance: bigint = await readCall(publicClient, {
     address: token,
     abi: strataTokenAbi,
     functionName: "balanceOf",
     args: [owner],
   });
   if (balance < amount) throw new InsufficientFundsError(amount, balance);
-  return approveIfShort(
+  return (ctx.allowances ?? sharedAllowances).spending(
     publicClient,
     signer,
     { token, owner, spender: deployment.contracts.market, amount },
-    signal ? { signal } : {},
+    register,
+    options,
   );
-}
-
-/** PUTs the blob to every node at once; each answer is an attestation or a failure. */
-async function sendToNodes(
-  prepared: PreparedSource,
-  blobId: Hex,
-  nodes: { nodeId: number; endpoint: string }[],
-  options: { signal?: AbortSignal; onBytes: (bytes: number) => void },
-) {
-  const results = await Promise.allSettled(
-    nodes.map(async (node) => {
-      const counted = async function* () {
-        for await (const chunk of prepared.open()) {
-          options.onBytes(chunk.length);
-          yield chunk;
-        }
-      };
-      const response = await fetch(`${node.endpoint}/store?blobId=${blobId}`, {
-        method: "PUT",
-        body: counted() as unknown as BodyInit,
-        headers: { "content-type": "application/octet-stream" },
-        duplex: "half",
-        ...(options.signal ? { signal: options.signal } : {}),
-      } as RequestInit);
-      const json = (await response.json().catch(() => undefined)) as
-        | (StoreReply & { error?: { code: string; message: string } })
-        | undefined;
-      if (!response.ok || !json) {
-        const why = json?.error ? `${json.error.code}: ${json.error.message}` : response.statusText;
-        throw new Error(`HTTP ${response.status} ${why}`);
-      }
-      if (json.blobId.toLowerCase() !== blobId.toLowerCase() || json.cid !== prepared.cid) {
-        throw new Error("the node stored something else");
-      }
-      return json;
-    }),
-  );
-  const replies: StoreReply[] = [];
-  const failures: NodeFailure[] = [];
-  results.forEach((result, index) => {
-    const node = nodes[index] as { nodeId: number; endpoint: string };
-    if (result.status === "fulfilled") replies.push(result.value);
-    else failures.push({ ...node, error: describeFailure(result.reason) });
-  });
-  options.signal?.throwIfAborted();
-  return { replies, failures };
 }

@@ -31,6 +31,8 @@ export function nodeConfig(options: {
     dataDir: options.dataDir,
     http: { host: "127.0.0.1", port: 0 },
     prover: { enabled: true, pollMs: 200, watchdog: false },
+    // the harness's chain mines only on transactions: a release waits for no block that may not come
+    chain: { confirmations: 0, pollingMs: 100, receiptTimeoutMs: 10_000 },
     storage: { ...nodeConfigDefaults.storage, gcPeriodMs: 60_000 },
     logLevel: process.env.STRATA_TEST_LOG ?? "silent",
     ...options.overrides,

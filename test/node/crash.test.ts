@@ -6,6 +6,7 @@ import { serializeDeployment } from "#protocol";
 import { nodeConfigDefaults } from "../../node/config.ts";
 import { prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
 import { tempDir } from "../helpers/node-harness.ts";
+import { blockOnDisk, leafCids, openUpload } from "../helpers/open-upload.ts";
 import { serveProvider } from "../helpers/rpc-server.ts";
 import {
   connectStrata,
@@ -22,6 +23,7 @@ let nodes: TestNode[];
 let rpc: Awaited<ReturnType<typeof serveProvider>>;
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let configFile: string;
+let writeConfig: (gcPeriodMs: number) => Promise<void>;
 const port = 19_400 + Math.floor(Math.random() * 500);
 const url = `http://127.0.0.1:${port}`;
 let child: ChildProcess | undefined;
@@ -34,21 +36,23 @@ beforeAll(async () => {
   const deploymentFile = join(dir.path, "deployment.json");
   await writeFile(deploymentFile, serializeDeployment(env.deployment));
   configFile = join(dir.path, "node.json");
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      ...nodeConfigDefaults,
-      rpcUrl: rpc.url,
-      deploymentFile,
-      nodeId: nodes[0]!.nodeId,
-      signerKey: signerKey(0),
-      dataDir: join(dir.path, "data"),
-      http: { host: "127.0.0.1", port },
-      storage: { ...nodeConfigDefaults.storage, gcPeriodMs: 1000 },
-      prover: { enabled: false, pollMs: 500, watchdog: false },
-      logLevel: process.env.STRATA_TEST_LOG ?? "warn",
-    }),
-  );
+  writeConfig = (gcPeriodMs) =>
+    writeFile(
+      configFile,
+      JSON.stringify({
+        ...nodeConfigDefaults,
+        rpcUrl: rpc.url,
+        deploymentFile,
+        nodeId: nodes[0]!.nodeId,
+        signerKey: signerKey(0),
+        dataDir: join(dir.path, "data"),
+        http: { host: "127.0.0.1", port },
+        storage: { ...nodeConfigDefaults.storage, gcPeriodMs },
+        prover: { enabled: false, pollMs: 500, watchdog: false },
+        logLevel: process.env.STRATA_TEST_LOG ?? "warn",
+      }),
+    );
+  await writeConfig(1000);
 });
 afterAll(async () => {
   child?.kill("SIGKILL");
@@ -141,5 +145,36 @@ describe("kill -9", () => {
     const response = await fetch(`${url}/file/${blob.cid}`);
     expect(response.status).toBe(200);
     expect(Buffer.from(await response.arrayBuffer()).equals(Buffer.from(blob.data))).toBe(true);
+  });
+
+  test("while a body streams in: after a restart none of its blocks is served or kept", async () => {
+    // the periodic collection is an hour away: only the pass at start can remove the blocks
+    await writeConfig(60 * 60 * 1000);
+    if (child && child.exitCode === null) await kill9(child);
+    child = await startProcess();
+    const blob = await prepareBlob(randomBytes(16 * 1024 * 1024 + 9, 53));
+    const blobId = await registerPrepared(h, env.deployment, h.wallet(8), nodes, blob);
+    const dataDir = join(dir.path, "data");
+    const upload = openUpload(url, blobId, blob.size);
+    const sent = 10 * 1024 * 1024;
+    for (let offset = 0; offset < sent; offset += 1024 * 1024)
+      await upload.write(blob.data.subarray(offset, offset + 1024 * 1024));
+    // the importer writes leaves 8 at a time: once the first 8 are on disk, the node dies
+    const leaves = (await leafCids(blob.data, sent)).slice(0, 8);
+    const deadline = Date.now() + 15_000;
+    while (!(await Promise.all(leaves.map((leaf) => blockOnDisk(dataDir, leaf)))).every(Boolean)) {
+      expect(Date.now(), "the leaves never reached the disk").toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await kill9(child);
+    upload.destroy();
+
+    child = await startProcess();
+    for (const leaf of leaves) {
+      expect((await fetch(`${url}/ipfs/${leaf}?format=raw`)).status, leaf.toString()).toBe(404);
+      expect(await blockOnDisk(dataDir, leaf), leaf.toString()).toBe(false);
+    }
+    expect((await fetch(`${url}/file/${blob.cid}`)).status).toBe(404);
+    await writeConfig(1000);
   });
 });

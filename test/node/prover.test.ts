@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { proofSystemAbi } from "#protocol";
 import type { StoreReply } from "../../node/http/schemas.ts";
 import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
 import { marketActions } from "../helpers/market-actions.ts";
@@ -14,7 +15,10 @@ let running: Awaited<ReturnType<typeof startNodes>>;
 beforeAll(async () => {
   env = await h.deploy();
   nodes = await h.registerNodes(env.deployment, 2);
-  running = await startNodes(h, env.deployment, nodes);
+  // releases follow the chain at once here (test/node/reorgs.test.ts waits for confirmations)
+  running = await startNodes(h, env.deployment, nodes, () => ({
+    chain: { confirmations: 0, pollingMs: 100, receiptTimeoutMs: 30_000 },
+  }));
 });
 afterAll(async () => {
   await running?.stop();
@@ -46,19 +50,43 @@ describe("prover and watcher", () => {
       });
       proven.push(period);
     }
-    expect(proven).toHaveLength(4);
+    // the nodes sent the proofs of every proven period themselves, and the node counts its own
+    const submitted = await h.publicClient.getContractEvents({
+      address: env.deployment.contracts.proofSystem,
+      abi: proofSystemAbi,
+      eventName: "ProofSubmitted",
+      fromBlock: env.deployment.deploymentBlock,
+    });
+    for (const node of nodes) {
+      const periods = submitted.filter((e) => e.args.nodeId === node.nodeId).map((e) => e.args.period);
+      expect(periods).toEqual(expect.arrayContaining(proven));
+    }
+    const [first] = nodes as [TestNode];
     const stats = (await (await fetch(`${running.nodes[0]!.url}/stats`)).json()) as {
-      proofs: { submitted: number };
+      proofs: { submitted: number; missed: number; lastPeriod: number };
     };
-    expect(stats.proofs.submitted).toBeGreaterThanOrEqual(4);
+    const ownProofs = submitted.filter((e) => e.args.nodeId === first.nodeId).length;
+    expect(stats.proofs).toMatchObject({ submitted: ownProofs, missed: 0, lastPeriod: proven.at(-1) });
 
+    // the operator is paid price x size x proven periods / periods per epoch, for each blob
     await m.nextPeriod();
-    const [node] = nodes;
-    const before = await node!.as.token.read.balanceOf([node!.operator.account.address]);
+    const now = await m.currentPeriod();
+    const { epochSeconds, periodSeconds } = env.deployment.params;
+    let expected = 0n;
+    for (const { blobId, blob } of blobs) {
+      const info = await first.as.market.read.getBlob([blobId]);
+      let periods = 0n;
+      for (let p = info.startPeriod; p < Math.min(info.endPeriod, now); p += 1)
+        if (await first.as.proofs.read.isProven([first.nodeId, p])) periods += 1n;
+      expect(periods).toBeGreaterThanOrEqual(BigInt(proven.length));
+      expected += (first.price * BigInt(blob.size) * periods) / BigInt(epochSeconds / periodSeconds);
+    }
+    const operator = first.operator.account.address;
+    const before = await first.as.token.read.balanceOf([operator]);
     await h.wait(
-      await node!.as.market.write.claim([node!.nodeId, blobs.map((b) => b.blobId), blobs.map(() => 0)]),
+      await first.as.market.write.claim([first.nodeId, blobs.map((b) => b.blobId), blobs.map(() => 0)]),
     );
-    expect(await node!.as.token.read.balanceOf([node!.operator.account.address])).toBeGreaterThan(before);
+    expect(await first.as.token.read.balanceOf([operator])).toBe(before + expected);
   });
 
   test("a blob deleted on chain is released by its holders and pruned from their proof sets", async () => {

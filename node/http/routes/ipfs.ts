@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import { NotFoundError } from "../../errors.ts";
 import { CAR_TYPE, carStream, RAW_TYPE, rawBlock, responseFormat } from "../../gateway.ts";
 import { parseCid } from "../../reader.ts";
 import type { AppDeps } from "../deps.ts";
@@ -32,6 +33,9 @@ export function ipfsRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const cid = parseCid(request.params.cid);
+        // a block an upload in progress wrote is not served before the upload has pinned it
+        if (deps.pending.has(cid) && !(await deps.helia.pins.isPinned(cid)))
+          throw new NotFoundError(cid.toString());
         // a cold blob this node keeps a shard of is rebuilt into the hot tier first
         if (!(await deps.stores.blockstore.has(cid)))
           await deps.tiering.ensureLocal(cid.toString()).catch(() => undefined);

@@ -6,7 +6,7 @@ import { coldLayout, primaryPart } from "#protocol";
 import { InvalidShardsError } from "../../errors.ts";
 import type { AppDeps } from "../deps.ts";
 import { Attestation, BlobIdPattern, errors, HexPattern } from "../schemas.ts";
-import { uploadSignal } from "../upload-body.ts";
+import { uploadBody, uploadIdleMs } from "../upload-body.ts";
 
 const RootsPattern = "^0x[0-9a-f]{64}(,0x[0-9a-f]{64}){0,15}$";
 
@@ -43,14 +43,24 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
               shardRoot: Type.String({ pattern: HexPattern }),
               attestation: Attestation,
             }),
-            ...errors(400, 403, 409, 413, 422, 503, 507),
+            ...errors(400, 403, 408, 409, 413, 422, 503, 507),
           },
         },
+        // a node the chain dropped or no longer lists refuses before a byte of the body is read
+        onRequest: async () => deps.standing.assertAccepting(),
       },
       async (request) => {
-        const signal = uploadSignal(request, deps.config.storage.maxUploadBytes);
+        const { body, signal } = uploadBody(request, {
+          maxBytes: deps.config.storage.maxUploadBytes,
+          idleMs: uploadIdleMs(deps.config),
+        });
         const roots = request.headers["x-strata-shard-roots"].split(",");
-        return deps.cold.storeShard(request.query.blobId as Hex, request.raw, roots, { signal });
+        try {
+          return await deps.cold.storeShard(request.query.blobId as Hex, body, roots, { signal });
+        } catch (error) {
+          deps.standing.observe(error);
+          throw error;
+        }
       },
     );
 

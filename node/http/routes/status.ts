@@ -12,6 +12,9 @@ const Stats = Type.Object({
     heldBytes: Type.Integer(),
     cachedBytes: Type.Integer(),
     pinnedBlobs: Type.Integer(),
+    droppedBlobs: Type.Integer({
+      description: "Held blobs the chain dropped this node from: kept and served, no longer paid",
+    }),
   }),
   cache: Type.Object({
     policy: Type.String(),
@@ -74,14 +77,24 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     const cache = deps.cache.stats();
     const prover = deps.proverStats?.() ?? { submitted: 0, missed: 0, lastPeriod: null };
     let pinnedBlobs = 0;
-    for await (const _ of deps.records.all()) pinnedBlobs += 1;
+    let droppedBlobs = 0;
+    for await (const record of deps.records.all()) {
+      pinnedBlobs += 1;
+      if (record.dropped) droppedBlobs += 1;
+    }
     const m = deps.metrics;
     const buffers = deps.stores.buffers.stats();
     return {
       nodeId: deps.chain.nodeId,
       peerId: deps.helia.libp2p.peerId.toString(),
       uptimeSeconds: m.uptimeSeconds(),
-      storage: { max: usage.max, heldBytes: usage.held, cachedBytes: usage.cached, pinnedBlobs },
+      storage: {
+        max: usage.max,
+        heldBytes: usage.held,
+        cachedBytes: usage.cached,
+        pinnedBlobs,
+        droppedBlobs,
+      },
       cache: { ...cache, policy: cache.policy },
       uploads: { count: m.uploads, bytes: m.uploadedBytes, refused: m.uploadsRefused },
       reads: { count: m.reads, bytes: m.readBytes },
@@ -163,6 +176,7 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           gauge("strata_node_held_bytes", "Bytes of blobs held for the chain", s.storage.heldBytes),
           gauge("strata_node_cached_bytes", "Bytes of hot-cache copies", s.storage.cachedBytes),
           gauge("strata_node_pinned_blobs", "Blobs held", s.storage.pinnedBlobs),
+          gauge("strata_node_dropped_blobs", "Blobs held after a drop", s.storage.droppedBlobs),
           gauge("strata_node_cache_entries", "Hot-cache entries", s.cache.entries),
           counter("strata_node_cache_hits_total", "Hot-cache hits", s.cache.hits),
           counter("strata_node_cache_misses_total", "Hot-cache misses", s.cache.misses),

@@ -3,7 +3,7 @@ import { Type } from "@sinclair/typebox";
 import type { Hex } from "viem";
 import type { AppDeps } from "../deps.ts";
 import { BlobIdPattern, errors, StoreReply } from "../schemas.ts";
-import { uploadSignal } from "../upload-body.ts";
+import { uploadBody, uploadIdleMs } from "../upload-body.ts";
 
 /** PUT /store: a paid upload streamed in, verified, made durable, enrolled and attested. */
 export function storeRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
@@ -21,12 +21,22 @@ export function storeRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
             "Streams the body into the node's storage while computing the CID (UnixFS, CIDv1, raw leaves, 1 MiB chunks) and the commitment; both and the size must match the registration. Answers with the node's EIP-712 attestation.",
           querystring: Type.Object({ blobId: Type.String({ pattern: BlobIdPattern }) }),
           headers: Type.Object({ "content-length": Type.Optional(Type.Integer({ minimum: 0 })) }),
-          response: { 200: StoreReply, ...errors(400, 403, 409, 413, 422, 503, 507) },
+          response: { 200: StoreReply, ...errors(400, 403, 408, 409, 413, 422, 503, 507) },
         },
+        // a node the chain dropped or no longer lists refuses before a byte of the body is read
+        onRequest: async () => deps.standing.assertAccepting(),
       },
       async (request) => {
-        const signal = uploadSignal(request, deps.config.storage.maxUploadBytes);
-        return deps.holdings.store(request.query.blobId as Hex, request.raw, { signal });
+        const { body, signal } = uploadBody(request, {
+          maxBytes: deps.config.storage.maxUploadBytes,
+          idleMs: uploadIdleMs(deps.config),
+        });
+        try {
+          return await deps.holdings.store(request.query.blobId as Hex, body, { signal });
+        } catch (error) {
+          deps.standing.observe(error);
+          throw error;
+        }
       },
     );
   };
