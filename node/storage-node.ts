@@ -194,6 +194,7 @@ export async function startStorageNode(
         tiering,
         peers,
         proverStats: () => prover.stats(),
+        healStats: () => healer?.stats ?? { healed: 0, fetchedBytes: 0, failed: 0 },
         standing,
         pending,
       },

@@ -210,6 +210,7 @@ export const status: Command = {
         `  size       ${s.size.toLocaleString("en-US")} bytes, ${s.tier} tier, ${s.epochs} epochs`,
         `  periods    ${s.startPeriod}..${s.endPeriod}`,
         `  nodes      ${s.nodes.join(", ")}`,
+        `  holders    ${s.liveHolders}/${s.targetHolders} live${s.liveHolders < s.targetHolders ? " (degraded: healing)" : ""}`,
         ...(s.indexed ? [`  CID        ${s.indexed.cid}`, `  name       ${s.indexed.name}`] : []),
       ].join("\n"),
       s,

@@ -32,9 +32,11 @@ export interface AppDeps {
   tiering: Tiering;
   peers: PeerEndpoints;
   /** Whether the chain still gives this node blobs: uploads are refused up front when not. */
-  standing: Pick<NodeStanding, "assertAccepting" | "observe">;
+  standing: Pick<NodeStanding, "assertAccepting" | "observe" | "current">;
   /** Blocks of uploads in progress: written, not pinned or recorded yet, so never served. */
   pending: Pick<PendingBlocks, "has">;
   /** Proof counters the prover keeps (absent when proving is off). */
+  /** The hot tier's healing of dropped holders' places. */
+  healStats?: () => { healed: number; fetchedBytes: number; failed: number };
   proverStats?: () => { submitted: number; missed: number; lastPeriod: number | null };
 }

@@ -274,6 +274,11 @@ export class StrataClient {
       /** Holders whose attestations were counted. */
       attested: holdersIn(info.attested),
       quorum: info.quorum,
+      /** Holder places attested and not dropped: below `targetHolders`, the blob is healing. */
+      liveHolders: holdersIn(info.attested & ~info.dropped),
+      targetHolders: info.holders.length,
+      /** Holders dropped for missed proofs whose places are not taken yet. */
+      droppedHolders: holdersIn(info.dropped),
       startPeriod: info.startPeriod,
       endPeriod: info.endPeriod,
       escrow: info.escrow,

@@ -110,6 +110,7 @@ describe("a dApp uploads through contract calls", () => {
     const status = await net.dappClient(0).status(viemUpload.blobId);
     expect(status.status).toBe("certified");
     expect(status.attested).toBe(3);
+    expect({ live: status.liveHolders, target: status.targetHolders }).toEqual({ live: 3, target: 3 });
     expect(status.size).toBe(big.length);
     const receipt = await net.publicClient.getTransactionReceipt({ hash: viemUpload.transactions.certify });
     expect(

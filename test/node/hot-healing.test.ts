@@ -121,6 +121,25 @@ describe("hot replicas heal themselves", () => {
       }
     }
 
+    // the healers say so in /stats: two places per blob, each fetched whole
+    let healed = 0;
+    let fetched = 0;
+    for (const index of [2, 3, 4, 5]) {
+      const { heal } = (await (await fetch(`${url(index)}/stats`)).json()) as {
+        heal: { healed: number; fetchedBytes: number };
+      };
+      healed += heal.healed;
+      fetched += heal.fetchedBytes;
+    }
+    expect(healed).toBe(4);
+    expect(fetched).toBeGreaterThanOrEqual(2 * three.size + 2 * two.size);
+    // the dropped holders tell uploaders so before any byte is sent
+    for (const index of [0, 1]) {
+      const health = await fetch(`${url(index)}/health`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { code: string }).code).toBe("NODE_ERR_NODE_DROPPED");
+    }
+
     // the chain said so: degraded at the drops, restored when the last place was attested again
     const logs = await h.publicClient.getLogs({
       address: env.deployment.contracts.market,

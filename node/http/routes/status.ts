@@ -37,6 +37,11 @@ const Stats = Type.Object({
     lastPeriod: Type.Union([Type.Integer(), Type.Null()]),
   }),
   gc: Type.Object({ runs: Type.Integer(), blocksRemoved: Type.Integer() }),
+  heal: Type.Object({
+    healed: Type.Integer({ description: "Places of dropped holders of hot blobs this node took and filled" }),
+    fetchedBytes: Type.Integer({ description: "Replica bytes fetched from other holders to fill them" }),
+    failed: Type.Integer({ description: "Heal attempts that failed (to be retried)" }),
+  }),
   cold: Type.Object({
     shardsStored: Type.Integer({ description: "Shards taken in (uploads, migrations, repairs)" }),
     rebuilds: Type.Integer({ description: "Cold blobs rebuilt from shards" }),
@@ -106,6 +111,7 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         lastPeriod: prover.lastPeriod,
       },
       gc: { runs: m.gcRuns, blocksRemoved: m.gcBlocksRemoved },
+      heal: { ...(deps.healStats?.() ?? { healed: 0, fetchedBytes: 0, failed: 0 }) },
       cold: { ...deps.cold.stats, ...deps.tiering.stats, hotCopies: deps.tiering.copies() },
       buffers: { inUse: buffers.out, free: buffers.free },
     };
@@ -122,18 +128,33 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       "/health",
       {
         schema: {
-          summary: "Liveness: the node is up and reaches the chain",
+          summary:
+            "Liveness: the node is up, reaches the chain and takes uploads (503 with a code when dropped or inactive)",
           response: {
             200: Type.Object({ status: Type.Literal("ok"), nodeId: Type.Integer(), block: Type.String() }),
             503: Type.Object({
               status: Type.Literal("degraded"),
               nodeId: Type.Integer(),
               reason: Type.String(),
+              code: Type.Optional(
+                Type.String({
+                  description: "NODE_ERR_NODE_DROPPED or NODE_ERR_NODE_INACTIVE: uploads are refused",
+                }),
+              ),
+              message: Type.Optional(Type.String()),
             }),
           },
         },
       },
       async (_request, reply) => {
+        const standing = await deps.standing.current();
+        if (standing !== "active") {
+          const code = standing === "dropped" ? "NODE_ERR_NODE_DROPPED" : "NODE_ERR_NODE_INACTIVE";
+          const reason = `this node is ${standing} on chain: it serves what it holds and takes no uploads`;
+          return reply
+            .code(503)
+            .send({ status: "degraded", nodeId: deps.chain.nodeId, reason, code, message: reason });
+        }
         try {
           const block = await deps.chain.publicClient.getBlockNumber();
           return { status: "ok" as const, nodeId: deps.chain.nodeId, block: block.toString() };
