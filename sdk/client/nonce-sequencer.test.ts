@@ -41,6 +41,18 @@ describe("NonceSequencer", () => {
     expect(chain.pendingCalls).toBe(1);
   });
 
+  test("a chain behind the sequence (a devnet restarted at the same id) is followed down", async () => {
+    chain = fakeChain(7);
+    const sequencer = new NonceSequencer();
+    await sequencer.send(chain.pending, chain.send);
+    await sequencer.send(chain.pending, chain.send);
+    // a new chain, same id and account: its count starts again at 0
+    chain = fakeChain(0);
+    expect(await sequencer.send(chain.pending, chain.send)).toBe("0x0");
+    expect(await sequencer.send(chain.pending, chain.send)).toBe("0x1");
+    expect([...chain.taken]).toEqual([0, 1]);
+  });
+
   test("a nonce error resynchronises from the chain and retries", async () => {
     chain = fakeChain(0);
     const sequencer = new NonceSequencer();

@@ -4,8 +4,14 @@ import { BaseError } from "viem";
 const NONCE_ERROR =
   /nonce too low|lower than the current nonce|already known|nonce has already been used|replacement transaction underpriced|invalid nonce/i;
 
+/**
+ * Send failures that mean the chain is behind this sequence: another chain at the same id and
+ * address (a devnet restarted in the same process), or transactions the chain forgot.
+ */
+const NONCE_AHEAD = /nonce too high|higher than the next one expected/i;
+
 /** Whether a failed send was refused for its nonce (worth a resynchronised retry). */
-export function isNonceError(error: unknown): boolean {
+export function isNonceError(error: unknown, pattern: RegExp = NONCE_ERROR): boolean {
   const messages: string[] = [];
   if (error instanceof BaseError) {
     error.walk((e) => {
@@ -16,7 +22,7 @@ export function isNonceError(error: unknown): boolean {
   for (let e: unknown = error; e && messages.length < 16; e = (e as { cause?: unknown }).cause) {
     messages.push(String((e as Error).message ?? e));
   }
-  return messages.some((message) => NONCE_ERROR.test(message));
+  return messages.some((message) => pattern.test(message));
 }
 
 /**
@@ -62,6 +68,12 @@ export class NonceSequencer {
         return result;
       } catch (error) {
         const chain = await pending().catch(() => undefined);
+        if (isNonceError(error, NONCE_AHEAD) && chain !== undefined) {
+          // the chain is behind this sequence: follow the chain
+          this.#next = chain;
+          if (attempt >= attempts) throw error;
+          continue;
+        }
         if (!isNonceError(error)) {
           // the nonce may not have been used: start again from what the chain has
           this.#next = chain;
