@@ -9,6 +9,7 @@ const contracts = {
   NodeRegistry: "registry/NodeRegistry.sol",
   StorageMarket: "market/StorageMarket.sol",
   ProofSystem: "proofs/ProofSystem.sol",
+  NameRegistry: "names/NameRegistry.sol",
 } as const;
 
 const root = join(import.meta.dirname, "..");

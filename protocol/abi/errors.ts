@@ -1056,5 +1056,80 @@ export const strataErrorsAbi = [
     ],
     "name": "ProofsSeedUnavailable",
     "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "NameRegistryInvalidLabel",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      }
+    ],
+    "name": "NameRegistryInvalidSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "validity",
+        "type": "uint64"
+      }
+    ],
+    "name": "NameRegistryInvalidValidity",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "NameRegistryInvalidValue",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "nameId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NameRegistryNameLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "nameId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "current",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "given",
+        "type": "uint64"
+      }
+    ],
+    "name": "NameRegistryStaleSequence",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "nameId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NameRegistryUnknownName",
+    "type": "error"
   }
 ] as const;
