@@ -13,7 +13,6 @@ import {
   erasureKernel,
   StripeCodec,
 } from "#protocol";
-import type { StoreReply } from "../node/http/schemas.ts";
 import {
   certifyWith,
   prepareBlob,
@@ -21,11 +20,12 @@ import {
   registerCold,
   registerPrepared,
   storeCold,
-} from "../test/helpers/blob-upload.ts";
-import { marketActions } from "../test/helpers/market-actions.ts";
-import { startNodes } from "../test/helpers/node-harness.ts";
-import { noise } from "../test/helpers/noise.ts";
-import { connectStrata, type TestNode } from "../test/helpers/strata-fixture.ts";
+} from "../devnet/blob-upload.ts";
+import { marketActions } from "../devnet/market-actions.ts";
+import { noise } from "../devnet/noise.ts";
+import { startNodes } from "../devnet/start-nodes.ts";
+import { connectStrata, type TestNode } from "../devnet/strata-fixture.ts";
+import type { StoreReply } from "../node/http/schemas.ts";
 import { type Figure, report } from "./report.ts";
 
 const MiB = 1024 * 1024;

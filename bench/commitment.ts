@@ -6,7 +6,7 @@
 
 import { createHash } from "node:crypto";
 import { CommitmentBuilder, nativeMerkle, treeRoot } from "#protocol";
-import { noise } from "../test/helpers/noise.ts";
+import { noise } from "../devnet/noise.ts";
 import { type Figure, report } from "./report.ts";
 
 const MiB = 1 << 20;

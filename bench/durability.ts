@@ -11,9 +11,9 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parseEventLogs } from "viem";
 import { proofSystemAbi, storageMarketAbi } from "#protocol";
-import { checkEveryHolder, quantile, runLoad } from "../sdk/devnet/run-load.ts";
-import { type Devnet, freePort, startDevnet } from "../sdk/devnet/start-devnet.ts";
-import { tempDir } from "../test/helpers/node-harness.ts";
+import { checkEveryHolder, quantile, runLoad } from "../devnet/run-load.ts";
+import { type Devnet, freePort, startDevnet } from "../devnet/start-devnet.ts";
+import { tempDir } from "../devnet/temp-dir.ts";
 import { type Figure, report } from "./report.ts";
 
 const root = join(import.meta.dirname, "..");

@@ -9,11 +9,11 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { type Hex, parseEventLogs } from "viem";
 import { storageMarketAbi, strataTokenAbi, Tier } from "#protocol";
+import { freePort, startDevnet } from "../devnet/start-devnet.ts";
+import { tempDir } from "../devnet/temp-dir.ts";
 import { sendCall } from "../sdk/client/contract-calls.ts";
 import { prepareSource } from "../sdk/client/prepare-source.ts";
 import { hotBlobParams } from "../sdk/client/upload-blob.ts";
-import { freePort, startDevnet } from "../sdk/devnet/start-devnet.ts";
-import { tempDir } from "../test/helpers/node-harness.ts";
 import { type Figure, report } from "./report.ts";
 
 const root = join(import.meta.dirname, "..");

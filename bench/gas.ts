@@ -5,9 +5,9 @@
 //   npm run bench:gas -- --quick   proofs over 1 MiB blobs only
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { marketActions } from "../test/helpers/market-actions.ts";
-import { noise } from "../test/helpers/noise.ts";
-import { connectStrata, nodeParams, TOKEN, testParams } from "../test/helpers/strata-fixture.ts";
+import { marketActions } from "../devnet/market-actions.ts";
+import { noise } from "../devnet/noise.ts";
+import { connectStrata, nodeParams, TOKEN, testParams } from "../devnet/strata-fixture.ts";
 import { type Figure, report } from "./report.ts";
 
 const quick = process.argv.includes("--quick");

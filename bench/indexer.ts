@@ -10,14 +10,14 @@ import { join } from "node:path";
 import { type Address, createPublicClient, createWalletClient, encodeFunctionData, http } from "viem";
 import { hardhat } from "viem/chains";
 import { strataTokenAbi } from "#protocol";
+import { devnetAccount } from "../devnet/hardhat-chain.ts";
+import { startLocalChain } from "../devnet/start-local-chain.ts";
+import { tempDir } from "../devnet/temp-dir.ts";
 import { parseIndexerConfig, withDefaults } from "../indexer/config.ts";
 import { startIndexer } from "../indexer/indexer.ts";
 import { ChainReader } from "../indexer/sync/chain-reader.ts";
 import { LogRanges } from "../indexer/sync/log-ranges.ts";
-import { createLogger } from "../node/logger.ts";
-import { devnetAccount } from "../sdk/devnet/hardhat-chain.ts";
-import { startLocalChain } from "../sdk/devnet/start-local-chain.ts";
-import { tempDir } from "../test/helpers/node-harness.ts";
+import { createLogger } from "../service/logger.ts";
 import { type Figure, report } from "./report.ts";
 
 const root = join(import.meta.dirname, "..");

@@ -12,13 +12,13 @@ import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { serializeDeployment } from "#protocol";
+import { prepareBlob, putToNode, registerPrepared } from "../devnet/blob-upload.ts";
+import { noise } from "../devnet/noise.ts";
+import { serveProvider } from "../devnet/serve-provider.ts";
+import { connectStrata, signerKey } from "../devnet/strata-fixture.ts";
+import { tempDir } from "../devnet/temp-dir.ts";
 import { nodeConfigDefaults } from "../node/config.ts";
 import { HEAP_GROWING_FLAG, tuneHeapForStreaming } from "../node/tune-heap.ts";
-import { prepareBlob, putToNode, registerPrepared } from "../test/helpers/blob-upload.ts";
-import { tempDir } from "../test/helpers/node-harness.ts";
-import { noise } from "../test/helpers/noise.ts";
-import { serveProvider } from "../test/helpers/rpc-server.ts";
-import { connectStrata, signerKey } from "../test/helpers/strata-fixture.ts";
 import { type Figure, report } from "./report.ts";
 
 const quick = process.argv.includes("--quick");

@@ -7,9 +7,9 @@ import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
-import { devnetKey } from "../sdk/devnet/hardhat-chain.ts";
-import { FIRST_DAPP_ACCOUNT, freePort, startDevnet } from "../sdk/devnet/start-devnet.ts";
-import { tempDir } from "../test/helpers/node-harness.ts";
+import { devnetKey } from "../devnet/hardhat-chain.ts";
+import { FIRST_DAPP_ACCOUNT, freePort, startDevnet } from "../devnet/start-devnet.ts";
+import { tempDir } from "../devnet/temp-dir.ts";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "..");

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { LogLevel } from "../node/config.ts";
+import { LogLevel } from "../service/logger.ts";
 import { ConfigError } from "./errors.ts";
 
 /** What the indexer needs to run, validated at boot. */

@@ -1,17 +1,11 @@
-/**
- * Errors of the indexer. Those a client can cause carry a stable code and the HTTP status they
- * map to.
- */
-export class IndexerError extends Error {
-  override name = "IndexerError";
-  readonly code: string;
-  readonly statusCode: number;
+import { CodedError } from "../service/coded-error.ts";
 
-  constructor(code: string, statusCode: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.statusCode = statusCode;
-  }
+/**
+ * Errors of the indexer. Those a client can cause carry a stable code (INDEXER_ERR_...) and the
+ * HTTP status they map to.
+ */
+export class IndexerError extends CodedError {
+  override name = "IndexerError";
 }
 
 export class InvalidQueryError extends IndexerError {
@@ -48,9 +42,17 @@ export class WrongDatabaseError extends IndexerError {
   }
 }
 
+/** The chain's RPC did not answer (at start: the process exits with code 5). */
+export class ChainUnavailableError extends IndexerError {
+  override name = "ChainUnavailableError";
+  constructor(rpcUrl: string, cause: unknown) {
+    super("INDEXER_ERR_CHAIN_UNAVAILABLE", 503, `cannot reach the chain at ${rpcUrl}`, { cause });
+  }
+}
+
 export class ConfigError extends IndexerError {
   override name = "ConfigError";
-  constructor(message: string) {
-    super("INDEXER_ERR_CONFIG", 500, message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("INDEXER_ERR_CONFIG", 500, message, options);
   }
 }

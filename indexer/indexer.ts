@@ -2,13 +2,15 @@ import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { createPublicClient, http } from "viem";
 import { nodeRegistryAbi, parseDeployment } from "#protocol";
-import { Ticker } from "../node/chain/ticker.ts";
-import { createLogger, type Logger } from "../node/logger.ts";
+import { createLogger, type Logger } from "../service/logger.ts";
+import { createMetricsRegistry } from "../service/metrics.ts";
+import { Shutdown } from "../service/shutdown.ts";
+import { Ticker } from "../service/ticker.ts";
 import type { IndexerConfig } from "./config.ts";
 import { Mirror } from "./db/mirror.ts";
 import { type Db, openDatabase } from "./db/open-database.ts";
 import { Queries } from "./db/queries.ts";
-import { ConfigError, IndexerError } from "./errors.ts";
+import { ChainUnavailableError, ConfigError, IndexerError } from "./errors.ts";
 import { HealthPoller } from "./health/health-poller.ts";
 import { buildIndexerApp } from "./http/app.ts";
 import { IndexerMetrics } from "./metrics.ts";
@@ -25,7 +27,10 @@ export interface Indexer {
   metrics: IndexerMetrics;
   /** Settles when syncing ends: resolves on stop, rejects when a deep reorg stopped it. */
   syncing: Promise<void>;
-  /** Closes HTTP, stops syncing and health checks, closes the database. Idempotent. */
+  /**
+   * Closes HTTP, stops health checks and syncing, closes the database. Idempotent: a second or
+   * concurrent call gets the same promise.
+   */
   stop(): Promise<void>;
 }
 
@@ -41,10 +46,14 @@ export async function startIndexer(
   options: { logger?: Logger } = {},
 ): Promise<Indexer> {
   const logger = options.logger ?? createLogger(config.logLevel, { name: "strata-indexer" });
-  const deployment = parseDeployment(await readFile(config.deploymentFile, "utf8"));
+  const deployment = await readFile(config.deploymentFile, "utf8")
+    .then(parseDeployment)
+    .catch((cause: unknown) => {
+      throw new ConfigError(`cannot read the deployment file ${config.deploymentFile}`, { cause });
+    });
   const chain = new ChainReader(config.rpcUrl);
-  const chainId = await chain.chainId().catch((cause: Error) => {
-    throw new ConfigError(`cannot reach the chain at ${config.rpcUrl}: ${cause.message}`);
+  const chainId = await chain.chainId().catch((cause: unknown) => {
+    throw new ChainUnavailableError(config.rpcUrl, cause);
   });
   if (chainId !== deployment.chainId) {
     throw new ConfigError(
@@ -60,11 +69,8 @@ export async function startIndexer(
   });
 
   const db = await openDatabase(config.database);
-  const stops: (() => Promise<void> | void)[] = [
-    () => {
-      db.close();
-    },
-  ];
+  const shutdown = new Shutdown(logger);
+  shutdown.register("database", () => db.close());
   try {
     const mirror = new Mirror(db, { chainId, window: config.reorgWindow });
     const { contracts } = deployment;
@@ -107,7 +113,10 @@ export async function startIndexer(
     });
 
     let failure: Error | undefined;
-    const app = await buildIndexerApp({ config, queries, metrics, failure: () => failure }, logger);
+    const app = await buildIndexerApp(
+      { config, queries, metrics, registry: createMetricsRegistry(), failure: () => failure },
+      logger,
+    );
     app.addHook("onRequest", async (request, reply) => {
       if (!failure || ALWAYS.some((path) => request.url.startsWith(path))) return;
       const code = failure instanceof IndexerError ? failure.code : "INDEXER_ERR_STOPPED";
@@ -121,7 +130,7 @@ export async function startIndexer(
       throw error;
     });
     syncing.catch(() => undefined);
-    stops.unshift(async () => {
+    shutdown.register("sync", async () => {
       controller.abort();
       await syncing.catch(() => undefined);
     });
@@ -130,26 +139,19 @@ export async function startIndexer(
       const poller = new HealthPoller({ db, queries, metrics, logger, timeoutMs: config.health.timeoutMs });
       const ticker = new Ticker("health", config.health.intervalMs, (signal) => poller.poll(signal), logger);
       ticker.start();
-      stops.unshift(() => ticker.stop());
+      shutdown.register("health checks", () => ticker.stop());
     }
 
     const url = await app.listen({ host: config.http.host, port: config.http.port });
-    stops.unshift(() => app.close());
+    shutdown.register("http", () => app.close());
     logger.info(
       { url, chain_id: chainId, from_block: (cursor?.number ?? deployment.deploymentBlock).toString() },
       "indexer up",
     );
 
-    let stopped: Promise<void> | undefined;
-    const stop = () => {
-      stopped ??= (async () => {
-        for (const step of stops) await step();
-      })();
-      return stopped;
-    };
-    return { url, app, db, metrics, syncing, stop };
+    return { url, app, db, metrics, syncing, stop: () => shutdown.stop() };
   } catch (error) {
-    for (const step of stops) await step();
+    await shutdown.stop();
     throw error;
   }
 }

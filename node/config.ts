@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { LogLevel } from "../service/logger.ts";
 import { ConfigError } from "./errors.ts";
 
 const MiB = 1024 * 1024;
@@ -11,17 +12,6 @@ export const CachePolicy = Type.Union([Type.Literal("lru"), Type.Literal("fifo")
 export type CachePolicyName = Static<typeof CachePolicy>;
 
 /** What a node needs to run, validated at boot. */
-/** pino's levels, as every Strata process's configuration names them. */
-export const LogLevel = Type.Union([
-  Type.Literal("fatal"),
-  Type.Literal("error"),
-  Type.Literal("warn"),
-  Type.Literal("info"),
-  Type.Literal("debug"),
-  Type.Literal("trace"),
-  Type.Literal("silent"),
-]);
-
 export const NodeConfigSchema = Type.Object(
   {
     rpcUrl: Type.String({ pattern: "^(https?|wss?)://" }),

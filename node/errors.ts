@@ -1,19 +1,12 @@
-import { BaseError, ContractFunctionRevertedError } from "viem";
+import { CodedError } from "../service/coded-error.ts";
+import { contractRevert } from "../service/contract-revert.ts";
 
 /**
- * Errors of the storage node. Every error a client can cause carries a stable code and the HTTP
- * status it maps to; the message is short and the cause is kept.
+ * Errors of the storage node. Every error a client can cause carries a stable code (NODE_ERR_...)
+ * and the HTTP status it maps to; the message is short and the cause is kept.
  */
-export class NodeError extends Error {
+export class NodeError extends CodedError {
   override name = "NodeError";
-  readonly code: string;
-  readonly statusCode: number;
-
-  constructor(code: string, statusCode: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.statusCode = statusCode;
-  }
 }
 
 export class InvalidIdError extends NodeError {
@@ -212,18 +205,6 @@ export class ChainRefusedError extends NodeError {
   constructor(errorName: string, options?: { cause?: unknown }) {
     super("NODE_ERR_CHAIN_REFUSED", 409, `the chain refused the node's transaction: ${errorName}`, options);
   }
-}
-
-/** The custom error a contract reverted with, decoded, wherever it sits in `error`'s causes. */
-export function contractRevert(error: unknown): { name: string; args: readonly unknown[] } | undefined {
-  if (!(error instanceof BaseError)) return undefined;
-  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(reverted instanceof ContractFunctionRevertedError)) return undefined;
-  if (reverted.data) return { name: reverted.data.errorName, args: reverted.data.args ?? [] };
-  return {
-    name: reverted.reason ? "Error" : (reverted.signature ?? "unknown"),
-    args: [reverted.reason ?? ""],
-  };
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Counters and gauges the node exposes on /stats and /metrics (Prometheus text format). */
+/** Counters the node keeps, answered on /stats and exported on /metrics (`http/prometheus-metrics.ts`). */
 export class NodeMetrics {
   readonly startedAt = Date.now();
   uploads = 0;
@@ -17,21 +17,4 @@ export class NodeMetrics {
   uptimeSeconds(): number {
     return Math.floor((Date.now() - this.startedAt) / 1000);
   }
-}
-
-export interface MetricSample {
-  name: string;
-  help: string;
-  type: "counter" | "gauge";
-  value: number;
-}
-
-/** Renders samples in the Prometheus text exposition format (version 0.0.4). */
-export function renderPrometheus(samples: MetricSample[]): string {
-  return samples
-    .map(
-      (s) =>
-        `# HELP ${s.name} ${s.help}\n# TYPE ${s.name} ${s.type}\n${s.name} ${Number.isFinite(s.value) ? s.value : 0}\n`,
-    )
-    .join("");
 }

@@ -2,10 +2,13 @@ import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { getAddress } from "viem";
 import { parseDeployment } from "#protocol";
+import { createLogger, type Logger } from "../service/logger.ts";
+import { createMetricsRegistry } from "../service/metrics.ts";
+import { Shutdown } from "../service/shutdown.ts";
+import { Ticker } from "../service/ticker.ts";
 import { ChainClient } from "./chain/chain-client.ts";
 import { Prover } from "./chain/prover.ts";
 import { Registrations } from "./chain/registrations.ts";
-import { Ticker } from "./chain/ticker.ts";
 import { Watchdog } from "./chain/watchdog.ts";
 import { ChainWatcher } from "./chain/watcher.ts";
 import { ColdTier } from "./cold/cold-tier.ts";
@@ -14,17 +17,17 @@ import { ShardStore } from "./cold/shard-store.ts";
 import { Tiering } from "./cold/tiering.ts";
 import type { NodeConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
-import { Holdings } from "./holdings.ts";
+import { Holdings } from "./hot/holdings.ts";
+import { HotCache } from "./hot/hot-cache.ts";
+import { Reader } from "./hot/reader.ts";
 import { ReplicaHealer } from "./hot/replica-healer.ts";
 import { buildApp } from "./http/app.ts";
 import { NodeStanding, readStanding } from "./http/node-standing.ts";
-import { createLogger, type Logger } from "./logger.ts";
 import { NodeMetrics } from "./metrics.ts";
 import { connectPeers, createNodeHelia } from "./p2p/create-helia.ts";
-import { Reader } from "./reader.ts";
 import { BlobRecords } from "./storage/blob-records.ts";
+import { ByteBudget } from "./storage/byte-budget.ts";
 import { GarbageCollector } from "./storage/garbage-collector.ts";
-import { HotCache } from "./storage/hot-cache.ts";
 import { openStores } from "./storage/open-stores.ts";
 import { PendingBlocks } from "./storage/pending-blocks.ts";
 import { UsedNonces } from "./storage/used-nonces.ts";
@@ -36,7 +39,10 @@ export interface StorageNode {
   multiaddrs: string[];
   app: FastifyInstance;
   logger: Logger;
-  /** Closes HTTP, stops the prover, watcher and GC, then Helia and the stores. Idempotent. */
+  /**
+   * Closes HTTP, stops the prover, watcher and GC, then Helia and the stores. Idempotent: a second
+   * or concurrent call gets the same promise.
+   */
   stop(): Promise<void>;
 }
 
@@ -49,8 +55,14 @@ export async function startStorageNode(
   config: NodeConfig,
   options: { logger?: Logger } = {},
 ): Promise<StorageNode> {
-  const logger = (options.logger ?? createLogger(config.logLevel)).child({ node_id: config.nodeId });
-  const deployment = parseDeployment(await readFile(config.deploymentFile, "utf8"));
+  const logger = (options.logger ?? createLogger(config.logLevel, { name: "strata-node" })).child({
+    node_id: config.nodeId,
+  });
+  const deployment = await readFile(config.deploymentFile, "utf8")
+    .then(parseDeployment)
+    .catch((cause: unknown) => {
+      throw new ConfigError(`cannot read the deployment file ${config.deploymentFile}`, { cause });
+    });
   const chain = new ChainClient({
     rpcUrl: config.rpcUrl,
     deployment,
@@ -60,7 +72,7 @@ export async function startStorageNode(
     pollingMs: config.chain.pollingMs,
     receiptTimeoutMs: config.chain.receiptTimeoutMs,
   });
-  const [, registeredSigner] = await chain.registry.read.nodeAccounts([config.nodeId]);
+  const [, registeredSigner] = await chain.read(() => chain.registry.read.nodeAccounts([config.nodeId]));
   if (getAddress(registeredSigner) !== chain.account.address) {
     throw new ConfigError(
       `node ${config.nodeId}'s registered signing key is ${registeredSigner}, not this node's key ${chain.account.address}`,
@@ -68,15 +80,11 @@ export async function startStorageNode(
   }
 
   const stores = await openStores(config.dataDir);
-  const stops: (() => Promise<void>)[] = [() => stores.close()];
-  const stopAll = async () => {
-    for (const stop of stops.splice(0).reverse()) {
-      await stop().catch((error) => logger.error({ err: error }, "error while stopping"));
-    }
-  };
+  const shutdown = new Shutdown(logger);
+  shutdown.register("stores", () => stores.close());
   try {
     const helia = await createNodeHelia({ stores, host: config.http.host, port: config.p2p.port, logger });
-    stops.push(() => helia.stop().then(() => undefined));
+    shutdown.register("helia", () => helia.stop());
     const metrics = new NodeMetrics();
     const records = new BlobRecords(stores.datastore);
     const registrations = new Registrations(chain);
@@ -85,7 +93,13 @@ export async function startStorageNode(
     const shards = new ShardStore(config.dataDir);
     await shards.open();
     const pending = new PendingBlocks();
+    const budget = new ByteBudget({
+      cachedBytes: () => cache.stats().bytes,
+      metrics,
+      max: config.storage.max,
+    });
     const holdings = new Holdings({
+      budget,
       pending,
       shards,
       helia,
@@ -98,7 +112,6 @@ export async function startStorageNode(
       logger,
       options: {
         maxUploadBytes: config.storage.maxUploadBytes,
-        storageMax: config.storage.max,
         fault: config.fault,
       },
     });
@@ -108,6 +121,7 @@ export async function startStorageNode(
       blockstore: stores.blockstore,
       pending,
       holdings,
+      budget,
       cache,
       nonces,
       metrics,
@@ -133,27 +147,36 @@ export async function startStorageNode(
       chain,
       registrations,
       records,
+      stores,
       shards,
-      holdings,
+      budget,
       logger,
       peers,
       tempDir: shards.dir,
       claimDropped: config.cold.repair,
     });
-    stops.push(() => cold.stop());
+    shutdown.register("cold tier", () => cold.stop());
     const healer =
       config.hot?.heal === false
         ? undefined
         : new ReplicaHealer({ chain, registrations, holdings, peers, logger });
-    if (healer) stops.push(() => healer.stop());
-    const tiering = new Tiering({ cold, reader, records, holdings, cache, logger, policy: config.cold });
+    if (healer) shutdown.register("replica healer", () => healer.stop());
+    const tiering = new Tiering({
+      cold: cold.rebuilder,
+      reader,
+      records,
+      holdings,
+      cache,
+      logger,
+      policy: config.cold,
+    });
     const watcher = new ChainWatcher({
       onDropped: () => standing.markDropped(),
       cold: {
-        assigned: (blobId) => cold.repairSoon(blobId),
+        assigned: (blobId) => cold.repairs.repairSoon(blobId),
         // another node's place left open: the cold tier claims shards, the healer replicas
         dropped: (blobId, holder) => {
-          cold.claimSoon(blobId, holder);
+          cold.takeover.claimSoon(blobId, holder);
           healer?.healSoon(blobId, holder);
         },
       },
@@ -175,7 +198,7 @@ export async function startStorageNode(
       logger,
       pollMs: config.prover.pollMs,
       shards,
-      onShardLost: (blobId) => cold.repairSoon(blobId, true),
+      onShardLost: (blobId) => cold.repairs.repairSoon(blobId, true),
     });
     const app = await buildApp(
       {
@@ -183,14 +206,18 @@ export async function startStorageNode(
         chain,
         registrations,
         holdings,
+        budget,
         reader,
         records,
         stores,
         cache,
         nonces,
         metrics,
+        registry: createMetricsRegistry(),
         helia,
-        cold,
+        intake: cold.intake,
+        serving: cold.serving,
+        coldStats: () => cold.stats(),
         tiering,
         peers,
         proverStats: () => prover.stats(),
@@ -201,22 +228,22 @@ export async function startStorageNode(
       logger,
     );
     const url = await app.listen({ host: config.http.host, port: config.http.port });
-    stops.push(() => app.close());
+    shutdown.register("http", () => app.close());
     watcher.start();
-    stops.push(() => watcher.stop());
+    shutdown.register("chain watcher", () => watcher.stop());
     if (config.prover.enabled && config.fault.mode !== "stop-proving") {
       prover.start();
-      stops.push(() => prover.stop());
+      shutdown.register("prover", () => prover.stop());
     } else {
       logger.warn({ fault: config.fault.mode }, "not proving");
     }
     if (config.prover.watchdog) {
       const watchdog = new Watchdog({ chain, metrics, logger, pollMs: config.prover.pollMs });
       watchdog.start();
-      stops.push(() => watchdog.stop());
+      shutdown.register("watchdog", () => watchdog.stop());
     }
     gc.start();
-    stops.push(() => gc.stop());
+    shutdown.register("garbage collector", () => gc.stop());
     const policies = new Ticker(
       "tier-policy",
       config.cold.policyPeriodMs,
@@ -224,13 +251,14 @@ export async function startStorageNode(
       logger,
     );
     policies.start();
-    stops.push(() => policies.stop());
+    shutdown.register("tier policies", () => policies.stop());
     await connectPeers(helia, config.p2p.peers, logger);
     const multiaddrs = helia.libp2p.getMultiaddrs().map(String);
     logger.info({ url, peer_id: helia.libp2p.peerId.toString(), multiaddrs }, "storage node started");
-    return { url, peerId: helia.libp2p.peerId.toString(), multiaddrs, app, logger, stop: stopAll };
+    const stop = () => shutdown.stop();
+    return { url, peerId: helia.libp2p.peerId.toString(), multiaddrs, app, logger, stop };
   } catch (error) {
-    await stopAll();
+    await shutdown.stop();
     throw error;
   }
 }

@@ -3,7 +3,7 @@ import { importByteStream } from "ipfs-unixfs-importer";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { balanced } from "ipfs-unixfs-importer/layout";
 import { describe, expect, it } from "vitest";
-import { noise } from "../test/helpers/noise.ts";
+import { noise } from "../devnet/noise.ts";
 import { CHUNK_SIZE, cidOfStream, groupingChunker, unixfsImportOptions } from "./cid.ts";
 
 /** The CID the stock importer gives with Helia's `addByteStream` settings (no Strata code). */

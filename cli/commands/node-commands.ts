@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { formatUnits, parseUnits } from "viem";
-import { initNode, setNodeId } from "../../sdk/operator/init-node.ts";
+import { initNode, setNodeId } from "../../node/setup/init-node.ts";
 import { clientFrom, loadDeployment } from "../cli-context.ts";
 import { UsageError } from "../cli-error.ts";
 import type { Command } from "../command.ts";

@@ -106,7 +106,7 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     uint256 private _feesAccrued;
 
     /// @notice Deploys the market and its proof system. The registry's admin must then grant the
-    /// proof system `SLASHER_ROLE` and make it the registry's stake guard (sdk/deploy).
+    /// proof system `SLASHER_ROLE` and make it the registry's stake guard (devnet/deploy-strata.ts).
     constructor(Config memory config)
         Periods(uint64(block.timestamp), config.epochSeconds, config.periodSeconds)
         EIP712("Strata StorageMarket", "1")

@@ -1,4 +1,4 @@
-import type { Logger } from "../../node/logger.ts";
+import type { Logger } from "../../service/logger.ts";
 import type { Db } from "../db/open-database.ts";
 import type { Queries } from "../db/queries.ts";
 import type { IndexerMetrics } from "../metrics.ts";

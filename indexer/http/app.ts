@@ -2,9 +2,10 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import type { Logger } from "../../node/logger.ts";
+import { installErrorHandler } from "../../service/error-handler.ts";
+import type { Logger } from "../../service/logger.ts";
+import { observeRequests } from "../../service/metrics.ts";
 import type { IndexerDeps } from "./deps.ts";
-import { installErrorHandler } from "./error-handler.ts";
 import { blobRoutes } from "./routes/blobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { routingRoutes } from "./routes/routing.ts";
@@ -31,7 +32,8 @@ export async function buildIndexerApp(deps: IndexerDeps, logger: Logger): Promis
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
-  installErrorHandler(app);
+  installErrorHandler(app, { prefix: "INDEXER" });
+  observeRequests(app, deps.registry, "strata_indexer");
   app.addHook("onRequest", async () => {
     deps.metrics.requests += 1;
   });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Hex } from "viem";
-import type { Logger } from "../../node/logger.ts";
+import type { Logger } from "../../service/logger.ts";
 import type { Anchor, Cursor, Mirror } from "../db/mirror.ts";
 import { DeepReorgError } from "../errors.ts";
 import type { IndexerMetrics } from "../metrics.ts";

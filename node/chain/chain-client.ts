@@ -25,8 +25,8 @@ import {
   strataErrorsAbi,
   strataTokenAbi,
 } from "#protocol";
+import type { Logger } from "../../service/logger.ts";
 import { ChainUnavailableError, TransactionDroppedError, TransactionRevertedError } from "../errors.ts";
-import type { Logger } from "../logger.ts";
 
 function withErrors<const T extends readonly unknown[]>(abi: T) {
   return [...abi, ...strataErrorsAbi] as unknown as T;

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../../service/logger.ts";
 import type { BlobRecords } from "../storage/blob-records.ts";
 import type { ChainClient } from "./chain-client.ts";
 

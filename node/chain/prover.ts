@@ -2,14 +2,14 @@ import toBuffer from "it-to-buffer";
 import { CID } from "multiformats/cid";
 import { concat, toHex, zeroHash } from "viem";
 import { GROUP_BYTES, hashGroup, proofFromGroup } from "#protocol";
+import type { Logger } from "../../service/logger.ts";
+import { Ticker } from "../../service/ticker.ts";
 import type { ShardStore } from "../cold/shard-store.ts";
-import type { Logger } from "../logger.ts";
 import type { NodeMetrics } from "../metrics.ts";
 import type { BlobRecord, BlobRecords } from "../storage/blob-records.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
 import { readFileRange } from "../storage/read-file.ts";
 import { backoffMs, type ChainClient, revertName } from "./chain-client.ts";
-import { Ticker } from "./ticker.ts";
 
 interface Challenge {
   blobId: `0x${string}`;

@@ -1,7 +1,7 @@
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../../service/logger.ts";
+import { Ticker } from "../../service/ticker.ts";
 import type { NodeMetrics } from "../metrics.ts";
 import type { ChainClient } from "./chain-client.ts";
-import { Ticker } from "./ticker.ts";
 
 /** Reverts that mean "nothing to report": proven, not challenged, dropped, or someone was first. */
 const NOTHING_TO_REPORT = [

@@ -1,9 +1,10 @@
 import type { Datastore } from "interface-datastore";
 import { BlockNotFoundError, type Hex, type Log, parseEventLogs } from "viem";
 import { proofSystemAbi, storageMarketAbi } from "#protocol";
-import type { Holdings } from "../holdings.ts";
-import type { Logger } from "../logger.ts";
-import type { Reader } from "../reader.ts";
+import type { Logger } from "../../service/logger.ts";
+import { Ticker } from "../../service/ticker.ts";
+import type { Holdings } from "../hot/holdings.ts";
+import type { Reader } from "../hot/reader.ts";
 import type { BlobRecord, BlobRecords } from "../storage/blob-records.ts";
 import { type BlockMark, BlockTrail } from "./block-trail.ts";
 import type { ChainClient } from "./chain-client.ts";
@@ -11,7 +12,6 @@ import { type ChainMoment, changesRecord, judgeHolding } from "./holding-verdict
 import { ProofSetPruner } from "./proof-set-pruner.ts";
 import type { Registrations } from "./registrations.ts";
 import { ReleaseQueue } from "./release-queue.ts";
-import { Ticker } from "./ticker.ts";
 
 const MAX_RANGE = 2_000n;
 

@@ -4,10 +4,11 @@ import { BlobStatus, coldCommitmentOfStream, holdersIn } from "#protocol";
 import { sendShards } from "../../sdk/client/send-shards.ts";
 import { certifyShards } from "../chain/attestor.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
+import type { Registrations } from "../chain/registrations.ts";
 import { BlobNotOpenError, InvalidShardsError, MigrationFailedError, NotFoundError } from "../errors.ts";
-import type { Reader } from "../reader.ts";
+import type { Reader } from "../hot/reader.ts";
 import type { BlobRecords } from "../storage/blob-records.ts";
-import type { ColdTier } from "./cold-tier.ts";
+import { coldRegistration } from "./cold-registration.ts";
 import type { PeerEndpoints } from "./peer-parts.ts";
 
 export interface MigratedToCold {
@@ -27,15 +28,21 @@ export interface MigratedToCold {
  * stays while its own registration lasts (the owner deletes it when the cold copy is certified).
  */
 export async function migrateToCold(
-  deps: { chain: ChainClient; records: BlobRecords; reader: Reader; cold: ColdTier; peers: PeerEndpoints },
+  deps: {
+    chain: ChainClient;
+    registrations: Pick<Registrations, "get">;
+    records: Pick<BlobRecords, "get">;
+    reader: Pick<Reader, "locate" | "read">;
+    peers: Pick<PeerEndpoints, "of">;
+  },
   blobId: Hex,
   coldBlobId: Hex,
   options: { signal?: AbortSignal } = {},
 ): Promise<MigratedToCold> {
-  const { chain, records, reader, cold, peers } = deps;
+  const { chain, registrations, records, reader, peers } = deps;
   const hot = await records.get(blobId, options);
   if (!hot || hot.shard || hot.state === "ended") throw new NotFoundError(`hot blob ${blobId} on this node`);
-  const { registration, layout } = await cold.coldRegistration(coldBlobId, options);
+  const { registration, layout } = await coldRegistration(registrations, coldBlobId, options);
   if (registration.cid !== hot.cid) {
     throw new InvalidShardsError(`cold blob ${coldBlobId} registers ${registration.cid}, not ${hot.cid}`);
   }

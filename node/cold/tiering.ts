@@ -1,12 +1,12 @@
 import type { Hex } from "viem";
+import type { Logger } from "../../service/logger.ts";
 import { NotFoundError } from "../errors.ts";
-import type { Holdings } from "../holdings.ts";
-import type { Logger } from "../logger.ts";
-import type { Located, Reader } from "../reader.ts";
-import { parseCid } from "../reader.ts";
+import type { Holdings } from "../hot/holdings.ts";
+import type { HotCache } from "../hot/hot-cache.ts";
+import type { Located, Reader } from "../hot/reader.ts";
+import { parseCid } from "../hot/reader.ts";
 import type { BlobRecords } from "../storage/blob-records.ts";
-import type { HotCache } from "../storage/hot-cache.ts";
-import type { ColdTier, RebuiltBlob } from "./cold-tier.ts";
+import type { ColdRebuild, RebuiltBlob } from "./cold-rebuild.ts";
 
 export interface TierPolicy {
   /** Reads of a cached cold blob after which it is promoted (kept hot, TTL refreshed). */
@@ -35,11 +35,11 @@ export type Opened =
  * from the hot tier, the shards stay). Counters for /stats.
  */
 export class Tiering {
-  readonly #cold: ColdTier;
-  readonly #reader: Reader;
-  readonly #records: BlobRecords;
-  readonly #holdings: Holdings;
-  readonly #cache: HotCache;
+  readonly #cold: Pick<ColdRebuild, "rebuild">;
+  readonly #reader: Pick<Reader, "locateId" | "fetch" | "forget">;
+  readonly #records: Pick<BlobRecords, "byCid">;
+  readonly #holdings: Pick<Holdings, "importCopy" | "evictFromCache">;
+  readonly #cache: Pick<HotCache, "admit" | "has">;
   readonly #logger: Logger;
   readonly #policy: TierPolicy;
   readonly #now: () => number;
@@ -48,11 +48,12 @@ export class Tiering {
   readonly stats = { coldReads: 0, lazyLoads: 0, promotions: 0, demotions: 0 };
 
   constructor(deps: {
-    cold: ColdTier;
-    reader: Reader;
-    records: BlobRecords;
-    holdings: Holdings;
-    cache: HotCache;
+    /** Rebuilds of cold blobs. */
+    cold: Pick<ColdRebuild, "rebuild">;
+    reader: Pick<Reader, "locateId" | "fetch" | "forget">;
+    records: Pick<BlobRecords, "byCid">;
+    holdings: Pick<Holdings, "importCopy" | "evictFromCache">;
+    cache: Pick<HotCache, "admit" | "has">;
     logger: Logger;
     policy: TierPolicy;
     now?: () => number;
@@ -159,11 +160,14 @@ export class Tiering {
     const now = this.#now();
     for (const [cid, copy] of this.#copies) {
       if (now - copy.lastRead >= this.#policy.demoteAfterMs) {
+        // the copy leaves /stats and the demotion is counted in one step: the eviction (unpinning,
+        // deleting blocks) takes a while, and /stats read during it must not show the copy gone
+        // with the demotion not counted yet
         this.#copies.delete(cid);
-        await this.#holdings.evictFromCache(cid, options);
-        this.#reader.forget(cid);
         this.stats.demotions += 1;
         this.#logger.info({ cid, blob_id: copy.blobId, reads: copy.reads }, "demoted to the cold tier");
+        await this.#holdings.evictFromCache(cid, options);
+        this.#reader.forget(cid);
       } else if (copy.promoted) {
         this.#cache.admit(cid, copy.size);
       } else if (!this.#cache.has(cid)) {

@@ -1,11 +1,11 @@
 import type { Hex } from "viem";
+import type { Logger } from "../../service/logger.ts";
 import { certifyReplica } from "../chain/attestor.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 import { claimPlace } from "../chain/claim-place.ts";
 import type { Registrations } from "../chain/registrations.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
-import type { Holdings } from "../holdings.ts";
-import type { Logger } from "../logger.ts";
+import type { Holdings } from "./holdings.ts";
 
 export interface HealStats {
   /** Places of dropped holders this node took and filled (attested on chain). */

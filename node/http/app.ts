@@ -2,7 +2,8 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../../service/logger.ts";
+import { observeRequests } from "../../service/metrics.ts";
 import type { AppDeps } from "./deps.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { fileRoutes } from "./routes/file.ts";
@@ -36,6 +37,7 @@ export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyIn
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   installErrorHandler(app);
+  observeRequests(app, deps.registry, "strata_node");
   await app.register(storeRoutes(deps));
   await app.register(fileRoutes(deps));
   await app.register(ipfsRoutes(deps));

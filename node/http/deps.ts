@@ -1,36 +1,49 @@
+import type { Registry } from "../../service/metrics.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 import type { Registrations } from "../chain/registrations.ts";
-import type { ColdTier } from "../cold/cold-tier.ts";
+import type { ColdStats } from "../cold/cold-tier.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
+import type { ShardIntake } from "../cold/shard-intake.ts";
+import type { ShardServing } from "../cold/shard-serving.ts";
 import type { Tiering } from "../cold/tiering.ts";
 import type { NodeConfig } from "../config.ts";
-import type { Holdings } from "../holdings.ts";
+import type { Holdings } from "../hot/holdings.ts";
+import type { HotCache } from "../hot/hot-cache.ts";
+import type { Reader } from "../hot/reader.ts";
 import type { NodeMetrics } from "../metrics.ts";
 import type { NodeHelia } from "../p2p/create-helia.ts";
-import type { Reader } from "../reader.ts";
 import type { BlobRecords } from "../storage/blob-records.ts";
-import type { HotCache } from "../storage/hot-cache.ts";
+import type { ByteBudget } from "../storage/byte-budget.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
 import type { PendingBlocks } from "../storage/pending-blocks.ts";
 import type { UsedNonces } from "../storage/used-nonces.ts";
 import type { NodeStanding } from "./node-standing.ts";
 
-/** What the HTTP routes work with. */
+/** What the HTTP routes work with; each route plugin takes the few it uses (`Pick<AppDeps, …>`). */
 export interface AppDeps {
   config: NodeConfig;
   chain: ChainClient;
-  registrations: Registrations;
-  holdings: Holdings;
-  reader: Reader;
-  records: BlobRecords;
+  registrations: Pick<Registrations, "get">;
+  holdings: Pick<Holdings, "store" | "release" | "evictFromCache">;
+  /** StorageMax and what is held and cached against it. */
+  budget: Pick<ByteBudget, "usage">;
+  reader: Pick<Reader, "locate" | "read" | "whole" | "forget">;
+  records: Pick<BlobRecords, "get" | "byCid" | "all">;
   stores: NodeStores;
-  cache: HotCache;
-  nonces: UsedNonces;
+  cache: Pick<HotCache, "has" | "stats">;
+  nonces: Pick<UsedNonces, "use">;
   metrics: NodeMetrics;
-  helia: NodeHelia;
-  cold: ColdTier;
-  tiering: Tiering;
-  peers: PeerEndpoints;
+  /** The process's metrics registry: /metrics serves it, the routes add theirs. */
+  registry: Registry;
+  helia: Pick<NodeHelia, "pins" | "libp2p">;
+  /** The cold tier's intake of shards (PUT /shard). */
+  intake: Pick<ShardIntake, "storeShard">;
+  /** The cold tier's shards served to other nodes (GET /shard/…). */
+  serving: Pick<ShardServing, "heldShard" | "serveShard" | "serveRepairSymbols">;
+  /** The cold tier's counters. */
+  coldStats: () => ColdStats;
+  tiering: Pick<Tiering, "open" | "ensureLocal" | "promote" | "stats" | "copies">;
+  peers: Pick<PeerEndpoints, "of">;
   /** Whether the chain still gives this node blobs: uploads are refused up front when not. */
   standing: Pick<NodeStanding, "assertAccepting" | "observe" | "current">;
   /** Blocks of uploads in progress: written, not pinned or recorded yet, so never served. */

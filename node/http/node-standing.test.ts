@@ -1,8 +1,8 @@
 import { ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult } from "viem";
 import { describe, expect, test } from "vitest";
 import { proofSystemAbi, strataErrorsAbi } from "#protocol";
+import { createLogger } from "../../service/logger.ts";
 import { ChainRefusedError, NodeDroppedError, NodeInactiveError, nodeErrorOfRevert } from "../errors.ts";
-import { createLogger } from "../logger.ts";
 import { NodeStanding, type Standing } from "./node-standing.ts";
 
 const abi = [...proofSystemAbi, ...strataErrorsAbi];

@@ -1,6 +1,7 @@
+import { contractRevert } from "../../service/contract-revert.ts";
+import type { Logger } from "../../service/logger.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
-import { contractRevert, NodeDroppedError, NodeInactiveError } from "../errors.ts";
-import type { Logger } from "../logger.ts";
+import { NodeDroppedError, NodeInactiveError } from "../errors.ts";
 
 /** Whether the chain still gives this node new blobs. */
 export type Standing = "active" | "dropped" | "inactive";

@@ -10,7 +10,7 @@ import { yamux } from "@libp2p/yamux";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Datastore } from "interface-datastore";
 import { createLibp2p } from "libp2p";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../../service/logger.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
 
 export type NodeHelia = HeliaWithLibp2p<{ identify: ReturnType<ReturnType<typeof identify>> }>;

@@ -1,9 +1,10 @@
-import { Ticker } from "../chain/ticker.ts";
-import type { Holdings } from "../holdings.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../../service/logger.ts";
+import { Ticker } from "../../service/ticker.ts";
+import type { Holdings } from "../hot/holdings.ts";
+import type { HotCache } from "../hot/hot-cache.ts";
 import type { NodeMetrics } from "../metrics.ts";
 import type { NodeHelia } from "../p2p/create-helia.ts";
-import type { HotCache } from "./hot-cache.ts";
+import type { ByteBudget } from "./byte-budget.ts";
 import type { NodeStores } from "./open-stores.ts";
 import type { PendingBlocks } from "./pending-blocks.ts";
 import type { UsedNonces } from "./used-nonces.ts";
@@ -18,8 +19,9 @@ export class GarbageCollector {
   readonly #pins: Pick<NodeHelia["pins"], "isPinned">;
   readonly #blockstore: Pick<NodeStores["blockstore"], "getAll" | "delete">;
   readonly #pending: PendingBlocks;
-  readonly #holdings: Pick<Holdings, "usage" | "evictFromCache">;
-  readonly #cache: HotCache;
+  readonly #holdings: Pick<Holdings, "evictFromCache">;
+  readonly #budget: Pick<ByteBudget, "usage">;
+  readonly #cache: Pick<HotCache, "expire" | "shrinkTo">;
   readonly #nonces: UsedNonces;
   readonly #metrics: NodeMetrics;
   readonly #logger: Logger;
@@ -34,8 +36,9 @@ export class GarbageCollector {
     blockstore: Pick<NodeStores["blockstore"], "getAll" | "delete">;
     /** Blocks uploads in progress have written and not pinned yet: never collected. */
     pending: PendingBlocks;
-    holdings: Pick<Holdings, "usage" | "evictFromCache">;
-    cache: HotCache;
+    holdings: Pick<Holdings, "evictFromCache">;
+    budget: Pick<ByteBudget, "usage">;
+    cache: Pick<HotCache, "expire" | "shrinkTo">;
     nonces: UsedNonces;
     metrics: NodeMetrics;
     logger: Logger;
@@ -47,6 +50,7 @@ export class GarbageCollector {
     this.#blockstore = deps.blockstore;
     this.#pending = deps.pending;
     this.#holdings = deps.holdings;
+    this.#budget = deps.budget;
     this.#cache = deps.cache;
     this.#nonces = deps.nonces;
     this.#metrics = deps.metrics;
@@ -71,7 +75,7 @@ export class GarbageCollector {
 
   async tick(signal?: AbortSignal): Promise<void> {
     for (const key of this.#cache.expire()) await this.#holdings.evictFromCache(key, { signal });
-    const { held, cached, max } = this.#holdings.usage();
+    const { held, cached, max } = this.#budget.usage();
     const limit = Math.floor((max * this.#watermark) / 100);
     if (held + cached > limit) {
       const evicted = this.#cache.shrinkTo(Math.max(0, limit - held));

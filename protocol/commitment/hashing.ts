@@ -70,6 +70,7 @@ export function hashLevelJs(level: Uint8Array): Uint8Array {
 
 /** The commitment root of `data` (at least one byte), in one pass. */
 export function treeRoot(data: Uint8Array): Uint8Array {
+  if (data.length === 0) throw new RangeError("an empty blob has no commitment");
   const out = new Uint8Array(32);
   if (nativeMerkle) {
     nativeMerkle.treeRoot(data, new Uint8Array(Math.ceil(data.length / LEAF_SIZE) * 32), out);

@@ -62,7 +62,7 @@ export async function approveIfShort(
   call: { token: Address; owner: Address; spender: Address; amount: bigint },
   options: SendOptions = {},
 ): Promise<Hex | undefined> {
-  const allowance: bigint = await readCall(publicClient, {
+  const allowance = await readCall(publicClient, {
     address: call.token,
     abi: strataTokenAbi,
     functionName: "allowance",

@@ -2,7 +2,8 @@ import type { Address, PublicClient } from "viem";
 import { nodeRegistryAbi, type TierName } from "#protocol";
 import { describeFailure, InvalidArgumentError, type NodeFailure, NodeUnavailableError } from "../errors.ts";
 import { readCall } from "./contract-calls.ts";
-import type { IndexedNode, IndexerClient } from "./indexer-client.ts";
+import type { IndexerClient } from "./indexer-client.ts";
+import type { IndexedNode } from "./indexer-replies.ts";
 import { nodeErrorOf } from "./put-stream.ts";
 import { selectNodes } from "./select-nodes.ts";
 
@@ -62,7 +63,7 @@ export async function preflight(
 ): Promise<NodeFailure[]> {
   const checked = await Promise.all(
     nodes.map(async (node): Promise<NodeFailure | undefined> => {
-      const active: boolean = await readCall(ctx.publicClient, {
+      const active = await readCall(ctx.publicClient, {
         address: ctx.registry,
         abi: nodeRegistryAbi,
         functionName: "isActive",

@@ -4,6 +4,7 @@ import {
   BaseError,
   type ContractFunctionArgs,
   type ContractFunctionName,
+  type ContractFunctionReturnType,
   encodeFunctionData,
   type Hex,
   type PublicClient,
@@ -33,28 +34,40 @@ function withErrors(abi: Abi): Abi {
   return [...abi, ...strataErrorsAbi] as Abi;
 }
 
+/** A contract call: the address, the ABI, and a function of it with arguments the ABI checks. */
+export interface ContractCall<
+  abi extends Abi,
+  mutability extends "pure" | "view" | "nonpayable" | "payable",
+  name extends ContractFunctionName<abi, mutability>,
+> {
+  address: Address;
+  abi: abi;
+  functionName: name;
+  args: ContractFunctionArgs<abi, mutability, name>;
+}
+
+/** What a sent call left: its hash, its receipt and the result its simulation returned. */
+export interface SentCall<result = unknown> {
+  hash: Hex;
+  receipt: TransactionReceipt;
+  result: result;
+}
+
 /** A contract read; a revert comes back as a ContractRevertError with the custom error's name and args. */
 export async function readCall<
   const abi extends Abi,
   name extends ContractFunctionName<abi, "pure" | "view">,
-  // biome-ignore lint/suspicious/noExplicitAny: the result type is the ABI's, as viem infers it
-  R = any,
 >(
   publicClient: PublicClient,
-  call: {
-    address: Address;
-    abi: abi;
-    functionName: name;
-    args?: ContractFunctionArgs<abi, "pure" | "view", name>;
-  },
-): Promise<R> {
+  call: ContractCall<abi, "pure" | "view", name>,
+): Promise<ContractFunctionReturnType<abi, "pure" | "view", name>> {
   try {
     return (await publicClient.readContract({
       address: call.address,
       abi: withErrors(call.abi),
       functionName: call.functionName as string,
-      args: (call.args ?? []) as readonly unknown[],
-    })) as R;
+      args: call.args as readonly unknown[],
+    })) as ContractFunctionReturnType<abi, "pure" | "view", name>;
   } catch (error) {
     throw contractError(call.functionName, error);
   }
@@ -71,14 +84,9 @@ export async function sendCall<
 >(
   publicClient: PublicClient,
   signer: ChainSigner,
-  call: {
-    address: Address;
-    abi: abi;
-    functionName: name;
-    args: ContractFunctionArgs<abi, "nonpayable" | "payable", name>;
-  },
+  call: ContractCall<abi, "nonpayable" | "payable", name>,
   options: SendOptions = {},
-): Promise<{ hash: Hex; receipt: TransactionReceipt; result: unknown }> {
+): Promise<SentCall<ContractFunctionReturnType<abi, "nonpayable" | "payable", name>>> {
   options.signal?.throwIfAborted();
   const account = await signer.address();
   const request = {
@@ -109,7 +117,7 @@ export async function sendCall<
   });
   const receipt = await receiptOf(publicClient, hash, options.signal, options.pollingIntervalMs);
   if (receipt.status !== "success") throw await revertedOnChain(publicClient, request, receipt, hash);
-  return { hash, receipt, result };
+  return { hash, receipt, result: result as ContractFunctionReturnType<abi, "nonpayable" | "payable", name> };
 }
 
 /** Why a mined transaction reverted: the call replayed on the state its block left, decoded if it reverts there. */

@@ -8,7 +8,7 @@ const inactive = encodeErrorResult({
   abi: strataErrorsAbi,
   errorName: "NodeRegistryNodeInactive",
   args: [7],
-} as never);
+});
 
 describe("revertOf", () => {
   test("decodes a revert viem could not (the error is another contract's) by name", () => {

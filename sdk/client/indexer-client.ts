@@ -1,12 +1,11 @@
-import type { Static } from "@sinclair/typebox";
-import type { Blob, BlobDetail, Node, NodeDetail, RouteReply } from "../../indexer/http/schemas.ts";
 import { IndexerRequestError } from "../errors.ts";
-
-export type IndexedNode = Static<typeof Node>;
-export type IndexedNodeDetail = Static<typeof NodeDetail>;
-export type IndexedBlob = Static<typeof Blob>;
-export type IndexedBlobDetail = Static<typeof BlobDetail>;
-export type Route = Static<typeof RouteReply>;
+import type {
+  IndexedBlob,
+  IndexedBlobDetail,
+  IndexedNode,
+  IndexedNodeDetail,
+  Route,
+} from "./indexer-replies.ts";
 
 export interface BlobQuery {
   owner?: string;

@@ -1,15 +1,5 @@
 import type { Hex } from "viem";
-
-/** What a node's POST /migrate answers (docs: node/http/routes/migrate.ts). */
-export interface MigrateReply {
-  blobId: Hex;
-  to: "hot" | "cold";
-  cid: string;
-  size?: number;
-  coldBlobId?: Hex;
-  certified?: boolean;
-  transaction?: Hex;
-}
+import type { MigrateReply, NodeErrorBody } from "./node-replies.ts";
 
 /** Asks the node at `endpoint` to move a blob between the tiers; throws with the node's code and message. */
 export async function postMigrate(
@@ -24,7 +14,7 @@ export async function postMigrate(
     ...(signal ? { signal } : {}),
   });
   const json = (await response.json().catch(() => undefined)) as
-    | (MigrateReply & { error?: { code: string; message: string } })
+    | (MigrateReply & Partial<NodeErrorBody>)
     | undefined;
   if (!response.ok || !json) {
     throw new Error(json?.error ? `${json.error.code}: ${json.error.message}` : `HTTP ${response.status}`);

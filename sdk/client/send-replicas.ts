@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
-import type { StoreReply } from "../../node/http/schemas.ts";
 import { describeFailure, type NodeFailure } from "../errors.ts";
+import type { StoreReply } from "./node-replies.ts";
 import type { PreparedSource } from "./prepare-source.ts";
 import { nodeErrorOf, putStream } from "./put-stream.ts";
 

@@ -1,18 +1,9 @@
 import type { Hex } from "viem";
 import { type ColdLayout, encodeShards, ShardFanout } from "#protocol";
 import type { NodeFailure } from "../errors.ts";
+import type { ShardReply } from "./node-replies.ts";
 import { putStream } from "./put-stream.ts";
 import { failureOf, NodeReplyError } from "./send-replicas.ts";
-
-/** A node's answer to PUT /shard. */
-export interface ShardReply {
-  blobId: Hex;
-  cid: string;
-  nodeId: number;
-  holder: number;
-  shardRoot: Hex;
-  attestation: { holder: number; expiry: string; r: Hex; vs: Hex; signature: Hex };
-}
 
 /**
  * Encodes the blob `open()` yields once and streams holder i's shard to `nodes[i]` (holder order),

@@ -1,14 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { type Address, type Hex, type PublicClient, parseEventLogs, toHex } from "viem";
-import { type Deployment, storageMarketAbi, strataTokenAbi, Tier, type TierName } from "#protocol";
+import { type Address, type Hex, parseEventLogs, toHex } from "viem";
+import { storageMarketAbi, strataTokenAbi, Tier, type TierName } from "#protocol";
 import { InsufficientFundsError, InvalidArgumentError, UploadError } from "../errors.ts";
-import { type AllowanceLedger, sharedAllowances } from "./allowance-ledger.ts";
-import type { ChainSigner } from "./chain-signer.ts";
+import { sharedAllowances } from "./allowance-ledger.ts";
 import { chooseNodes } from "./choose-nodes.ts";
+import { type SigningContext, sendOptionsOf } from "./client-context.ts";
 import { coldParams, coldSummary, migrateThrough, planCold } from "./cold-plan.ts";
 import { readCall, type SendOptions, sendCall } from "./contract-calls.ts";
-import type { IndexerClient } from "./indexer-client.ts";
-import type { NonceSequencers } from "./nonce-sequencer.ts";
 import { type PreparedSource, prepareSource, type UploadSource } from "./prepare-source.ts";
 import { sendReplicas } from "./send-replicas.ts";
 import { sendShards } from "./send-shards.ts";
@@ -54,18 +52,6 @@ export interface UploadResult {
   cold?: { recovery: number; faults: number; shardSize: number; shardRoots: Hex[] };
 }
 
-export interface UploadContext {
-  publicClient: PublicClient;
-  signer: ChainSigner;
-  deployment: Deployment;
-  indexer: IndexerClient;
-  /** Longest wait between receipt polls (default 500 ms). */
-  pollingIntervalMs?: number;
-  /** Nonce sequencers and allowance ledger (default: the process-wide ones). */
-  nonces?: NonceSequencers;
-  allowances?: AllowanceLedger;
-}
-
 /**
  * The whole upload: CID and commitment computed locally in one streaming pass, nodes picked
  * through the indexer, the price quoted, approved and paid into escrow by `registerBlob`, the
@@ -74,17 +60,13 @@ export interface UploadContext {
  * which failed and why; the escrow comes back with `reclaim` after the deadline.
  */
 export async function uploadBlob(
-  ctx: UploadContext,
+  ctx: SigningContext,
   source: UploadSource,
   options: UploadOptions = {},
 ): Promise<UploadResult> {
   const { publicClient, signer, deployment, indexer } = ctx;
   const { signal, onProgress } = options;
-  const sendOptions: SendOptions = {
-    ...(signal ? { signal } : {}),
-    ...(ctx.pollingIntervalMs ? { pollingIntervalMs: ctx.pollingIntervalMs } : {}),
-    ...(ctx.nonces ? { nonces: ctx.nonces } : {}),
-  };
+  const sendOptions = sendOptionsOf(ctx, signal);
   const tier = options.tier ?? "hot";
   if (tier !== "hot" && tier !== "cold") throw new InvalidArgumentError(`unknown tier ${String(tier)}`);
   const epochs = options.epochs ?? 1;
@@ -117,7 +99,7 @@ export async function uploadBlob(
     const cold = tier === "cold" ? await planCold(prepared, nodeIds.length, options, signal) : undefined;
     const owner = await signer.address();
     const market = deployment.contracts.market;
-    const [cost, fee]: readonly [bigint, bigint] = await readCall(publicClient, {
+    const [cost, fee] = await readCall(publicClient, {
       address: market,
       abi: storageMarketAbi,
       functionName: "quote",
@@ -272,7 +254,7 @@ function replicasOf(tier: TierName, options: UploadOptions): number {
  * `register`, which spends it.
  */
 async function withAllowance<T>(
-  ctx: UploadContext,
+  ctx: SigningContext,
   owner: Address,
   amount: bigint,
   options: SendOptions,
@@ -280,7 +262,7 @@ async function withAllowance<T>(
 ) {
   const { publicClient, deployment, signer } = ctx;
   const token = deployment.contracts.token;
-  const balance: bigint = await readCall(publicClient, {
+  const balance = await readCall(publicClient, {
     address: token,
     abi: strataTokenAbi,
     functionName: "balanceOf",

@@ -1,9 +1,9 @@
 import { parseEventLogs } from "viem";
 import { beforeEach, describe, expect, test } from "vitest";
 import { storageMarketAbi } from "#protocol";
+import { marketActions } from "../../devnet/market-actions.ts";
+import { connectStrata, randomBytes, type StrataHarness, testParams } from "../../devnet/strata-fixture.ts";
 import { expectRevert } from "../helpers/expect-revert.ts";
-import { marketActions } from "../helpers/market-actions.ts";
-import { connectStrata, randomBytes, type StrataHarness, testParams } from "../helpers/strata-fixture.ts";
 
 const h: StrataHarness = await connectStrata();
 

@@ -1,9 +1,9 @@
 import { type Hex, type Log, parseEventLogs } from "viem";
 import { describe, expect, test } from "vitest";
 import { BlobStatus, storageMarketAbi } from "#protocol";
-import { marketActions } from "../helpers/market-actions.ts";
+import { marketActions } from "../../devnet/market-actions.ts";
+import { connectStrata } from "../../devnet/strata-fixture.ts";
 import { claimAll, type OwnedBlob, runWorkload } from "../helpers/random-workload.ts";
-import { connectStrata } from "../helpers/strata-fixture.ts";
 
 const h = await connectStrata();
 

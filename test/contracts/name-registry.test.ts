@@ -1,5 +1,6 @@
 import { network } from "hardhat";
-import { type Address, getAddress, type Hex, keccak256, parseEventLogs, toHex } from "viem";
+import { type Address, getAddress, getContract, type Hex, keccak256, parseEventLogs, toHex } from "viem";
+import { nameRegistryAbi } from "#protocol";
 import { beforeEach, describe, expect, test } from "vitest";
 import { expectRevert } from "../helpers/expect-revert.ts";
 
@@ -9,10 +10,13 @@ const [alice, bob, relayer] = await viem.getWalletClients();
 const ALICE = getAddress(alice!.account.address);
 const BOB = getAddress(bob!.account.address);
 
+async function deployRegistry() {
+  const { address } = await viem.deployContract("NameRegistry");
+  return getContract({ address, abi: nameRegistryAbi, client: { public: publicClient, wallet: alice! } });
+}
+
 async function fixture() {
-  const registry = await viem.deployContract("NameRegistry");
-  const other = await viem.deployContract("NameRegistry");
-  return { registry, other };
+  return { registry: await deployRegistry(), other: await deployRegistry() };
 }
 
 const CONTENTHASH = "0xe30101701220" as const; // ENSIP-7 ipfs-ns, CIDv1 dag-pb sha2-256 prefix

@@ -2,8 +2,7 @@ import { getAddress, parseEventLogs, zeroAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { beforeEach, describe, expect, test } from "vitest";
 import { nodeRegistryAbi } from "#protocol";
-import { expectRevert } from "../helpers/expect-revert.ts";
-import { marketActions } from "../helpers/market-actions.ts";
+import { marketActions } from "../../devnet/market-actions.ts";
 import {
   connectStrata,
   contractsFor,
@@ -12,7 +11,8 @@ import {
   signerKey,
   TOKEN,
   testParams,
-} from "../helpers/strata-fixture.ts";
+} from "../../devnet/strata-fixture.ts";
+import { expectRevert } from "../helpers/expect-revert.ts";
 
 const h: StrataHarness = await connectStrata();
 const fixture = () => h.deploy();

@@ -2,7 +2,6 @@ import { encodeFunctionData, getContract, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, test } from "vitest";
 import { nodeRegistryAbi, storageMarketAbi, strataErrorsAbi } from "#protocol";
-import { expectRevert } from "../helpers/expect-revert.ts";
 import {
   blobParams,
   connectStrata,
@@ -11,7 +10,8 @@ import {
   signerKey,
   TOKEN,
   testParams,
-} from "../helpers/strata-fixture.ts";
+} from "../../devnet/strata-fixture.ts";
+import { expectRevert } from "../helpers/expect-revert.ts";
 
 const h = await connectStrata();
 

@@ -1,8 +1,8 @@
 import { parseEventLogs, toHex } from "viem";
 import { describe, expect, test } from "vitest";
 import { LEAF_SIZE, proofSystemAbi } from "#protocol";
-import { marketActions } from "../helpers/market-actions.ts";
-import { connectStrata, randomBytes, testParams } from "../helpers/strata-fixture.ts";
+import { marketActions } from "../../devnet/market-actions.ts";
+import { connectStrata, randomBytes, testParams } from "../../devnet/strata-fixture.ts";
 
 // docs/protocol.md, "Soundness": a node that lost a fraction f of the leaves of its blobs answers
 // k samples in a period only if all of them avoid the lost leaves, probability (1 - f)^k; over P

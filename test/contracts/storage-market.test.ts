@@ -1,8 +1,7 @@
 import { getAddress, type Hex, parseEventLogs, toHex } from "viem";
 import { beforeEach, describe, expect, test } from "vitest";
 import { BlobStatus, blobIdOf, commitmentOf, storageMarketAbi, Tier } from "#protocol";
-import { expectRevert } from "../helpers/expect-revert.ts";
-import { marketActions, type RegisteredBlob } from "../helpers/market-actions.ts";
+import { marketActions, type RegisteredBlob } from "../../devnet/market-actions.ts";
 import {
   attest,
   blobParams,
@@ -11,7 +10,8 @@ import {
   type StrataHarness,
   type TestNode,
   testParams,
-} from "../helpers/strata-fixture.ts";
+} from "../../devnet/strata-fixture.ts";
+import { expectRevert } from "../helpers/expect-revert.ts";
 
 const h: StrataHarness = await connectStrata();
 const PPE = BigInt(testParams.epochSeconds / testParams.periodSeconds);

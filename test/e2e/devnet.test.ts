@@ -10,11 +10,11 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nodeRegistryAbi, proofSystemAbi, storageMarketAbi } from "#protocol";
+import { devnetKey } from "../../devnet/hardhat-chain.ts";
+import { type Devnet, FIRST_DAPP_ACCOUNT, freePort, startDevnet } from "../../devnet/start-devnet.ts";
+import { tempDir } from "../../devnet/temp-dir.ts";
 import { StrataClient } from "../../sdk/client/strata-client.ts";
-import { devnetKey } from "../../sdk/devnet/hardhat-chain.ts";
-import { type Devnet, FIRST_DAPP_ACCOUNT, freePort, startDevnet } from "../../sdk/devnet/start-devnet.ts";
 import type { UploadResult } from "../../sdk/index.ts";
-import { tempDir } from "../helpers/node-harness.ts";
 import { until as waitUntil } from "../helpers/wait-until.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");

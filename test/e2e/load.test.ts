@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nodeRegistryAbi, proofSystemAbi } from "#protocol";
-import { checkEveryHolder, type LoadReport, runLoad } from "../../sdk/devnet/run-load.ts";
-import { type Devnet, freePort, startDevnet } from "../../sdk/devnet/start-devnet.ts";
-import { tempDir } from "../helpers/node-harness.ts";
+import { checkEveryHolder, type LoadReport, runLoad } from "../../devnet/run-load.ts";
+import { type Devnet, freePort, startDevnet } from "../../devnet/start-devnet.ts";
+import { tempDir } from "../../devnet/temp-dir.ts";
 import { until } from "../helpers/wait-until.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");

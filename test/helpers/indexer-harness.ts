@@ -1,12 +1,12 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Deployment, serializeDeployment } from "#protocol";
+import type { StrataHarness } from "../../devnet/strata-fixture.ts";
+import { tempDir } from "../../devnet/temp-dir.ts";
 import { type IndexerConfig, parseIndexerConfig, withDefaults } from "../../indexer/config.ts";
 import type { Db } from "../../indexer/db/open-database.ts";
 import { type Indexer, startIndexer } from "../../indexer/indexer.ts";
-import { createLogger } from "../../node/logger.ts";
-import { tempDir } from "./node-harness.ts";
-import type { StrataHarness } from "./strata-fixture.ts";
+import { createLogger } from "../../service/logger.ts";
 
 /** Writes the deployment file an indexer (or a node) reads. */
 export async function writeDeployment(dir: string, deployment: Deployment): Promise<string> {

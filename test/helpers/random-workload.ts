@@ -1,7 +1,13 @@
 import type { Hex, Log } from "viem";
 import { BlobStatus, type Deployment } from "#protocol";
-import { marketActions, type RegisteredBlob } from "./market-actions.ts";
-import { contractsFor, randomBytes, type StrataHarness, type TestNode, TOKEN } from "./strata-fixture.ts";
+import { marketActions, type RegisteredBlob } from "../../devnet/market-actions.ts";
+import {
+  contractsFor,
+  randomBytes,
+  type StrataHarness,
+  type TestNode,
+  TOKEN,
+} from "../../devnet/strata-fixture.ts";
 
 /** A small seeded PRNG (mulberry32) so a failing sequence can be replayed from its seed. */
 export function prng(seed: number) {

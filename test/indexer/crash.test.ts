@@ -3,10 +3,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { serveProvider } from "../../devnet/serve-provider.ts";
+import { connectStrata, TOKEN } from "../../devnet/strata-fixture.ts";
+import { tempDir } from "../../devnet/temp-dir.ts";
 import { chainTables, freshReplay, testIndexerConfig, writeDeployment } from "../helpers/indexer-harness.ts";
-import { tempDir } from "../helpers/node-harness.ts";
-import { serveProvider } from "../helpers/rpc-server.ts";
-import { connectStrata, TOKEN } from "../helpers/strata-fixture.ts";
 
 const h = await connectStrata();
 const root = join(import.meta.dirname, "..", "..");

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { marketActions } from "../../devnet/market-actions.ts";
+import { serveProvider } from "../../devnet/serve-provider.ts";
+import { connectStrata, nodeParams, type TestNode } from "../../devnet/strata-fixture.ts";
 import { DeepReorgError } from "../../indexer/errors.ts";
 import { chainTables, freshReplay, startTestIndexer, waitIndexed } from "../helpers/indexer-harness.ts";
-import { marketActions } from "../helpers/market-actions.ts";
-import { serveProvider } from "../helpers/rpc-server.ts";
-import { connectStrata, nodeParams, type TestNode } from "../helpers/strata-fixture.ts";
 
 const h = await connectStrata();
 let rpc: Awaited<ReturnType<typeof serveProvider>>;

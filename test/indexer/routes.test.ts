@@ -1,16 +1,16 @@
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { StoreReply } from "../../node/http/schemas.ts";
 import {
   certifyWith,
   type PreparedBlob,
   prepareBlob,
   putToNode,
   registerPrepared,
-} from "../helpers/blob-upload.ts";
+} from "../../devnet/blob-upload.ts";
+import { startNodes } from "../../devnet/start-nodes.ts";
+import { connectStrata, nodeParams, randomBytes, type TestNode } from "../../devnet/strata-fixture.ts";
+import type { StoreReply } from "../../node/http/schemas.ts";
 import { startTestIndexer, waitIndexed } from "../helpers/indexer-harness.ts";
-import { startNodes } from "../helpers/node-harness.ts";
-import { connectStrata, nodeParams, randomBytes, type TestNode } from "../helpers/strata-fixture.ts";
 
 const h = await connectStrata();
 const { deployment } = await h.deploy();

@@ -2,9 +2,14 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
-import { startNodes } from "../helpers/node-harness.ts";
-import { connectStrata, randomBytes, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
+import { prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
+import { startNodes } from "../../devnet/start-nodes.ts";
+import {
+  connectStrata,
+  randomBytes,
+  type StrataHarness,
+  type TestNode,
+} from "../../devnet/strata-fixture.ts";
 
 const h: StrataHarness = await connectStrata();
 let env: Awaited<ReturnType<typeof h.deploy>>;

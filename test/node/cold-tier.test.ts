@@ -2,7 +2,6 @@ import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { StoreReply } from "../../node/http/schemas.ts";
 import {
   certifyWith,
   prepareBlob,
@@ -10,9 +9,9 @@ import {
   registerCold,
   registerPrepared,
   storeCold,
-} from "../helpers/blob-upload.ts";
-import { marketActions } from "../helpers/market-actions.ts";
-import { startNodes } from "../helpers/node-harness.ts";
+} from "../../devnet/blob-upload.ts";
+import { marketActions } from "../../devnet/market-actions.ts";
+import { startNodes } from "../../devnet/start-nodes.ts";
 import {
   connectStrata,
   contractsFor,
@@ -20,7 +19,8 @@ import {
   type StrataHarness,
   type TestNode,
   testParams,
-} from "../helpers/strata-fixture.ts";
+} from "../../devnet/strata-fixture.ts";
+import type { StoreReply } from "../../node/http/schemas.ts";
 import { until as waitUntil } from "../helpers/wait-until.ts";
 
 const h: StrataHarness = await connectStrata();

@@ -3,18 +3,18 @@ import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { serializeDeployment } from "#protocol";
-import { nodeConfigDefaults } from "../../node/config.ts";
-import { prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
-import { tempDir } from "../helpers/node-harness.ts";
-import { blockOnDisk, leafCids, openUpload } from "../helpers/open-upload.ts";
-import { serveProvider } from "../helpers/rpc-server.ts";
+import { prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
+import { serveProvider } from "../../devnet/serve-provider.ts";
 import {
   connectStrata,
   randomBytes,
   type StrataHarness,
   signerKey,
   type TestNode,
-} from "../helpers/strata-fixture.ts";
+} from "../../devnet/strata-fixture.ts";
+import { tempDir } from "../../devnet/temp-dir.ts";
+import { nodeConfigDefaults } from "../../node/config.ts";
+import { blockOnDisk, leafCids, openUpload } from "../helpers/open-upload.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const h: StrataHarness = await connectStrata();

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
+import { marketActions } from "../../devnet/market-actions.ts";
+import { startNodes } from "../../devnet/start-nodes.ts";
+import {
+  connectStrata,
+  randomBytes,
+  type StrataHarness,
+  type TestNode,
+} from "../../devnet/strata-fixture.ts";
 import type { StoreReply } from "../../node/http/schemas.ts";
-import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
-import { marketActions } from "../helpers/market-actions.ts";
-import { startNodes } from "../helpers/node-harness.ts";
-import { connectStrata, randomBytes, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
 import { until } from "../helpers/wait-until.ts";
 
 const h: StrataHarness = await connectStrata();

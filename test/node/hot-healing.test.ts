@@ -4,10 +4,9 @@
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { storageMarketAbi } from "#protocol";
-import type { StoreReply } from "../../node/http/schemas.ts";
-import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
-import { marketActions } from "../helpers/market-actions.ts";
-import { startNodes } from "../helpers/node-harness.ts";
+import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
+import { marketActions } from "../../devnet/market-actions.ts";
+import { startNodes } from "../../devnet/start-nodes.ts";
 import {
   connectStrata,
   contractsFor,
@@ -15,7 +14,8 @@ import {
   type StrataHarness,
   type TestNode,
   testParams,
-} from "../helpers/strata-fixture.ts";
+} from "../../devnet/strata-fixture.ts";
+import type { StoreReply } from "../../node/http/schemas.ts";
 import { until as waitUntil } from "../helpers/wait-until.ts";
 
 const h: StrataHarness = await connectStrata();

@@ -6,9 +6,14 @@ import { multiaddr } from "@multiformats/multiaddr";
 import { createHelia, createHeliaLight } from "helia";
 import { CID } from "multiformats/cid";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
-import { startNodes } from "../helpers/node-harness.ts";
-import { connectStrata, randomBytes, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
+import { prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
+import { startNodes } from "../../devnet/start-nodes.ts";
+import {
+  connectStrata,
+  randomBytes,
+  type StrataHarness,
+  type TestNode,
+} from "../../devnet/strata-fixture.ts";
 
 // Software nobody here wrote, fetching from a Strata node: a stock Helia over libp2p bitswap, and
 // Helia's trustless-gateway client (which checks every block against its CID) over HTTP.

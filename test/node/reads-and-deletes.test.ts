@@ -5,16 +5,21 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { type Hex, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { deleteRequestTypedData } from "#protocol";
-import type { StoreReply } from "../../node/http/schemas.ts";
 import {
   certifyWith,
   type PreparedBlob,
   prepareBlob,
   putToNode,
   registerPrepared,
-} from "../helpers/blob-upload.ts";
-import { startNodes } from "../helpers/node-harness.ts";
-import { connectStrata, randomBytes, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
+} from "../../devnet/blob-upload.ts";
+import { startNodes } from "../../devnet/start-nodes.ts";
+import {
+  connectStrata,
+  randomBytes,
+  type StrataHarness,
+  type TestNode,
+} from "../../devnet/strata-fixture.ts";
+import type { StoreReply } from "../../node/http/schemas.ts";
 
 const h: StrataHarness = await connectStrata();
 let env: Awaited<ReturnType<typeof h.deploy>>;

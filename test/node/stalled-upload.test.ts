@@ -5,13 +5,18 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CHUNK_SIZE } from "#protocol";
+import { prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
+import { marketActions } from "../../devnet/market-actions.ts";
+import { startNodes } from "../../devnet/start-nodes.ts";
+import {
+  connectStrata,
+  randomBytes,
+  type StrataHarness,
+  type TestNode,
+} from "../../devnet/strata-fixture.ts";
 import { nodeConfigDefaults } from "../../node/config.ts";
 import { MultihashNextToLast } from "../../node/storage/multihash-sharding.ts";
-import { prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
-import { marketActions } from "../helpers/market-actions.ts";
-import { startNodes } from "../helpers/node-harness.ts";
 import { blockOnDisk, leafCids, openUpload } from "../helpers/open-upload.ts";
-import { connectStrata, randomBytes, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
 import { until } from "../helpers/wait-until.ts";
 
 const IDLE_MS = 1000;

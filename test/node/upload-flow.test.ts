@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BlobStatus } from "#protocol";
+import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
+import { startNodes } from "../../devnet/start-nodes.ts";
+import {
+  connectStrata,
+  randomBytes,
+  type StrataHarness,
+  type TestNode,
+} from "../../devnet/strata-fixture.ts";
 import type { StoreReply } from "../../node/http/schemas.ts";
-import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../helpers/blob-upload.ts";
-import { startNodes } from "../helpers/node-harness.ts";
-import { connectStrata, randomBytes, type StrataHarness, type TestNode } from "../helpers/strata-fixture.ts";
 
 const h: StrataHarness = await connectStrata();
 let env: Awaited<ReturnType<typeof h.deploy>>;

@@ -2,9 +2,9 @@
 // (in-process Hardhat) chain: quote, list, extend, reclaim, requestUnstake and withdraw, asserted
 // by their effect on balances, status and terms; reverts (reads included) come back decoded.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { prepareBlob, registerPrepared } from "../../devnet/blob-upload.ts";
+import { randomBytes, TOKEN, testParams } from "../../devnet/strata-fixture.ts";
 import { ContractRevertError, NodeUnavailableError, type StrataClient } from "../../sdk/index.ts";
-import { prepareBlob, registerPrepared } from "../helpers/blob-upload.ts";
-import { randomBytes, TOKEN, testParams } from "../helpers/strata-fixture.ts";
 import { FUNDS, type SdkNetwork, startSdkNetwork } from "./sdk-network.ts";
 
 let net: SdkNetwork;

@@ -4,8 +4,8 @@
 import { JsonRpcProvider, Wallet } from "ethers";
 import { keccak256, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { randomBytes } from "../../devnet/strata-fixture.ts";
 import type { StrataClient, UploadResult } from "../../sdk/index.ts";
-import { randomBytes } from "../helpers/strata-fixture.ts";
 import { FUNDS, type SdkNetwork, startSdkNetwork } from "./sdk-network.ts";
 
 const UPLOADS = 6;

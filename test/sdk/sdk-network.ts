@@ -1,9 +1,9 @@
 import type { WalletClient } from "viem";
 import type { Deployment } from "#protocol";
+import { startNodes } from "../../devnet/start-nodes.ts";
+import { connectStrata, type StrataHarness, type TestNode, TOKEN } from "../../devnet/strata-fixture.ts";
 import { type EthersSignerLike, StrataClient } from "../../sdk/index.ts";
 import { startTestIndexer, waitIndexed } from "../helpers/indexer-harness.ts";
-import { startNodes } from "../helpers/node-harness.ts";
-import { connectStrata, type StrataHarness, type TestNode, TOKEN } from "../helpers/strata-fixture.ts";
 
 /**
  * A network for SDK tests, all in this process over the in-process Hardhat chain: the contracts,

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { type MetricSample, renderPrometheus } from "../../../node/metrics.ts";
 import type { IndexerDeps } from "../deps.ts";
+import { registerIndexerMetrics } from "../prometheus-metrics.ts";
 
 /** GET /stats, /health and /metrics. */
 export function statusRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
   const lag = () => Math.max(0, deps.metrics.head - deps.metrics.indexed);
+  registerIndexerMetrics(deps.registry, deps.metrics);
   return async (app) => {
     app.get(
       "/stats",
@@ -81,68 +82,14 @@ export function statusRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
 
     app.get(
       "/metrics",
-      { schema: { summary: "Prometheus text format", response: { 200: Type.String() } } },
-      async (_request, reply) => {
-        const m = deps.metrics;
-        const samples: MetricSample[] = [
-          {
-            name: "strata_indexer_head_block",
-            help: "Chain head as last seen",
-            type: "gauge",
-            value: m.head,
-          },
-          {
-            name: "strata_indexer_indexed_block",
-            help: "Last block indexed",
-            type: "gauge",
-            value: m.indexed,
-          },
-          { name: "strata_indexer_lag_blocks", help: "Head minus indexed", type: "gauge", value: lag() },
-          {
-            name: "strata_indexer_events_total",
-            help: "Events applied",
-            type: "counter",
-            value: m.eventsIndexed,
-          },
-          {
-            name: "strata_indexer_reorgs_total",
-            help: "Reorgs rolled back",
-            type: "counter",
-            value: m.reorgs,
-          },
-          {
-            name: "strata_indexer_rpc_errors_total",
-            help: "Failed sync steps",
-            type: "counter",
-            value: m.rpcErrors,
-          },
-          {
-            name: "strata_indexer_health_checks_total",
-            help: "Node health checks",
-            type: "counter",
-            value: m.healthChecks,
-          },
-          {
-            name: "strata_indexer_health_failures_total",
-            help: "Node health checks not answered",
-            type: "counter",
-            value: m.healthFailures,
-          },
-          {
-            name: "strata_indexer_stopped",
-            help: "1 when stopped by a deep reorg",
-            type: "gauge",
-            value: m.stopped ? 1 : 0,
-          },
-          {
-            name: "strata_indexer_uptime_seconds",
-            help: "Seconds since start",
-            type: "gauge",
-            value: m.uptimeSeconds(),
-          },
-        ];
-        return reply.header("content-type", "text/plain; version=0.0.4").send(renderPrometheus(samples));
+      {
+        schema: {
+          summary: "Prometheus metrics: the indexer's counters, request latency, process metrics",
+          produces: ["text/plain"],
+          response: { 200: Type.String() },
+        },
       },
+      async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
     );
   };
 }

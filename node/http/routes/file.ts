@@ -7,7 +7,7 @@ import { type Hex, recoverTypedDataAddress } from "viem";
 import { deleteRequestTypedData } from "#protocol";
 import type { Opened } from "../../cold/tiering.ts";
 import { BlobStillLiveError, InvalidSignatureError, NotFoundError } from "../../errors.ts";
-import { parseCid, SMALL_BLOB } from "../../reader.ts";
+import { parseCid, SMALL_BLOB } from "../../hot/reader.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseRange } from "../range.ts";
 import { BlobIdPattern, errors, HexPattern } from "../schemas.ts";
@@ -20,8 +20,22 @@ type ReadRequest = FastifyRequest<{
   Headers: { range?: string; "if-none-match"?: string };
 }>;
 
+type FileDeps = Pick<
+  AppDeps,
+  | "chain"
+  | "registrations"
+  | "records"
+  | "reader"
+  | "holdings"
+  | "cache"
+  | "nonces"
+  | "stores"
+  | "metrics"
+  | "tiering"
+>;
+
 /** GET, HEAD and DELETE /file/:id: blobs by CID, streamed with ranges; owner-signed eviction. */
-export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+export function fileRoutes(deps: FileDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     const params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: "CID" }) });
     const readSchema = {
@@ -211,7 +225,7 @@ export function fileRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
 }
 
 async function verifyOwner(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "chain" | "nonces">,
   owner: string,
   request: { blobId: string; expiry: number; nonce: string; signature: string },
 ): Promise<void> {

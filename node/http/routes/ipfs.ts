@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { NotFoundError } from "../../errors.ts";
 import { CAR_TYPE, carStream, RAW_TYPE, rawBlock, responseFormat } from "../../gateway.ts";
-import { parseCid } from "../../reader.ts";
+import { parseCid } from "../../hot/reader.ts";
 import type { AppDeps } from "../deps.ts";
 import { errors } from "../schemas.ts";
 
@@ -11,7 +11,9 @@ import { errors } from "../schemas.ts";
  * GET /ipfs/:cid, an IPFS trustless gateway (raw blocks and CARs): any IPFS client can fetch
  * from a Strata node and verify every byte against the CID itself.
  */
-export function ipfsRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+export function ipfsRoutes(
+  deps: Pick<AppDeps, "pending" | "helia" | "stores" | "tiering">,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       "/ipfs/:cid",

@@ -7,7 +7,9 @@ import type { AppDeps } from "../deps.ts";
 import { BlobIdPattern, errors, HexPattern } from "../schemas.ts";
 
 /** POST /migrate: a blob from the hot tier to the cold one, or back. */
-export function migrateRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+export function migrateRoutes(
+  deps: Pick<AppDeps, "tiering" | "chain" | "registrations" | "records" | "reader" | "peers">,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       "/migrate",

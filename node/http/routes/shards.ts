@@ -16,7 +16,9 @@ const RootsPattern = "^0x[0-9a-f]{64}(,0x[0-9a-f]{64}){0,15}$";
  * rebuilding the blob), /repair the repair symbols toward another holder's shard, /meta the
  * layout and shard commitments.
  */
-export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+export function shardRoutes(
+  deps: Pick<AppDeps, "config" | "standing" | "intake" | "serving">,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", (_request, _payload, done) => done(null));
@@ -56,7 +58,7 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         });
         const roots = request.headers["x-strata-shard-roots"].split(",");
         try {
-          return await deps.cold.storeShard(request.query.blobId as Hex, body, roots, { signal });
+          return await deps.intake.storeShard(request.query.blobId as Hex, body, roots, { signal });
         } catch (error) {
           deps.standing.observe(error);
           throw error;
@@ -79,7 +81,7 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const blobId = request.params.blobId as Hex;
-        const record = await deps.cold.heldShard(blobId);
+        const record = await deps.serving.heldShard(blobId);
         const layout = coldLayout(record.size, record.shard.nodes, record.shard.recovery);
         const whole = request.query.part === "whole";
         return reply
@@ -88,7 +90,7 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
             "content-length",
             layout.stripes * (whole ? layout.shardStripeBytes : primaryPart(layout, record.holder).length),
           )
-          .send(Readable.from(deps.cold.serveShard(blobId, whole)));
+          .send(Readable.from(deps.serving.serveShard(blobId, whole)));
       },
     );
 
@@ -104,7 +106,7 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const blobId = request.params.blobId as Hex;
-        const record = await deps.cold.heldShard(blobId);
+        const record = await deps.serving.heldShard(blobId);
         const layout = coldLayout(record.size, record.shard.nodes, record.shard.recovery);
         const { lost } = request.query;
         if (lost >= record.shard.nodes || lost === record.holder) {
@@ -113,7 +115,7 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         return reply
           .header("content-type", "application/octet-stream")
           .header("content-length", layout.stripes * layout.symbolSize)
-          .send(Readable.from(deps.cold.serveRepairSymbols(blobId, lost)));
+          .send(Readable.from(deps.serving.serveRepairSymbols(blobId, lost)));
       },
     );
 
@@ -139,7 +141,7 @@ export function shardRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const record = await deps.cold.heldShard(request.params.blobId as Hex);
+        const record = await deps.serving.heldShard(request.params.blobId as Hex);
         return {
           blobId: record.blobId,
           cid: record.cid,

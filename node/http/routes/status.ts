@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
-import { renderPrometheus } from "../../metrics.ts";
+import { type Static, Type } from "@sinclair/typebox";
 import type { AppDeps } from "../deps.ts";
+import { registerNodeMetrics } from "../prometheus-metrics.ts";
 
 const Stats = Type.Object({
   nodeId: Type.Integer(),
@@ -75,10 +75,13 @@ const Stats = Type.Object({
   }),
 });
 
+/** What GET /stats answers, and the node's metrics are read from. */
+export type NodeStats = Static<typeof Stats>;
+
 /** GET /stats, /health and /metrics. */
 export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
-  const stats = async () => {
-    const usage = deps.holdings.usage();
+  const stats = async (): Promise<NodeStats> => {
+    const usage = deps.budget.usage();
     const cache = deps.cache.stats();
     const prover = deps.proverStats?.() ?? { submitted: 0, missed: 0, lastPeriod: null };
     let pinnedBlobs = 0;
@@ -112,11 +115,12 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       },
       gc: { runs: m.gcRuns, blocksRemoved: m.gcBlocksRemoved },
       heal: { ...(deps.healStats?.() ?? { healed: 0, fetchedBytes: 0, failed: 0 }) },
-      cold: { ...deps.cold.stats, ...deps.tiering.stats, hotCopies: deps.tiering.copies() },
+      cold: { ...deps.coldStats(), ...deps.tiering.stats, hotCopies: deps.tiering.copies() },
       buffers: { inUse: buffers.out, free: buffers.free },
     };
   };
 
+  registerNodeMetrics(deps.registry, stats);
   return async (app) => {
     app.get(
       "/stats",
@@ -172,72 +176,12 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       "/metrics",
       {
         schema: {
-          summary: "Prometheus metrics",
+          summary: "Prometheus metrics: the node's counters, request latency, process metrics",
           produces: ["text/plain"],
           response: { 200: Type.String() },
         },
       },
-      async (_request, reply) => {
-        const s = await stats();
-        const counter = (name: string, help: string, value: number) => ({
-          name,
-          help,
-          type: "counter" as const,
-          value,
-        });
-        const gauge = (name: string, help: string, value: number) => ({
-          name,
-          help,
-          type: "gauge" as const,
-          value,
-        });
-        reply.header("content-type", "text/plain; version=0.0.4; charset=utf-8");
-        return renderPrometheus([
-          gauge("strata_node_storage_max_bytes", "StorageMax", s.storage.max),
-          gauge("strata_node_held_bytes", "Bytes of blobs held for the chain", s.storage.heldBytes),
-          gauge("strata_node_cached_bytes", "Bytes of hot-cache copies", s.storage.cachedBytes),
-          gauge("strata_node_pinned_blobs", "Blobs held", s.storage.pinnedBlobs),
-          gauge("strata_node_dropped_blobs", "Blobs held after a drop", s.storage.droppedBlobs),
-          gauge("strata_node_cache_entries", "Hot-cache entries", s.cache.entries),
-          counter("strata_node_cache_hits_total", "Hot-cache hits", s.cache.hits),
-          counter("strata_node_cache_misses_total", "Hot-cache misses", s.cache.misses),
-          counter("strata_node_cache_evictions_total", "Hot-cache evictions", s.cache.evictions),
-          counter("strata_node_cache_expirations_total", "Hot-cache expirations", s.cache.expirations),
-          counter("strata_node_uploads_total", "Uploads stored", s.uploads.count),
-          counter("strata_node_upload_bytes_total", "Bytes uploaded", s.uploads.bytes),
-          counter(
-            "strata_node_uploads_refused_total",
-            "Uploads refused for lack of space",
-            s.uploads.refused,
-          ),
-          counter("strata_node_reads_total", "Reads served", s.reads.count),
-          counter("strata_node_read_bytes_total", "Bytes served", s.reads.bytes),
-          counter("strata_node_proofs_submitted_total", "Periods proven", s.proofs.submitted),
-          counter("strata_node_proofs_missed_total", "Periods missed", s.proofs.missed),
-          counter("strata_node_proofs_failed_total", "Proof attempts that failed", s.proofs.failed),
-          counter(
-            "strata_node_misses_reported_total",
-            "Other nodes' missed proofs reported",
-            s.proofs.reported,
-          ),
-          counter("strata_node_cold_shards_stored_total", "Shards taken in", s.cold.shardsStored),
-          counter("strata_node_cold_rebuilds_total", "Cold blobs rebuilt from shards", s.cold.rebuilds),
-          counter("strata_node_cold_rebuilt_bytes_total", "Bytes of cold blobs rebuilt", s.cold.rebuiltBytes),
-          counter(
-            "strata_node_cold_holders_left_out_total",
-            "Shard holders left out of rebuilds",
-            s.cold.holdersLeftOut,
-          ),
-          counter("strata_node_cold_repairs_total", "Shards of this node repaired", s.cold.repairs),
-          counter("strata_node_cold_repair_bytes_in_total", "Repair symbols received", s.cold.repairBytesIn),
-          counter("strata_node_cold_repair_bytes_out_total", "Repair symbols served", s.cold.repairBytesOut),
-          counter("strata_node_cold_promotions_total", "Hot copies promoted", s.cold.promotions),
-          counter("strata_node_cold_demotions_total", "Hot copies demoted", s.cold.demotions),
-          counter("strata_node_gc_runs_total", "Garbage collections", s.gc.runs),
-          counter("strata_node_gc_blocks_removed_total", "Blocks garbage collected", s.gc.blocksRemoved),
-          gauge("strata_node_uptime_seconds", "Seconds since start", s.uptimeSeconds),
-        ]);
-      },
+      async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
     );
   };
 }

@@ -6,7 +6,9 @@ import { BlobIdPattern, errors, StoreReply } from "../schemas.ts";
 import { uploadBody, uploadIdleMs } from "../upload-body.ts";
 
 /** PUT /store: a paid upload streamed in, verified, made durable, enrolled and attested. */
-export function storeRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+export function storeRoutes(
+  deps: Pick<AppDeps, "config" | "standing" | "holdings">,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     // the body is the blob itself, whatever its declared type: hand the raw stream to the
     // handler, never buffer it (this plugin's scope only)

@@ -1,0 +1,31 @@
+import type { Hex } from "viem";
+import type { Registration } from "../chain/registrations.ts";
+import { ShardsUnavailableError } from "../errors.ts";
+import type { BlobRecords } from "../storage/blob-records.ts";
+import { checkRoots } from "./cold-registration.ts";
+import type { PeerEndpoints } from "./peer-parts.ts";
+
+/** The shard commitments of a cold blob: this node's record, else another holder's, checked. */
+export async function shardRootsOf(
+  deps: { records: Pick<BlobRecords, "get">; peers: Pick<PeerEndpoints, "get">; nodeId: number },
+  registration: Registration,
+  options: { signal?: AbortSignal } = {},
+): Promise<Hex[]> {
+  const record = await deps.records.get(registration.blobId, options);
+  if (record?.shard) return record.shard.roots;
+  let lastError: unknown;
+  for (const [index, holder] of registration.holders.entries()) {
+    if (holder.nodeId === deps.nodeId || registration.dropped & (1 << index)) continue;
+    try {
+      const body = await deps.peers.get(holder.nodeId, `/shard/${registration.blobId}/meta`, options.signal);
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      const meta = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { shardRoots: string[] };
+      return checkRoots(registration, meta.shardRoots);
+    } catch (error) {
+      options.signal?.throwIfAborted();
+      lastError = error;
+    }
+  }
+  throw new ShardsUnavailableError(registration.blobId, 0, 1, { cause: lastError });
+}

@@ -1,0 +1,63 @@
+import { type Registry, registerStatMetrics, type StatMetric } from "../../service/metrics.ts";
+import type { NodeStats } from "./routes/status.ts";
+
+const gauge = (name: string, help: string, value: (s: NodeStats) => number): StatMetric<NodeStats> => ({
+  name,
+  help,
+  type: "gauge",
+  value,
+});
+const counter = (name: string, help: string, value: (s: NodeStats) => number): StatMetric<NodeStats> => ({
+  name,
+  help,
+  type: "counter",
+  value,
+});
+
+/** The node's own metrics (names dashboards rely on), read from what GET /stats answers. */
+const NODE_METRICS: readonly StatMetric<NodeStats>[] = [
+  gauge("strata_node_storage_max_bytes", "StorageMax", (s) => s.storage.max),
+  gauge("strata_node_held_bytes", "Bytes of blobs held for the chain", (s) => s.storage.heldBytes),
+  gauge("strata_node_cached_bytes", "Bytes of hot-cache copies", (s) => s.storage.cachedBytes),
+  gauge("strata_node_pinned_blobs", "Blobs held", (s) => s.storage.pinnedBlobs),
+  gauge("strata_node_dropped_blobs", "Blobs held after a drop", (s) => s.storage.droppedBlobs),
+  gauge("strata_node_cache_entries", "Hot-cache entries", (s) => s.cache.entries),
+  counter("strata_node_cache_hits_total", "Hot-cache hits", (s) => s.cache.hits),
+  counter("strata_node_cache_misses_total", "Hot-cache misses", (s) => s.cache.misses),
+  counter("strata_node_cache_evictions_total", "Hot-cache evictions", (s) => s.cache.evictions),
+  counter("strata_node_cache_expirations_total", "Hot-cache expirations", (s) => s.cache.expirations),
+  counter("strata_node_uploads_total", "Uploads stored", (s) => s.uploads.count),
+  counter("strata_node_upload_bytes_total", "Bytes uploaded", (s) => s.uploads.bytes),
+  counter("strata_node_uploads_refused_total", "Uploads refused for lack of space", (s) => s.uploads.refused),
+  counter("strata_node_reads_total", "Reads served", (s) => s.reads.count),
+  counter("strata_node_read_bytes_total", "Bytes served", (s) => s.reads.bytes),
+  counter("strata_node_proofs_submitted_total", "Periods proven", (s) => s.proofs.submitted),
+  counter("strata_node_proofs_missed_total", "Periods missed", (s) => s.proofs.missed),
+  counter("strata_node_proofs_failed_total", "Proof attempts that failed", (s) => s.proofs.failed),
+  counter(
+    "strata_node_misses_reported_total",
+    "Other nodes' missed proofs reported",
+    (s) => s.proofs.reported,
+  ),
+  counter("strata_node_cold_shards_stored_total", "Shards taken in", (s) => s.cold.shardsStored),
+  counter("strata_node_cold_rebuilds_total", "Cold blobs rebuilt from shards", (s) => s.cold.rebuilds),
+  counter("strata_node_cold_rebuilt_bytes_total", "Bytes of cold blobs rebuilt", (s) => s.cold.rebuiltBytes),
+  counter(
+    "strata_node_cold_holders_left_out_total",
+    "Shard holders left out of rebuilds",
+    (s) => s.cold.holdersLeftOut,
+  ),
+  counter("strata_node_cold_repairs_total", "Shards of this node repaired", (s) => s.cold.repairs),
+  counter("strata_node_cold_repair_bytes_in_total", "Repair symbols received", (s) => s.cold.repairBytesIn),
+  counter("strata_node_cold_repair_bytes_out_total", "Repair symbols served", (s) => s.cold.repairBytesOut),
+  counter("strata_node_cold_promotions_total", "Hot copies promoted", (s) => s.cold.promotions),
+  counter("strata_node_cold_demotions_total", "Hot copies demoted", (s) => s.cold.demotions),
+  counter("strata_node_gc_runs_total", "Garbage collections", (s) => s.gc.runs),
+  counter("strata_node_gc_blocks_removed_total", "Blocks garbage collected", (s) => s.gc.blocksRemoved),
+  gauge("strata_node_uptime_seconds", "Seconds since start", (s) => s.uptimeSeconds),
+];
+
+/** Registers the node's metrics on `register`, read from `stats` once per scrape. */
+export function registerNodeMetrics(register: Registry, stats: () => Promise<NodeStats>): void {
+  registerStatMetrics(register, stats, NODE_METRICS);
+}

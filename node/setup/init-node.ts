@@ -1,0 +1,81 @@
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { LevelDatastore } from "datastore-level";
+import type { Address, Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { peerIdOf } from "../p2p/create-helia.ts";
+
+export interface InitNodeOptions {
+  dataDir: string;
+  rpcUrl: string;
+  deploymentFile: string;
+  /** Where clients reach the node's HTTP API (registered on chain). */
+  publicHost?: string;
+  httpPort: number;
+  p2pPort: number;
+  /** Registered node id, once known (`strata node register` fills it in). */
+  nodeId?: number;
+  /** An existing signing key; a fresh one is generated otherwise. */
+  signerKey?: Hex;
+  extra?: Record<string, unknown>;
+}
+
+export interface InitializedNode {
+  configFile: string;
+  signer: Address;
+  peerId: string;
+  endpoint: string;
+  multiaddrs: string[];
+}
+
+/**
+ * Prepares a node's data directory: a signing key (distinct from the operator's, kept in
+ * `signer.key`, mode 0600), the libp2p identity, and `node.json` pointing at both. What
+ * `strata node init` does; registering on chain comes next.
+ */
+export async function initNode(options: InitNodeOptions): Promise<InitializedNode> {
+  await mkdir(options.dataDir, { recursive: true });
+  const keyFile = join(options.dataDir, "signer.key");
+  const signerKey =
+    options.signerKey ??
+    (await readFile(keyFile, "utf8")
+      .then((text) => text.trim() as Hex)
+      .catch(() => undefined)) ??
+    generatePrivateKey();
+  await writeFile(keyFile, `${signerKey}\n`, { mode: 0o600 });
+  await chmod(keyFile, 0o600);
+  const datastore = new LevelDatastore(join(options.dataDir, "datastore"));
+  await datastore.open();
+  let peerId: string;
+  try {
+    peerId = await peerIdOf(datastore);
+  } finally {
+    await datastore.close();
+  }
+  const host = options.publicHost ?? "127.0.0.1";
+  const configFile = join(options.dataDir, "node.json");
+  const config = {
+    rpcUrl: options.rpcUrl,
+    deploymentFile: options.deploymentFile,
+    nodeId: options.nodeId ?? 0,
+    signerKeyFile: "signer.key",
+    dataDir: options.dataDir,
+    http: { host: "0.0.0.0", port: options.httpPort },
+    p2p: { port: options.p2pPort, peers: [] },
+    ...options.extra,
+  };
+  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  return {
+    configFile,
+    signer: privateKeyToAccount(signerKey).address,
+    peerId,
+    endpoint: `http://${host}:${options.httpPort}`,
+    multiaddrs: [`/ip4/${host}/tcp/${options.p2pPort}/p2p/${peerId}`],
+  };
+}
+
+/** Writes the registered id into a node's `node.json`. */
+export async function setNodeId(configFile: string, nodeId: number): Promise<void> {
+  const config = JSON.parse(await readFile(configFile, "utf8")) as Record<string, unknown>;
+  await writeFile(configFile, `${JSON.stringify({ ...config, nodeId }, null, 2)}\n`);
+}
