@@ -87,8 +87,10 @@ async function heal(dir: string): Promise<Figure[]> {
     const client = net.dappClient(0);
     const data = randomBytes(HEAL_BYTES);
     const [victim, a, b, spare] = net.nodes.map((n) => n.nodeId) as [number, number, number, number];
+    // the baseline: a plain upload of as many bytes to the node that will heal (other bytes, so
+    // the heal writes every block afresh)
     const plainStart = performance.now();
-    await client.upload(data, { nodes: [spare], name: "plain.bin" });
+    await client.upload(randomBytes(HEAL_BYTES), { nodes: [spare], name: "plain.bin" });
     const plainMs = performance.now() - plainStart;
     const blob = await client.upload(data, { nodes: [victim, a, b].sort((x, y) => x - y), name: "heal.bin" });
 
@@ -136,7 +138,10 @@ async function heal(dir: string): Promise<Figure[]> {
     if (droppedAt === 0) throw new Error("the victim was never dropped");
     let healedMs = Number.NaN;
     for (let wait = 0; wait < 1200; wait += 1) {
-      const logs = await net.publicClient.getLogs({ address: net.deployment.contracts.market });
+      const logs = await net.publicClient.getLogs({
+        address: net.deployment.contracts.market,
+        fromBlock: net.deployment.deploymentBlock,
+      });
       const restored = parseEventLogs({ abi: storageMarketAbi, logs, eventName: "BlobRestored" }).some(
         (event) => event.args.blobId === blob.blobId,
       );
@@ -164,9 +169,16 @@ async function heal(dir: string): Promise<Figure[]> {
 
 const dir = await tempDir("bench-durability");
 try {
-  const figures = [...(await load(dir.path)), ...(await heal(dir.path))];
+  // STRATA_BENCH_ONLY=load or =heal runs one part
+  const only = process.env.STRATA_BENCH_ONLY;
+  const figures = [
+    ...(only === "heal" ? [] : await load(dir.path)),
+    ...(only === "load" ? [] : await heal(dir.path)),
+  ];
   const ok = report("durability (devnet as shipped, 4 nodes)", figures);
   process.exitCode = ok ? 0 : 1;
 } finally {
-  await dir.cleanup();
+  // STRATA_KEEP_TEST_DIRS=1 keeps the devnets' logs for a look
+  if (process.env.STRATA_KEEP_TEST_DIRS === "1") console.log(`kept ${dir.path}`);
+  else await dir.cleanup();
 }

@@ -266,9 +266,21 @@ export class Holdings {
     }
   }
 
+  /**
+   * Pins `cid`. A CID pinned already (the same bytes held for another blob, or cached) stays
+   * pinned as it is: releases unpin only once no record holds the CID.
+   */
   async #pin(cid: CID, metadata: Record<string, string | number>, options: { signal?: AbortSignal }) {
-    for await (const _ of this.#helia.pins.add(cid, { ...options, metadata, walker: leafSkippingWalker() })) {
-      // pinning walks the DAG; nothing to do per block
+    try {
+      for await (const _ of this.#helia.pins.add(cid, {
+        ...options,
+        metadata,
+        walker: leafSkippingWalker(),
+      })) {
+        // pinning walks the DAG; nothing to do per block
+      }
+    } catch (error) {
+      if ((error as Error).name !== "AlreadyPinnedError") throw error;
     }
   }
 
