@@ -1,10 +1,14 @@
+import { createCipheriv } from "node:crypto";
 import { MemoryBlockstore } from "blockstore-core/memory";
 import { importByteStream } from "ipfs-unixfs-importer";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { balanced } from "ipfs-unixfs-importer/layout";
 import { describe, expect, it } from "vitest";
-import { noise } from "../devnet/noise.ts";
 import { CHUNK_SIZE, cidOfStream, groupingChunker, unixfsImportOptions } from "./cid.ts";
+
+/** `length` reproducible pseudo-random bytes (AES-128-CTR of zeros under `seed`). */
+const noise = (length: number, seed: number): Uint8Array =>
+  createCipheriv("aes-128-ctr", new Uint8Array(16).fill(seed), new Uint8Array(16)).update(new Uint8Array(length));
 
 /** The CID the stock importer gives with Helia's `addByteStream` settings (no Strata code). */
 async function stockCid(data: Uint8Array) {

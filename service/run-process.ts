@@ -60,8 +60,9 @@ export async function runProcess<C extends { logLevel: string }, S extends Stopp
     return process.exit(ExitCode.config);
   }
   const logger = createLogger(config.logLevel, { name: options.name });
-  const started = options.start(config, logger);
-  const stop = stopOnce(started, logger, options.graceMs ?? 10_000);
+  // signals are handled before the service starts: one that comes during start stops it once up
+  let started: Promise<S> | undefined;
+  const stop = stopOnce(() => started as Promise<S>, logger, options.graceMs ?? 10_000);
   const crash = (why: string) => (error: unknown) => {
     logger.fatal({ err: error }, why);
     stop(ExitCode.failed, why);
@@ -76,6 +77,7 @@ export async function runProcess<C extends { logLevel: string }, S extends Stopp
   process.on("uncaughtException", crash("uncaught exception"));
   process.on("unhandledRejection", crash("unhandled rejection"));
 
+  started = options.start(config, logger);
   let service: S;
   try {
     service = await started;
@@ -92,7 +94,7 @@ export async function runProcess<C extends { logLevel: string }, S extends Stopp
  * with `code`, or with 1 if stopping fails or outlasts the grace time. False when already stopping.
  */
 function stopOnce(
-  started: Promise<Stoppable>,
+  started: () => Promise<Stoppable>,
   logger: Logger,
   graceMs: number,
 ): (code: number, why: string) => boolean {
@@ -105,7 +107,7 @@ function stopOnce(
       logger.error({ grace_ms: graceMs }, "did not stop in time; exiting");
       process.exit(ExitCode.failed);
     }, graceMs);
-    started
+    started()
       .then((service) => service.stop())
       .then(
         () => process.exit(code),

@@ -31,7 +31,7 @@ describe("the same bytes in two blobs on one node", () => {
     const blob = await prepareBlob(randomBytes(2 * 1024 * 1024 + 7, 5));
     const url = running.nodes[0]!.url;
     const owners = [h.wallet(8), h.wallet(9)];
-    const ids = [];
+    const ids: `0x${string}`[] = [];
     for (const owner of owners) {
       const blobId = await registerPrepared(h, env.deployment, owner, nodes, blob);
       const { status, json } = await putToNode(url, blobId, blob.data);
