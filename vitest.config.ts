@@ -15,15 +15,23 @@ const tiers = [
   { name: "e2e", include: ["test/e2e/**/*.test.ts"] },
 ];
 
-/** Coverage floors per folder, a few points under what the full run measured (see README, "Tests"). */
+/**
+ * Coverage floors per folder, a few points under what unit + contracts + integration measured
+ * in one run (statements / branches / functions / lines): protocol 94 / 84 / 98 / 97, node
+ * 88 / 76 / 90 / 90, indexer 74 / 65 / 70 / 76, sdk 59 / 49 / 58 / 62, service 66 / 68 / 67 / 68,
+ * api 85 / 62 / 79 / 87, devnet 49 / 37 / 63 / 52. The e2e tier only adds to these. Code run in
+ * spawned processes (the devnet's nodes and indexer, the `strata` CLI) is not measured, so cli/
+ * has no floor.
+ */
 const floors = {
-  "protocol/**": { lines: 90, functions: 90, branches: 80, statements: 90 },
-  "node/**": { lines: 80, functions: 80, branches: 65, statements: 80 },
-  "indexer/**": { lines: 80, functions: 80, branches: 65, statements: 80 },
-  "sdk/**": { lines: 80, functions: 80, branches: 65, statements: 80 },
-  "service/**": { lines: 80, functions: 80, branches: 65, statements: 80 },
-  "devnet/**": { lines: 60, functions: 60, branches: 50, statements: 60 },
-  "cli/**": { lines: 0, functions: 0, branches: 0, statements: 0 },
+  "protocol/**": { statements: 90, branches: 80, functions: 94, lines: 93 },
+  "node/**": { statements: 84, branches: 72, functions: 86, lines: 86 },
+  "indexer/**": { statements: 70, branches: 60, functions: 66, lines: 72 },
+  "sdk/**": { statements: 55, branches: 45, functions: 54, lines: 57 },
+  "service/**": { statements: 62, branches: 63, functions: 63, lines: 64 },
+  "api/**": { statements: 80, branches: 57, functions: 74, lines: 82 },
+  "devnet/**": { statements: 45, branches: 33, functions: 58, lines: 47 },
+  "cli/**": { statements: 0, branches: 0, functions: 0, lines: 0 },
 };
 
 export default defineConfig({
@@ -42,6 +50,7 @@ export default defineConfig({
       exclude: ["**/*.test.ts", "protocol/abi/**"],
       reporter: ["text-summary", "json-summary"],
       reportsDirectory: "coverage",
+      reportOnFailure: true,
       thresholds: floors,
     },
   },

@@ -13,6 +13,7 @@ import {
   erasureKernel,
   StripeCodec,
 } from "#protocol";
+import type { StoreReply } from "../api/node/index.ts";
 import {
   certifyWith,
   prepareBlob,
@@ -25,7 +26,6 @@ import { marketActions } from "../devnet/market-actions.ts";
 import { noise } from "../devnet/noise.ts";
 import { startNodes } from "../devnet/start-nodes.ts";
 import { connectStrata, type TestNode } from "../devnet/strata-fixture.ts";
-import type { StoreReply } from "../node/http/schemas.ts";
 import { type Figure, report } from "./report.ts";
 
 const MiB = 1024 * 1024;

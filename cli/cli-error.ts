@@ -1,3 +1,4 @@
+import { ServiceError } from "../api/service-error.ts";
 import { StrataError } from "../sdk/errors.ts";
 
 /** Exit codes the CLI promises (also in `strata --help`). */
@@ -24,6 +25,10 @@ export class UsageError extends Error {
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return ExitCode.usage;
   if ((error as Error)?.name === "AbortError") return ExitCode.interrupted;
+  if (error instanceof ServiceError) {
+    if (error.status === 404) return ExitCode.notFound;
+    return error.status === 0 || error.status >= 500 ? ExitCode.unreachable : ExitCode.rejected;
+  }
   if (!(error instanceof StrataError)) return ExitCode.failed;
   switch (error.code) {
     case "STRATA_ERR_INVALID_ARGUMENT":
@@ -37,7 +42,6 @@ export function exitCodeOf(error: unknown): number {
     case "STRATA_ERR_NODE_UNAVAILABLE":
       return ExitCode.rejected;
     case "STRATA_ERR_FETCH_FAILED":
-    case "STRATA_ERR_INDEXER":
     case "STRATA_ERR_CHAIN":
       return ExitCode.unreachable;
     case "STRATA_ERR_VERIFICATION":

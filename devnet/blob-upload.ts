@@ -9,7 +9,7 @@ import {
   Tier,
   treeRoot,
 } from "#protocol";
-import type { StoreReply } from "../node/http/schemas.ts";
+import type { StoreReply } from "../api/node/index.ts";
 import { sendShards } from "../sdk/client/send-shards.ts";
 import { hotBlobParams } from "../sdk/client/upload-blob.ts";
 import { contractsFor, type StrataHarness, type TestNode } from "./strata-fixture.ts";
@@ -172,8 +172,8 @@ export async function storeCold(
   const attestations = replies.map((reply) => ({
     holder: reply.attestation.holder,
     expiry: BigInt(reply.attestation.expiry),
-    r: reply.attestation.r,
-    vs: reply.attestation.vs,
+    r: reply.attestation.r as Hex,
+    vs: reply.attestation.vs as Hex,
   }));
   await h.wait(await as.market.write.certifyShards([cold.blobId, attestations, cold.shardRoots]));
   return replies;

@@ -189,7 +189,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       url: indexerUrl,
       logFile: join(dataDir, "indexer.log"),
       ready: async () => {
-        const listed = await clientAs(0).indexer.nodes(AbortSignal.timeout(1_000));
+        const listed = await clientAs(0).indexer.nodes({ signal: AbortSignal.timeout(1_000) });
         return listed.length === count && listed.every((node) => node.health?.available);
       },
       ...(signal ? { signal } : {}),

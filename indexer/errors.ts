@@ -1,3 +1,4 @@
+import type { IndexerErrorCode } from "../api/indexer/index.ts";
 import { CodedError } from "../service/coded-error.ts";
 
 /**
@@ -6,6 +7,11 @@ import { CodedError } from "../service/coded-error.ts";
  */
 export class IndexerError extends CodedError {
   override name = "IndexerError";
+  declare readonly code: IndexerErrorCode;
+
+  constructor(code: IndexerErrorCode, statusCode: number, message: string, options?: { cause?: unknown }) {
+    super(code, statusCode, message, options);
+  }
 }
 
 export class InvalidQueryError extends IndexerError {

@@ -1,3 +1,4 @@
+import type { NodeErrorCode } from "../api/node/index.ts";
 import { CodedError } from "../service/coded-error.ts";
 import { contractRevert } from "../service/contract-revert.ts";
 
@@ -7,6 +8,11 @@ import { contractRevert } from "../service/contract-revert.ts";
  */
 export class NodeError extends CodedError {
   override name = "NodeError";
+  declare readonly code: NodeErrorCode;
+
+  constructor(code: NodeErrorCode, statusCode: number, message: string, options?: { cause?: unknown }) {
+    super(code, statusCode, message, options);
+  }
 }
 
 export class InvalidIdError extends NodeError {

@@ -72,15 +72,8 @@ export interface NodeFailure {
   status?: number;
 }
 
-/**
- * The codes a node refuses an upload with before reading it (HTTP 503): it was dropped from the
- * network, it is not active (unstaked, jailed, unbonding), or it cannot reach the chain.
- */
-export const NODE_REFUSAL_CODES = [
-  "NODE_ERR_NODE_DROPPED",
-  "NODE_ERR_NODE_INACTIVE",
-  "NODE_ERR_CHAIN_UNAVAILABLE",
-] as const;
+/** The codes a node refuses an upload with before reading it (HTTP 503). */
+export { NODE_REFUSAL_CODES } from "../api/node/node-error-codes.ts";
 
 /** A node named for an upload cannot take it now (`reason` is the node's code, or why it is unusable). */
 export class NodeUnavailableError extends StrataError {
@@ -136,20 +129,5 @@ export class FetchFailedError extends StrataError {
 export class VerificationError extends StrataError {
   constructor(message: string) {
     super("STRATA_ERR_VERIFICATION", message);
-  }
-}
-
-/** The indexer refused or failed a request; `status` is its HTTP status, `indexerCode` its code. */
-export class IndexerRequestError extends StrataError {
-  readonly status: number;
-  readonly indexerCode: string | undefined;
-
-  constructor(url: string, status: number, indexerCode: string | undefined, message: string) {
-    super(
-      status === 404 ? "STRATA_ERR_NOT_FOUND" : "STRATA_ERR_INDEXER",
-      `indexer ${url}: ${status} ${message}`,
-    );
-    this.status = status;
-    this.indexerCode = indexerCode;
   }
 }

@@ -1,20 +1,23 @@
+export {
+  type BlobQuery,
+  createIndexerClient,
+  type IndexedBlob,
+  type IndexedBlobDetail,
+  type IndexedNode,
+  type IndexedNodeDetail,
+  type IndexerClient,
+  type Route,
+} from "../api/indexer/index.ts";
+export type { MigrateReply, ShardReply, StoreReply } from "../api/node/index.ts";
+export { ServiceError } from "../api/service-error.ts";
 export * from "./actions/index.ts";
 export { AllowanceLedger } from "./client/allowance-ledger.ts";
 export { type ChainSigner, type EthersSignerLike, ethersSigner, viemSigner } from "./client/chain-signer.ts";
 export type { ActionOptions, ClientContext, SigningContext } from "./client/client-context.ts";
 export type { SentCall } from "./client/contract-calls.ts";
-export { type BlobQuery, IndexerClient } from "./client/indexer-client.ts";
-export type {
-  IndexedBlob,
-  IndexedBlobDetail,
-  IndexedNode,
-  IndexedNodeDetail,
-  Route,
-} from "./client/indexer-replies.ts";
 export type { NodeParams } from "./client/node-params.ts";
-export type { MigrateReply, ShardReply, StoreReply } from "./client/node-replies.ts";
 export { NonceSequencer, NonceSequencers } from "./client/nonce-sequencer.ts";
 export type { UploadSource } from "./client/prepare-source.ts";
 export { StrataClient, type StrataClientOptions } from "./client/strata-client.ts";
-export type { UploadOptions, UploadProgress, UploadResult } from "./client/upload-blob.ts";
+export type { UploadOptions, UploadProgress, UploadResult } from "./client/upload-types.ts";
 export * from "./errors.ts";

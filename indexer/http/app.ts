@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { IndexerErrorBody } from "../../api/indexer/index.ts";
 import { installErrorHandler } from "../../service/error-handler.ts";
 import type { Logger } from "../../service/logger.ts";
 import { observeRequests } from "../../service/metrics.ts";
@@ -10,7 +11,6 @@ import { blobRoutes } from "./routes/blobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { routingRoutes } from "./routes/routing.ts";
 import { statusRoutes } from "./routes/status.ts";
-import { ErrorBody } from "./schemas.ts";
 
 /** The indexer's HTTP API as a Fastify app (not listening): routes, schemas, OpenAPI at /docs. */
 export async function buildIndexerApp(deps: IndexerDeps, logger: Logger): Promise<FastifyInstance> {
@@ -20,7 +20,7 @@ export async function buildIndexerApp(deps: IndexerDeps, logger: Logger): Promis
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.addSchema(ErrorBody);
+  app.addSchema(IndexerErrorBody);
   await app.register(swagger, {
     openapi: {
       info: {

@@ -34,7 +34,7 @@ export class ColdRebuild {
   readonly #chain: Pick<ChainClient, "nodeId">;
   readonly #registrations: Pick<Registrations, "get">;
   readonly #records: Pick<BlobRecords, "get">;
-  readonly #peers: Pick<PeerEndpoints, "get">;
+  readonly #peers: Pick<PeerEndpoints, "client">;
   readonly #serving: Pick<ShardServing, "serveShard">;
   readonly #tempDir: string;
   readonly #logger: Logger;
@@ -44,7 +44,7 @@ export class ColdRebuild {
     chain: Pick<ChainClient, "nodeId">;
     registrations: Pick<Registrations, "get">;
     records: Pick<BlobRecords, "get">;
-    peers: Pick<PeerEndpoints, "get">;
+    peers: Pick<PeerEndpoints, "client">;
     /** This node's own shard, read in place. */
     serving: Pick<ShardServing, "serveShard">;
     /** Where rebuilt blobs are written while they are read (the shard folder). */
@@ -160,10 +160,7 @@ export class ColdRebuild {
     if (!holder) throw new Error(`no holder ${index}`);
     if (holder.nodeId === this.#chain.nodeId)
       return this.#serving.serveShard(registration.blobId, whole, { signal });
-    return this.#peers.get(
-      holder.nodeId,
-      `/shard/${registration.blobId}?part=${whole ? "whole" : "primary"}`,
-      signal,
-    );
+    const peer = await this.#peers.client(holder.nodeId);
+    return peer.getShardPart(registration.blobId, whole ? "whole" : "primary", { signal });
   }
 }

@@ -37,7 +37,7 @@ export class ColdTier {
     stores: Pick<NodeStores, "flush">;
     shards: Pick<ShardStore, "write" | "size" | "stripes">;
     budget: Pick<ByteBudget, "checkRoom" | "hold">;
-    peers: Pick<PeerEndpoints, "get">;
+    peers: Pick<PeerEndpoints, "client">;
     logger: Logger;
     /** Where rebuilt blobs are written while they are read (the shard folder). */
     tempDir: string;

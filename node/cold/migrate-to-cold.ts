@@ -1,8 +1,8 @@
 import { CID } from "multiformats/cid";
 import { type Hex, toHex } from "viem";
 import { BlobStatus, coldCommitmentOfStream, holdersIn } from "#protocol";
-import { sendShards } from "../../sdk/client/send-shards.ts";
-import { certifyShards } from "../chain/attestor.ts";
+import { sendShards } from "../../api/node/index.ts";
+import { certifyShards, type SignedAttestation } from "../chain/attestor.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 import type { Registrations } from "../chain/registrations.ts";
 import { BlobNotOpenError, InvalidShardsError, MigrationFailedError, NotFoundError } from "../errors.ts";
@@ -33,7 +33,7 @@ export async function migrateToCold(
     registrations: Pick<Registrations, "get">;
     records: Pick<BlobRecords, "get">;
     reader: Pick<Reader, "locate" | "read">;
-    peers: Pick<PeerEndpoints, "of">;
+    peers: Pick<PeerEndpoints, "client">;
   },
   blobId: Hex,
   coldBlobId: Hex,
@@ -63,13 +63,13 @@ export async function migrateToCold(
     );
   }
   const roots = shardRoots.map((root) => toHex(root));
-  const nodes = await Promise.all(
-    registration.holders.map(async (holder) => ({
-      nodeId: holder.nodeId,
-      endpoint: await peers.of(holder.nodeId),
-    })),
-  );
-  const { replies, failures } = await sendShards(open, layout, coldBlobId, roots, nodes, options);
+  const nodes = await Promise.all(registration.holders.map((holder) => peers.client(holder.nodeId)));
+  const sent = await sendShards(open, layout, coldBlobId, roots, nodes, options);
+  const { replies } = sent;
+  const failures = sent.failures.map((f) => ({
+    nodeId: registration.holders[f.holder]?.nodeId ?? 0,
+    error: (f.error as Error).message ?? String(f.error),
+  }));
   if (replies.length === 0 || replies.length < registration.quorum - holdersIn(registration.attested)) {
     throw new MigrationFailedError(
       `${replies.length} of the ${registration.quorum} holders needed took their shard: ${failures
@@ -80,7 +80,7 @@ export async function migrateToCold(
   const receipt = await certifyShards(
     chain,
     coldBlobId,
-    replies.map((reply) => reply.attestation),
+    replies.map((reply) => reply.attestation as SignedAttestation),
     roots,
     options,
   );

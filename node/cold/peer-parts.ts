@@ -1,3 +1,4 @@
+import { createNodeClient, type NodeClient } from "../../api/node/index.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 
 /** Reads exact-size pieces off a stream of chunks of any size. */
@@ -45,7 +46,7 @@ export class PieceReader {
   }
 }
 
-/** HTTP endpoints of other nodes, from the registry, remembered once read. */
+/** HTTP endpoints of other nodes, from the registry, remembered once read, and their API clients. */
 export class PeerEndpoints {
   readonly #chain: ChainClient;
   readonly #known = new Map<number, string>();
@@ -64,13 +65,8 @@ export class PeerEndpoints {
     return endpoint;
   }
 
-  /** Streams `path` from node `nodeId`; throws on any answer but 200. */
-  async get(nodeId: number, path: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
-    const response = await fetch(`${await this.of(nodeId)}${path}`, { signal });
-    if (response.status !== 200 || !response.body) {
-      const text = await response.text().catch(() => "");
-      throw new Error(`node ${nodeId} answered ${response.status} to ${path}: ${text.slice(0, 200)}`);
-    }
-    return response.body as unknown as AsyncIterable<Uint8Array>;
+  /** The API client of node `nodeId` (its refusals are ServiceErrors naming it). */
+  async client(nodeId: number): Promise<NodeClient> {
+    return createNodeClient({ baseUrl: await this.of(nodeId), nodeId });
   }
 }

@@ -25,7 +25,7 @@ export class ShardRepair {
   readonly #registrations: Pick<Registrations, "get">;
   readonly #records: Pick<BlobRecords, "get">;
   readonly #shards: Pick<ShardStore, "size">;
-  readonly #peers: Pick<PeerEndpoints, "get">;
+  readonly #peers: Pick<PeerEndpoints, "client">;
   readonly #intake: Pick<ShardIntake, "keep">;
   readonly #rebuild: Pick<ColdRebuild, "rebuild">;
   readonly #logger: Logger;
@@ -38,7 +38,7 @@ export class ShardRepair {
     registrations: Pick<Registrations, "get">;
     records: Pick<BlobRecords, "get">;
     shards: Pick<ShardStore, "size">;
-    peers: Pick<PeerEndpoints, "get">;
+    peers: Pick<PeerEndpoints, "client">;
     intake: Pick<ShardIntake, "keep">;
     rebuild: Pick<ColdRebuild, "rebuild">;
     logger: Logger;
@@ -136,12 +136,10 @@ export class ShardRepair {
       layout.nodes,
       helpers,
       layout.recovery,
-      (index) =>
-        this.#peers.get(
-          registration.holders[index]?.nodeId as number,
-          `/shard/${registration.blobId}/repair?lost=${lost}`,
-          options.signal,
-        ),
+      async (index) => {
+        const peer = await this.#peers.client(registration.holders[index]?.nodeId as number);
+        return peer.getRepairSymbols(registration.blobId, lost, options);
+      },
       options.signal,
     );
     try {

@@ -7,7 +7,7 @@ import type { PeerEndpoints } from "./peer-parts.ts";
 
 /** The shard commitments of a cold blob: this node's record, else another holder's, checked. */
 export async function shardRootsOf(
-  deps: { records: Pick<BlobRecords, "get">; peers: Pick<PeerEndpoints, "get">; nodeId: number },
+  deps: { records: Pick<BlobRecords, "get">; peers: Pick<PeerEndpoints, "client">; nodeId: number },
   registration: Registration,
   options: { signal?: AbortSignal } = {},
 ): Promise<Hex[]> {
@@ -17,10 +17,8 @@ export async function shardRootsOf(
   for (const [index, holder] of registration.holders.entries()) {
     if (holder.nodeId === deps.nodeId || registration.dropped & (1 << index)) continue;
     try {
-      const body = await deps.peers.get(holder.nodeId, `/shard/${registration.blobId}/meta`, options.signal);
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of body) chunks.push(chunk);
-      const meta = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { shardRoots: string[] };
+      const peer = await deps.peers.client(holder.nodeId);
+      const meta = await peer.getMeta(registration.blobId, options);
       return checkRoots(registration, meta.shardRoots);
     } catch (error) {
       options.signal?.throwIfAborted();

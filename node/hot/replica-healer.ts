@@ -30,7 +30,7 @@ export class ReplicaHealer {
   readonly #chain: ChainClient;
   readonly #registrations: Registrations;
   readonly #holdings: Pick<Holdings, "store">;
-  readonly #peers: Pick<PeerEndpoints, "get">;
+  readonly #peers: Pick<PeerEndpoints, "client">;
   readonly #logger: Logger;
   readonly #stopping = new AbortController();
   readonly #running = new Map<Hex, Promise<void>>();
@@ -39,7 +39,7 @@ export class ReplicaHealer {
     chain: ChainClient;
     registrations: Registrations;
     holdings: Pick<Holdings, "store">;
-    peers: Pick<PeerEndpoints, "get">;
+    peers: Pick<PeerEndpoints, "client">;
     logger: Logger;
   }) {
     this.#chain = deps.chain;
@@ -117,7 +117,8 @@ export class ReplicaHealer {
     for (const source of sources) {
       options.signal?.throwIfAborted();
       try {
-        const body = await this.#peers.get(source.nodeId, `/file/${before.cid}`, options.signal);
+        const peer = await this.#peers.client(source.nodeId);
+        const { body } = await peer.getFile(before.cid, options);
         const stored = await this.#holdings.store(blobId, this.#counted(body), options);
         await certifyReplica(this.#chain, blobId, [stored.attestation], options);
         this.stats.healed += 1;

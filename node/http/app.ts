@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { NodeErrorBody } from "../../api/node/index.ts";
 import type { Logger } from "../../service/logger.ts";
 import { observeRequests } from "../../service/metrics.ts";
 import type { AppDeps } from "./deps.ts";
@@ -12,7 +13,6 @@ import { migrateRoutes } from "./routes/migrate.ts";
 import { shardRoutes } from "./routes/shards.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { storeRoutes } from "./routes/store.ts";
-import { ErrorBody } from "./schemas.ts";
 
 /** The storage node's HTTP API as a Fastify app (not listening): routes, schemas, OpenAPI at /docs. */
 export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyInstance> {
@@ -25,7 +25,7 @@ export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyIn
     keepAliveTimeout: 30_000,
     ajv: { customOptions: { coerceTypes: "array", removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.addSchema(ErrorBody);
+  app.addSchema(NodeErrorBody);
   await app.register(swagger, {
     openapi: {
       info: {

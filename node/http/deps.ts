@@ -43,7 +43,7 @@ export interface AppDeps {
   /** The cold tier's counters. */
   coldStats: () => ColdStats;
   tiering: Pick<Tiering, "open" | "ensureLocal" | "promote" | "stats" | "copies">;
-  peers: Pick<PeerEndpoints, "of">;
+  peers: Pick<PeerEndpoints, "client">;
   /** Whether the chain still gives this node blobs: uploads are refused up front when not. */
   standing: Pick<NodeStanding, "assertAccepting" | "observe" | "current">;
   /** Blocks of uploads in progress: written, not pinned or recorded yet, so never served. */

@@ -1,5 +1,5 @@
+import type { NodeStats } from "../../api/node/node-stats.ts";
 import { type Registry, registerStatMetrics, type StatMetric } from "../../service/metrics.ts";
-import type { NodeStats } from "./routes/status.ts";
 
 const gauge = (name: string, help: string, value: (s: NodeStats) => number): StatMetric<NodeStats> => ({
   name,

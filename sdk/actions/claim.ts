@@ -57,7 +57,10 @@ async function heldBlobs(ctx: Pick<ClientContext, "indexer">, nodeId: number, si
   const blobIds: Hex[] = [];
   let after: string | undefined;
   do {
-    const page = await ctx.indexer.blobs({ node: nodeId, limit: 100, ...(after ? { after } : {}) }, signal);
+    const page = await ctx.indexer.blobs(
+      { node: nodeId, limit: 100, ...(after ? { after } : {}) },
+      { signal },
+    );
     blobIds.push(...page.blobs.map((blob) => blob.blobId as Hex));
     after = page.next ?? undefined;
   } while (after);

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { type Hex, toHex } from "viem";
 import { deleteRequestTypedData, storageMarketAbi } from "#protocol";
+import type { IndexedBlobDetail } from "../../api/indexer/index.ts";
+import { createNodeClient, type DeleteFileBody } from "../../api/node/index.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signerOf } from "../client/client-context.ts";
 import { sendCall } from "../client/contract-calls.ts";
-import type { IndexedBlobDetail } from "../client/indexer-replies.ts";
 
 export interface DeleteBlobParameters extends ActionOptions {
   blobId: Hex;
@@ -42,7 +43,7 @@ export async function deleteBlob(
     },
     sendOptionsOf(ctx, signal),
   );
-  const blob = await ctx.indexer.blob(blobId, signal).catch(() => undefined);
+  const blob = await ctx.indexer.blob(blobId, { signal }).catch(() => undefined);
   if (!blob) return { hash, dropped: [] };
   const message = {
     blobId,
@@ -52,22 +53,24 @@ export async function deleteBlob(
   const signature = await signer.signTypedData(
     deleteRequestTypedData(ctx.deployment.chainId, ctx.deployment.contracts.market, message),
   );
-  const body = JSON.stringify({ blobId, expiry: Number(message.expiry), nonce: message.nonce, signature });
+  const body = { blobId, expiry: Number(message.expiry), nonce: message.nonce, signature };
   return { hash, dropped: await askToDrop(blob, body, signal) };
 }
 
 /** DELETEs the blob on every holder with the signed request; the nodes that confirmed. */
-async function askToDrop(blob: IndexedBlobDetail, body: string, signal?: AbortSignal): Promise<number[]> {
+async function askToDrop(
+  blob: IndexedBlobDetail,
+  body: DeleteFileBody,
+  signal?: AbortSignal,
+): Promise<number[]> {
   const answers = await Promise.allSettled(
     blob.holders.map(async (holder) => {
       if (!holder.endpoint) throw new Error("no endpoint");
-      const response = await fetch(`${holder.endpoint}/file/${blob.cid}`, {
-        method: "DELETE",
-        headers: { "content-type": "application/json" },
-        body,
-        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(10_000)]) : AbortSignal.timeout(10_000),
+      const node = createNodeClient({ baseUrl: holder.endpoint, nodeId: holder.nodeId });
+      const timeout = AbortSignal.timeout(10_000);
+      await node.deleteFile(blob.cid, body, {
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
       return holder.nodeId;
     }),
   );

@@ -1,6 +1,5 @@
+import type { BlobQuery, IndexedBlob } from "../../api/indexer/index.ts";
 import type { ActionOptions, ClientContext } from "../client/client-context.ts";
-import type { BlobQuery } from "../client/indexer-client.ts";
-import type { IndexedBlob } from "../client/indexer-replies.ts";
 
 export type ListParameters = BlobQuery & ActionOptions;
 
@@ -24,5 +23,5 @@ export async function list(
 ): Promise<ListReturnType> {
   const { signal, ...query } = params;
   const owner = query.owner ?? (ctx.signer ? await ctx.signer.address() : undefined);
-  return ctx.indexer.blobs({ ...query, ...(owner ? { owner } : {}) }, signal);
+  return ctx.indexer.blobs({ ...query, ...(owner ? { owner } : {}) }, { signal });
 }

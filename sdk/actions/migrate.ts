@@ -1,8 +1,8 @@
 import type { Hex } from "viem";
+import type { IndexedNode } from "../../api/indexer/index.ts";
+import { createNodeClient } from "../../api/node/index.ts";
 import type { ActionOptions, ClientContext } from "../client/client-context.ts";
-import type { IndexedNode } from "../client/indexer-replies.ts";
-import { postMigrate } from "../client/post-migrate.ts";
-import type { UploadOptions, UploadResult } from "../client/upload-blob.ts";
+import type { UploadOptions, UploadResult } from "../client/upload-types.ts";
 import {
   describeFailure,
   FetchFailedError,
@@ -44,7 +44,7 @@ export async function migrate(ctx: ClientContext, params: MigrateParameters): Pr
   const current = await status(ctx, { blobId, ...(signal ? { signal } : {}) });
   if (!current.indexed)
     throw new StrataError("STRATA_ERR_NOT_FOUND", `the indexer does not know blob ${blobId} yet`);
-  const known = await ctx.indexer.nodes(signal);
+  const known = await ctx.indexer.nodes({ signal });
   if (params.to === "hot") return toHot(current, known, signal);
   if (current.tier !== "hot") throw new InvalidArgumentError(`blob ${blobId} is already cold`);
   const indexed = current.indexed;
@@ -85,7 +85,8 @@ async function toHot(
     const endpoint = endpointOf(known, nodeId);
     if (!endpoint) continue;
     try {
-      const reply = await postMigrate(endpoint, { blobId, to: "hot" }, signal);
+      const node = createNodeClient({ baseUrl: endpoint, nodeId });
+      const reply = await node.postMigrate({ blobId, to: "hot" }, { signal });
       return { to: "hot", nodeId, endpoint, cid: reply.cid, size: reply.size ?? 0 };
     } catch (error) {
       signal?.throwIfAborted();

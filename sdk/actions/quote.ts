@@ -37,7 +37,7 @@ export async function quote(
   const tier = params.tier ?? "hot";
   let nodes = params.nodes;
   if (!nodes) {
-    const all = await ctx.indexer.nodes(params.signal);
+    const all = await ctx.indexer.nodes({ signal: params.signal });
     nodes = selectNodes(all, { count: params.replicas ?? 3, size: params.size, tier }).map((n) => n.nodeId);
   }
   nodes = [...nodes].sort((a, b) => a - b);

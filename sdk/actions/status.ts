@@ -1,8 +1,8 @@
 import type { Address, Hex } from "viem";
 import { type BlobStatusName, blobStatusName, holdersIn, type TierName, tierName } from "#protocol";
+import type { IndexedBlobDetail } from "../../api/indexer/index.ts";
 import type { ActionOptions, ClientContext } from "../client/client-context.ts";
 import { revertOf } from "../client/contract-calls.ts";
-import type { IndexedBlobDetail } from "../client/indexer-replies.ts";
 import { type MarketBlob, readBlob } from "../client/read-blob.ts";
 import { StrataError } from "../errors.ts";
 
@@ -54,7 +54,7 @@ export async function status(
     }
     throw error;
   });
-  const indexed = await ctx.indexer.blob(blobId, signal).catch(() => undefined);
+  const indexed = await ctx.indexer.blob(blobId, { signal }).catch(() => undefined);
   return {
     blobId,
     owner: info.owner,

@@ -34,7 +34,7 @@ export async function* stream(
   }
   const sources =
     params.nodes ??
-    (await ctx.indexer.route(cid, signal)).nodes.map(({ nodeId, endpoint }) => ({ nodeId, endpoint }));
+    (await ctx.indexer.route(cid, { signal })).nodes.map(({ nodeId, endpoint }) => ({ nodeId, endpoint }));
   yield* readWithFailover(cid, sources, {
     ...(signal ? { signal } : {}),
     ...(params.onFailure ? { onFailure: params.onFailure } : {}),

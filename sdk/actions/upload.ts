@@ -1,7 +1,8 @@
 import { basename } from "node:path";
 import { type ClientContext, signing } from "../client/client-context.ts";
 import type { UploadSource } from "../client/prepare-source.ts";
-import { type UploadOptions, type UploadResult, uploadBlob } from "../client/upload-blob.ts";
+import { uploadBlob } from "../client/upload-blob.ts";
+import type { UploadOptions, UploadResult } from "../client/upload-types.ts";
 
 /** What to upload (bytes, a file path or a stream) and how. */
 export type UploadParameters = UploadOptions & { source: UploadSource };

@@ -1,10 +1,10 @@
 import type { Address, PublicClient } from "viem";
 import { nodeRegistryAbi, type TierName } from "#protocol";
+import type { IndexedNode, IndexerClient } from "../../api/indexer/index.ts";
+import { createNodeClient } from "../../api/node/index.ts";
+import { ServiceError } from "../../api/service-error.ts";
 import { describeFailure, InvalidArgumentError, type NodeFailure, NodeUnavailableError } from "../errors.ts";
 import { readCall } from "./contract-calls.ts";
-import type { IndexerClient } from "./indexer-client.ts";
-import type { IndexedNode } from "./indexer-replies.ts";
-import { nodeErrorOf } from "./put-stream.ts";
 import { selectNodes } from "./select-nodes.ts";
 
 const PREFLIGHT_TIMEOUT_MS = 3_000;
@@ -27,7 +27,7 @@ export async function chooseNodes(
   want: { size: number; tier: TierName; replicas: number; named?: number[] },
   signal?: AbortSignal,
 ): Promise<IndexedNode[]> {
-  const nodes = await ctx.indexer.nodes(signal);
+  const nodes = await ctx.indexer.nodes({ signal });
   if (want.named) {
     const named = want.named.map((id) => {
       const node = nodes.find((candidate) => candidate.nodeId === id);
@@ -89,26 +89,15 @@ async function health(
 ): Promise<NodeFailure | undefined> {
   const timeout = AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS);
   try {
-    const response = await fetch(`${node.endpoint.replace(/\/+$/, "")}/health`, {
+    await createNodeClient({ baseUrl: node.endpoint, nodeId: node.nodeId }).getHealth({
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
-    if (response.ok) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    const body = (await response.json().catch(() => undefined)) as { reason?: string } | undefined;
-    const error = nodeErrorOf(body);
-    // a degraded node (503 without a code of its own) cannot reach the chain
-    const code = error?.code ?? (response.status === 503 ? "NODE_ERR_CHAIN_UNAVAILABLE" : undefined);
-    const message = error?.message ?? body?.reason ?? response.statusText;
-    return {
-      ...node,
-      status: response.status,
-      ...(code ? { code } : {}),
-      error: `HTTP ${response.status} ${code ? `${code}: ` : ""}${message}`,
-    };
+    return undefined;
   } catch (error) {
     signal?.throwIfAborted();
-    return { ...node, error: `unreachable: ${describeFailure(error)}` };
+    if (error instanceof ServiceError && error.status > 0) {
+      return { ...node, status: error.status, code: error.code, error: error.message };
+    }
+    return { ...node, error: describeFailure(error) };
   }
 }

@@ -1,10 +1,10 @@
 import type { PublicClient } from "viem";
 import type { Deployment } from "#protocol";
+import type { IndexerClient } from "../../api/indexer/index.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import type { AllowanceLedger } from "./allowance-ledger.ts";
 import type { ChainSigner } from "./chain-signer.ts";
 import type { SendOptions } from "./contract-calls.ts";
-import type { IndexerClient } from "./indexer-client.ts";
 import type { NonceSequencers } from "./nonce-sequencer.ts";
 
 /**

@@ -1,9 +1,9 @@
 import { type Hex, toHex } from "viem";
 import { type ColdLayout, coldCommitmentOfStream, coldLayoutForFaults, Tier } from "#protocol";
+import { createNodeClient } from "../../api/node/index.ts";
 import { describeFailure, InvalidArgumentError, UploadError } from "../errors.ts";
-import { postMigrate } from "./post-migrate.ts";
 import type { PreparedSource } from "./prepare-source.ts";
-import type { UploadOptions } from "./upload-blob.ts";
+import type { UploadOptions } from "./upload-types.ts";
 
 /** A cold upload's layout and shard commitments, from one encoding pass over the prepared blob. */
 export interface ColdPlan {
@@ -46,8 +46,9 @@ export async function migrateThrough(
 ): Promise<{ transaction: Hex }> {
   let why: string;
   try {
-    const reply = await postMigrate(via.endpoint, { blobId: via.blobId, to: "cold", coldBlobId }, signal);
-    if (reply.transaction && reply.certified) return { transaction: reply.transaction };
+    const node = createNodeClient({ baseUrl: via.endpoint });
+    const reply = await node.postMigrate({ blobId: via.blobId, to: "cold", coldBlobId }, { signal });
+    if (reply.transaction && reply.certified) return { transaction: reply.transaction as Hex };
     why = "the node did not certify the cold blob";
   } catch (error) {
     signal?.throwIfAborted();

@@ -1,4 +1,5 @@
 import { CID } from "multiformats/cid";
+import { createNodeClient } from "../../api/node/index.ts";
 import { FetchFailedError, type NodeFailure, StrataError, VerificationError } from "../errors.ts";
 import { verifiedFileBytes } from "./verified-car.ts";
 
@@ -34,21 +35,12 @@ export async function* readWithFailover(
     try {
       const timeoutMs = options.timeoutMs ?? 10_000;
       const answer = setTimeout(() => controller.abort(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
-      const response = await fetch(`${source.endpoint}/ipfs/${root}?format=car`, {
-        headers: { accept: "application/vnd.ipld.car" },
-        signal: AbortSignal.any(signals),
-      }).finally(() => clearTimeout(answer));
-      if (!response.ok || !response.body) {
-        const body = (await response.json().catch(() => undefined)) as
-          | { error?: { code: string } }
-          | undefined;
-        throw new Error(`HTTP ${response.status}${body?.error?.code ? ` ${body.error.code}` : ""}`);
-      }
+      const node = createNodeClient({ baseUrl: source.endpoint, nodeId: source.nodeId });
+      const body = await node
+        .getIpfs(root.toString(), { format: "car", signal: AbortSignal.any(signals) })
+        .finally(() => clearTimeout(answer));
       // past the answer, a node may take as long as it likes, as long as bytes keep coming
-      for await (const chunk of verifiedFileBytes(
-        root,
-        idle(response.body as unknown as AsyncIterable<Uint8Array>, timeoutMs, controller),
-      )) {
+      for await (const chunk of verifiedFileBytes(root, idle(body, timeoutMs, controller))) {
         if (skip >= chunk.length) {
           skip -= chunk.length;
           continue;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
+import type { IndexedNode } from "../../api/indexer/index.ts";
 import { NotEnoughNodesError } from "../errors.ts";
-import type { IndexedNode } from "./indexer-replies.ts";
 import { selectNodes } from "./select-nodes.ts";
 
 const node = (nodeId: number, overrides: Partial<IndexedNode> = {}): IndexedNode =>

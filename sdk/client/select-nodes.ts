@@ -1,6 +1,6 @@
 import { TierBit, type TierName } from "#protocol";
+import type { IndexedNode } from "../../api/indexer/index.ts";
 import { NotEnoughNodesError } from "../errors.ts";
-import type { IndexedNode } from "./indexer-replies.ts";
 
 /**
  * The `count` best nodes for a blob of `size` bytes in `tier`: active, serving the tier, with

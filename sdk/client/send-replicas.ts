@@ -1,21 +1,8 @@
 import type { Hex } from "viem";
+import { createNodeClient, type StoreReply } from "../../api/node/index.ts";
+import { ServiceError } from "../../api/service-error.ts";
 import { describeFailure, type NodeFailure } from "../errors.ts";
-import type { StoreReply } from "./node-replies.ts";
 import type { PreparedSource } from "./prepare-source.ts";
-import { nodeErrorOf, putStream } from "./put-stream.ts";
-
-/** A node's refusal or failure of a PUT, with its error code when it sent one. */
-export class NodeReplyError extends Error {
-  readonly status: number;
-  readonly code: string | undefined;
-
-  constructor(status: number, statusText: string, json: unknown) {
-    const error = nodeErrorOf(json);
-    super(`HTTP ${status} ${error?.code ? `${error.code}: ${error.message ?? ""}` : statusText}`);
-    this.status = status;
-    this.code = error?.code;
-  }
-}
 
 /** The failure of `node` as the upload reports it, with the node's code and status if it answered. */
 export function failureOf(node: { nodeId: number; endpoint: string }, error: unknown): NodeFailure {
@@ -24,9 +11,9 @@ export function failureOf(node: { nodeId: number; endpoint: string }, error: unk
     endpoint: node.endpoint,
     error: describeFailure(error),
   };
-  if (error instanceof NodeReplyError) {
+  if (error instanceof ServiceError && error.status > 0) {
     failure.status = error.status;
-    if (error.code) failure.code = error.code;
+    failure.code = error.code;
   }
   return failure;
 }
@@ -43,22 +30,12 @@ export async function sendReplicas(
 ): Promise<{ replies: StoreReply[]; failures: NodeFailure[] }> {
   const results = await Promise.allSettled(
     nodes.map(async (node) => {
-      const reply = await putStream(
-        `${node.endpoint.replace(/\/+$/, "")}/store?blobId=${blobId}`,
-        prepared.open(),
-        {
-          onBytes: options.onBytes,
-          ...(options.signal ? { signal: options.signal } : {}),
-        },
-      );
-      const json = reply.json as StoreReply | undefined;
-      if (reply.status < 200 || reply.status >= 300 || !json) {
-        throw new NodeReplyError(reply.status, reply.statusText, reply.json);
-      }
-      if (json.blobId.toLowerCase() !== blobId.toLowerCase() || json.cid !== prepared.cid) {
+      const client = createNodeClient({ baseUrl: node.endpoint, nodeId: node.nodeId });
+      const reply = await client.putStore(blobId, prepared.open(), options);
+      if (reply.blobId.toLowerCase() !== blobId.toLowerCase() || reply.cid !== prepared.cid) {
         throw new Error("the node stored something else");
       }
-      return json;
+      return reply;
     }),
   );
   const replies: StoreReply[] = [];

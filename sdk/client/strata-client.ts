@@ -1,5 +1,6 @@
 import { type Address, createPublicClient, type Hex, http, type PublicClient, type WalletClient } from "viem";
 import type { Deployment } from "#protocol";
+import { type BlobQuery, createIndexerClient, type IndexerClient } from "../../api/indexer/index.ts";
 import { balance } from "../actions/balance.ts";
 import { type ClaimReturnType, claim } from "../actions/claim.ts";
 import { type DeleteBlobReturnType, deleteBlob } from "../actions/delete-blob.ts";
@@ -24,11 +25,10 @@ import { type AllowanceLedger, sharedAllowances } from "./allowance-ledger.ts";
 import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
 import { type ClientContext, signerOf } from "./client-context.ts";
 import { DEFAULT_POLLING_INTERVAL_MS } from "./contract-calls.ts";
-import { type BlobQuery, IndexerClient } from "./indexer-client.ts";
 import type { NodeParams } from "./node-params.ts";
 import { type NonceSequencers, sharedNonces } from "./nonce-sequencer.ts";
 import type { UploadSource } from "./prepare-source.ts";
-import type { UploadOptions, UploadResult } from "./upload-blob.ts";
+import type { UploadOptions, UploadResult } from "./upload-types.ts";
 
 export interface StrataClientOptions {
   deployment: Deployment;
@@ -77,7 +77,7 @@ export class StrataClient {
     this.publicClient =
       options.publicClient ??
       (createPublicClient({ transport: http(options.rpcUrl), pollingInterval: polling }) as PublicClient);
-    this.indexer = new IndexerClient(options.indexerUrl);
+    this.indexer = createIndexerClient({ baseUrl: options.indexerUrl });
     this.context = {
       deployment: this.deployment,
       publicClient: this.publicClient,

@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { StoreReply } from "../../api/node/index.ts";
 import {
   certifyWith,
   type PreparedBlob,
@@ -9,7 +10,6 @@ import {
 } from "../../devnet/blob-upload.ts";
 import { startNodes } from "../../devnet/start-nodes.ts";
 import { connectStrata, nodeParams, randomBytes, type TestNode } from "../../devnet/strata-fixture.ts";
-import type { StoreReply } from "../../node/http/schemas.ts";
 import { startTestIndexer, waitIndexed } from "../helpers/indexer-harness.ts";
 
 const h = await connectStrata();

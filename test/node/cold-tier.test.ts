@@ -2,6 +2,7 @@ import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { StoreReply } from "../../api/node/index.ts";
 import {
   certifyWith,
   prepareBlob,
@@ -20,7 +21,6 @@ import {
   type TestNode,
   testParams,
 } from "../../devnet/strata-fixture.ts";
-import type { StoreReply } from "../../node/http/schemas.ts";
 import { until as waitUntil } from "../helpers/wait-until.ts";
 
 const h: StrataHarness = await connectStrata();

@@ -4,6 +4,7 @@
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { storageMarketAbi } from "#protocol";
+import type { StoreReply } from "../../api/node/index.ts";
 import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
 import { marketActions } from "../../devnet/market-actions.ts";
 import { startNodes } from "../../devnet/start-nodes.ts";
@@ -15,7 +16,6 @@ import {
   type TestNode,
   testParams,
 } from "../../devnet/strata-fixture.ts";
-import type { StoreReply } from "../../node/http/schemas.ts";
 import { until as waitUntil } from "../helpers/wait-until.ts";
 
 const h: StrataHarness = await connectStrata();

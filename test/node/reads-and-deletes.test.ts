@@ -5,6 +5,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { type Hex, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { deleteRequestTypedData } from "#protocol";
+import type { StoreReply } from "../../api/node/index.ts";
 import {
   certifyWith,
   type PreparedBlob,
@@ -19,7 +20,6 @@ import {
   type StrataHarness,
   type TestNode,
 } from "../../devnet/strata-fixture.ts";
-import type { StoreReply } from "../../node/http/schemas.ts";
 
 const h: StrataHarness = await connectStrata();
 let env: Awaited<ReturnType<typeof h.deploy>>;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { StoreReply } from "../../api/node/index.ts";
 import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
 import { marketActions } from "../../devnet/market-actions.ts";
 import { startNodes } from "../../devnet/start-nodes.ts";
@@ -8,7 +9,6 @@ import {
   type StrataHarness,
   type TestNode,
 } from "../../devnet/strata-fixture.ts";
-import type { StoreReply } from "../../node/http/schemas.ts";
 import { until } from "../helpers/wait-until.ts";
 
 const h: StrataHarness = await connectStrata();

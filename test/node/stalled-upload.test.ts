@@ -106,10 +106,10 @@ describe("an upload whose body stops arriving", () => {
     const piece = 512 * 1024;
     let sent = 0;
     // a trickle, well inside the idle time
-    const trickle = async () => {
-      expect(sent, "the body ran out before the collector ran").toBeLessThan(blob.size - piece);
-      await upload.write(blob.data.subarray(sent, sent + piece));
-      sent += piece;
+    const trickle = async (size = piece) => {
+      expect(sent, "the body ran out before the collector ran").toBeLessThan(blob.size - size);
+      await upload.write(blob.data.subarray(sent, sent + size));
+      sent += size;
       await pause(150);
     };
     // until the importer has written its first 8 leaves (it writes them 8 at a time)
@@ -117,8 +117,9 @@ describe("an upload whose body stops arriving", () => {
     while (!(await onDisk(dataDir, leaves))) await trickle();
     // then until the collector has run twice and removed the garbage, the upload still open
     const runsBefore = (await stats(0)).gc.runs;
+    // (a thinner trickle: however slow the machine, the body outlasts two collections)
     while ((await stats(0)).gc.runs < runsBefore + 2 || (await blockOnDisk(dataDir, garbage)))
-      await trickle();
+      await trickle(16 * 1024);
     expect(await blockOnDisk(dataDir, garbage)).toBe(false);
     // the upload's leaves, neither pinned nor recorded yet, are all still there
     expect(await onDisk(dataDir, leaves)).toBe(true);

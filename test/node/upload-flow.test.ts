@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BlobStatus } from "#protocol";
+import type { StoreReply } from "../../api/node/index.ts";
 import { certifyWith, prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
 import { startNodes } from "../../devnet/start-nodes.ts";
 import {
@@ -8,7 +9,6 @@ import {
   type StrataHarness,
   type TestNode,
 } from "../../devnet/strata-fixture.ts";
-import type { StoreReply } from "../../node/http/schemas.ts";
 
 const h: StrataHarness = await connectStrata();
 let env: Awaited<ReturnType<typeof h.deploy>>;

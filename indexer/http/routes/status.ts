@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { IndexerPath, IndexerSchema } from "../../../api/indexer/index.ts";
 import type { IndexerDeps } from "../deps.ts";
 import { registerIndexerMetrics } from "../prometheus-metrics.ts";
 
@@ -9,26 +9,11 @@ export function statusRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
   registerIndexerMetrics(deps.registry, deps.metrics);
   return async (app) => {
     app.get(
-      "/stats",
+      IndexerPath.stats,
       {
         schema: {
           summary: "Head block, indexed block, lag, and rows per table",
-          response: {
-            200: Type.Object({
-              chainId: Type.Integer(),
-              headBlock: Type.Integer(),
-              indexedBlock: Type.Integer(),
-              indexedTimestamp: Type.Integer(),
-              lag: Type.Integer({ description: "Blocks between the head and the last block indexed" }),
-              confirmations: Type.Integer(),
-              period: Type.Integer(),
-              eventsIndexed: Type.Integer({ description: "Events applied since this process started" }),
-              reorgs: Type.Integer(),
-              rpcErrors: Type.Integer(),
-              uptimeSeconds: Type.Integer(),
-              rows: Type.Record(Type.String(), Type.Integer()),
-            }),
-          },
+          ...IndexerSchema.stats,
         },
       },
       async () => ({
@@ -48,22 +33,11 @@ export function statusRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
     );
 
     app.get(
-      "/health",
+      IndexerPath.health,
       {
         schema: {
           summary: "Following the chain (200), or stopped (503, with why)",
-          response: {
-            200: Type.Object({
-              status: Type.Literal("ok"),
-              indexedBlock: Type.Integer(),
-              lag: Type.Integer(),
-            }),
-            503: Type.Object({
-              status: Type.Literal("stopped"),
-              indexedBlock: Type.Integer(),
-              error: Type.Object({ code: Type.String(), message: Type.String() }),
-            }),
-          },
+          ...IndexerSchema.health,
         },
       },
       async (_request, reply) => {
@@ -81,12 +55,11 @@ export function statusRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
     );
 
     app.get(
-      "/metrics",
+      IndexerPath.metrics,
       {
         schema: {
           summary: "Prometheus metrics: the indexer's counters, request latency, process metrics",
-          produces: ["text/plain"],
-          response: { 200: Type.String() },
+          ...IndexerSchema.metrics,
         },
       },
       async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()),

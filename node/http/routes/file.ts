@@ -1,16 +1,15 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Hex, recoverTypedDataAddress } from "viem";
 import { deleteRequestTypedData } from "#protocol";
+import { NodeHeader, NodePath, NodeSchema } from "../../../api/node/index.ts";
 import type { Opened } from "../../cold/tiering.ts";
 import { BlobStillLiveError, InvalidSignatureError, NotFoundError } from "../../errors.ts";
 import { parseCid, SMALL_BLOB } from "../../hot/reader.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseRange } from "../range.ts";
-import { BlobIdPattern, errors, HexPattern } from "../schemas.ts";
 import { writeChunks } from "../write-chunks.ts";
 
 const MAX_DELETE_WINDOW = 3600;
@@ -37,21 +36,6 @@ type FileDeps = Pick<
 /** GET, HEAD and DELETE /file/:id: blobs by CID, streamed with ranges; owner-signed eviction. */
 export function fileRoutes(deps: FileDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: "CID" }) });
-    const readSchema = {
-      params,
-      headers: Type.Object({
-        range: Type.Optional(Type.String()),
-        "if-none-match": Type.Optional(Type.String()),
-      }),
-      response: {
-        200: Type.Any({ description: "The blob's bytes" }),
-        206: Type.Any({ description: "The requested range of the blob" }),
-        304: Type.Null({ description: "Not modified (ETag matched)" }),
-        ...errors(400, 404, 416, 503),
-      },
-    };
-
     /**
      * The headers every read answers with, and the range it asks for; undefined when the
      * client's copy is current (304 sent).
@@ -126,7 +110,7 @@ export function fileRoutes(deps: FileDeps): FastifyPluginAsyncTypebox {
     ) => {
       const { rebuilt } = opened;
       try {
-        reply.header("x-strata-tier", "cold");
+        reply.header(NodeHeader.tier, "cold");
         const range = startRead(request, reply, rebuilt);
         if (!range || head || range.length === 0) {
           opened.done();
@@ -142,37 +126,24 @@ export function fileRoutes(deps: FileDeps): FastifyPluginAsyncTypebox {
     };
 
     app.get(
-      "/file/:id",
-      { exposeHeadRoute: false, schema: { summary: "Read a blob by CID", ...readSchema } },
+      NodePath.file,
+      { exposeHeadRoute: false, schema: { summary: "Read a blob by CID", ...NodeSchema.readFile } },
       read(false),
     );
-    app.head("/file/:id", { schema: { summary: "A blob's headers by CID", ...readSchema } }, read(true));
+    app.head(
+      NodePath.file,
+      { schema: { summary: "A blob's headers by CID", ...NodeSchema.readFile } },
+      read(true),
+    );
 
     app.delete(
-      "/file/:id",
+      NodePath.file,
       {
         schema: {
           summary: "Drop every local copy of a blob",
           description:
             "With just the blob id: honoured once the chain says the blob was deleted, reclaimed or settled. With the owner's EIP-712 DeleteRequest (expiry, nonce, signature): also drops pending (uncertified) and cached copies. A blob certified and live on chain is kept (its holder would miss its proofs): delete it on chain first.",
-          params,
-          body: Type.Object(
-            {
-              blobId: Type.String({ pattern: BlobIdPattern }),
-              expiry: Type.Optional(Type.Integer({ minimum: 0, description: "Unix seconds" })),
-              nonce: Type.Optional(Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" })),
-              signature: Type.Optional(Type.String({ pattern: HexPattern })),
-            },
-            { additionalProperties: false },
-          ),
-          response: {
-            200: Type.Object({
-              cid: Type.String(),
-              released: Type.Array(Type.String()),
-              evicted: Type.Boolean(),
-            }),
-            ...errors(400, 401, 404, 409, 503),
-          },
+          ...NodeSchema.deleteFile,
         },
       },
       async (request) => {

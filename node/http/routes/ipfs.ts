@@ -1,11 +1,10 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { NodePath, NodeSchema } from "../../../api/node/index.ts";
 import { NotFoundError } from "../../errors.ts";
 import { CAR_TYPE, carStream, RAW_TYPE, rawBlock, responseFormat } from "../../gateway.ts";
 import { parseCid } from "../../hot/reader.ts";
 import type { AppDeps } from "../deps.ts";
-import { errors } from "../schemas.ts";
 
 /**
  * GET /ipfs/:cid, an IPFS trustless gateway (raw blocks and CARs): any IPFS client can fetch
@@ -16,21 +15,12 @@ export function ipfsRoutes(
 ): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
-      "/ipfs/:cid",
+      NodePath.ipfs,
       {
         schema: {
           summary:
             "Trustless gateway: a block (application/vnd.ipld.raw) or a DAG as a CAR (application/vnd.ipld.car)",
-          params: Type.Object({ cid: Type.String({ minLength: 1, maxLength: 200 }) }),
-          querystring: Type.Object({
-            format: Type.Optional(Type.String({ description: "raw or car; overrides Accept" })),
-            "dag-scope": Type.Optional(Type.Literal("all")),
-          }),
-          headers: Type.Object({ accept: Type.Optional(Type.String()) }),
-          response: {
-            200: Type.Any({ description: "Block bytes or a CAR stream" }),
-            ...errors(400, 404, 406),
-          },
+          ...NodeSchema.ipfs,
         },
       },
       async (request, reply) => {

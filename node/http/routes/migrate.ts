@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import type { Hex } from "viem";
+import { NodePath, NodeSchema } from "../../../api/node/index.ts";
 import { migrateToCold } from "../../cold/migrate-to-cold.ts";
 import { InvalidShardsError } from "../../errors.ts";
 import type { AppDeps } from "../deps.ts";
-import { BlobIdPattern, errors, HexPattern } from "../schemas.ts";
 
 /** POST /migrate: a blob from the hot tier to the cold one, or back. */
 export function migrateRoutes(
@@ -12,36 +11,13 @@ export function migrateRoutes(
 ): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
-      "/migrate",
+      NodePath.migrate,
       {
         schema: {
           summary: "Move a blob between the tiers",
           description:
             "to=cold: `blobId` is a hot blob this node holds and `coldBlobId` the cold registration its owner made for the same CID; the node encodes it, streams each shard to its holder and certifies the cold blob with their attestations. The hot copy stays while its registration lasts. to=hot: `blobId` is a cold blob this node keeps a shard of; the node rebuilds it from the holders, checks it against its CID and keeps it in the hot tier, promoted.",
-          body: Type.Object(
-            {
-              blobId: Type.String({ pattern: BlobIdPattern }),
-              to: Type.Union([Type.Literal("cold"), Type.Literal("hot")]),
-              coldBlobId: Type.Optional(Type.String({ pattern: BlobIdPattern })),
-            },
-            { additionalProperties: false },
-          ),
-          response: {
-            200: Type.Object({
-              blobId: Type.String(),
-              to: Type.String(),
-              cid: Type.String(),
-              coldBlobId: Type.Optional(Type.String()),
-              attested: Type.Optional(Type.Array(Type.Integer())),
-              failures: Type.Optional(
-                Type.Array(Type.Object({ nodeId: Type.Integer(), error: Type.String() })),
-              ),
-              certified: Type.Optional(Type.Boolean()),
-              transaction: Type.Optional(Type.String({ pattern: HexPattern })),
-              size: Type.Optional(Type.Integer()),
-            }),
-            ...errors(400, 404, 409, 422, 502, 503),
-          },
+          ...NodeSchema.migrate,
         },
       },
       async (request) => {

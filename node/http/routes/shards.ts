@@ -1,14 +1,11 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import type { Hex } from "viem";
 import { coldLayout, primaryPart } from "#protocol";
+import { NodeHeader, NodePath, NodeSchema } from "../../../api/node/index.ts";
 import { InvalidShardsError } from "../../errors.ts";
 import type { AppDeps } from "../deps.ts";
-import { Attestation, BlobIdPattern, errors, HexPattern } from "../schemas.ts";
 import { uploadBody, uploadIdleMs } from "../upload-body.ts";
-
-const RootsPattern = "^0x[0-9a-f]{64}(,0x[0-9a-f]{64}){0,15}$";
 
 /**
  * The cold tier between nodes and uploaders: PUT /shard takes a holder's shard of a paid cold
@@ -22,31 +19,15 @@ export function shardRoutes(
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", (_request, _payload, done) => done(null));
-    const blobParams = Type.Object({ blobId: Type.String({ pattern: BlobIdPattern }) });
 
     app.put(
-      "/shard",
+      NodePath.shard,
       {
         schema: {
           summary: "Upload this node's shard of a cold blob registered on chain naming this node",
           description:
             "The body is the shard (docs/protocol.md, \"Cold tier\"); the header x-strata-shard-roots lists every holder's shard commitment, in holder order, which must hash to the registered commitment. The shard must match this holder's commitment. Answers with the node's EIP-712 attestation.",
-          querystring: blobParams,
-          headers: Type.Object({
-            "x-strata-shard-roots": Type.String({ pattern: RootsPattern }),
-            "content-length": Type.Optional(Type.Integer({ minimum: 0 })),
-          }),
-          response: {
-            200: Type.Object({
-              blobId: Type.String({ pattern: BlobIdPattern }),
-              cid: Type.String(),
-              nodeId: Type.Integer(),
-              holder: Type.Integer(),
-              shardRoot: Type.String({ pattern: HexPattern }),
-              attestation: Attestation,
-            }),
-            ...errors(400, 403, 408, 409, 413, 422, 503, 507),
-          },
+          ...NodeSchema.shard,
         },
         // a node the chain dropped or no longer lists refuses before a byte of the body is read
         onRequest: async () => deps.standing.assertAccepting(),
@@ -56,7 +37,7 @@ export function shardRoutes(
           maxBytes: deps.config.storage.maxUploadBytes,
           idleMs: uploadIdleMs(deps.config),
         });
-        const roots = request.headers["x-strata-shard-roots"].split(",");
+        const roots = request.headers[NodeHeader.shardRoots].split(",");
         try {
           return await deps.intake.storeShard(request.query.blobId as Hex, body, roots, { signal });
         } catch (error) {
@@ -67,16 +48,12 @@ export function shardRoutes(
     );
 
     app.get(
-      "/shard/:blobId",
+      NodePath.shardPart,
       {
         schema: {
           summary:
             "This node's primary parts (part=primary: for holders 0..k-1 the blob's own rows) or whole shard (part=whole) of a cold blob",
-          params: blobParams,
-          querystring: Type.Object({
-            part: Type.Union([Type.Literal("primary"), Type.Literal("whole")], { default: "primary" }),
-          }),
-          response: { 200: Type.Any({ description: "The bytes, stripe after stripe" }), ...errors(400, 404) },
+          ...NodeSchema.shardPart,
         },
       },
       async (request, reply) => {
@@ -95,13 +72,11 @@ export function shardRoutes(
     );
 
     app.get(
-      "/shard/:blobId/repair",
+      NodePath.repair,
       {
         schema: {
           summary: "Repair symbols this node's shard gives toward holder `lost`'s shard, stripe after stripe",
-          params: blobParams,
-          querystring: Type.Object({ lost: Type.Integer({ minimum: 0, maximum: 15 }) }),
-          response: { 200: Type.Any({ description: "1 symbol per stripe" }), ...errors(400, 404, 422) },
+          ...NodeSchema.repair,
         },
       },
       async (request, reply) => {
@@ -120,24 +95,11 @@ export function shardRoutes(
     );
 
     app.get(
-      "/shard/:blobId/meta",
+      NodePath.meta,
       {
         schema: {
           summary: "The layout and every shard commitment of a cold blob this node keeps a shard of",
-          params: blobParams,
-          response: {
-            200: Type.Object({
-              blobId: Type.String(),
-              cid: Type.String(),
-              size: Type.Integer(),
-              holder: Type.Integer(),
-              nodes: Type.Integer(),
-              recovery: Type.Integer(),
-              shardSize: Type.Integer(),
-              shardRoots: Type.Array(Type.String({ pattern: HexPattern })),
-            }),
-            ...errors(400, 404),
-          },
+          ...NodeSchema.meta,
         },
       },
       async (request) => {

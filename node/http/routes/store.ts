@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import type { Hex } from "viem";
+import { NodePath, NodeSchema } from "../../../api/node/index.ts";
 import type { AppDeps } from "../deps.ts";
-import { BlobIdPattern, errors, StoreReply } from "../schemas.ts";
 import { uploadBody, uploadIdleMs } from "../upload-body.ts";
 
 /** PUT /store: a paid upload streamed in, verified, made durable, enrolled and attested. */
@@ -15,15 +14,13 @@ export function storeRoutes(
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", (_request, _payload, done) => done(null));
     app.put(
-      "/store",
+      NodePath.store,
       {
         schema: {
           summary: "Upload the bytes of a blob registered on chain naming this node",
           description:
             "Streams the body into the node's storage while computing the CID (UnixFS, CIDv1, raw leaves, 1 MiB chunks) and the commitment; both and the size must match the registration. Answers with the node's EIP-712 attestation.",
-          querystring: Type.Object({ blobId: Type.String({ pattern: BlobIdPattern }) }),
-          headers: Type.Object({ "content-length": Type.Optional(Type.Integer({ minimum: 0 })) }),
-          response: { 200: StoreReply, ...errors(400, 403, 408, 409, 413, 422, 503, 507) },
+          ...NodeSchema.store,
         },
         // a node the chain dropped or no longer lists refuses before a byte of the body is read
         onRequest: async () => deps.standing.assertAccepting(),

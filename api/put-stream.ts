@@ -2,7 +2,7 @@ import { type ClientRequest, request as httpRequest, type IncomingMessage } from
 import { request as httpsRequest } from "node:https";
 import { pipeline } from "node:stream/promises";
 
-/** What a node answered to a PUT: the HTTP status and the JSON body (undefined if not JSON). */
+/** What a server answered to a PUT: the HTTP status and the JSON body (undefined if not JSON). */
 export interface PutReply {
   status: number;
   statusText: string;
@@ -82,14 +82,4 @@ async function readReply(res: IncomingMessage): Promise<PutReply> {
     json = undefined;
   }
   return { status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", json };
-}
-
-/** The code and message of a node's error reply: `{ error: { code, message } }`, or the two at the top. */
-export function nodeErrorOf(json: unknown): { code?: string; message?: string } | undefined {
-  if (!json || typeof json !== "object") return undefined;
-  const { error, code, message } = json as { error?: unknown; code?: unknown; message?: unknown };
-  const found =
-    error && typeof error === "object" ? (error as { code?: unknown; message?: unknown }) : { code, message };
-  if (typeof found.code !== "string") return undefined;
-  return { code: found.code, ...(typeof found.message === "string" ? { message: found.message } : {}) };
 }

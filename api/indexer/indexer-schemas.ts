@@ -1,11 +1,5 @@
-import { Type } from "@sinclair/typebox";
-
-export const ErrorBody = Type.Object(
-  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
-  { $id: "IndexerError", description: "A refused request: a stable code and a short message" },
-);
-
-export const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ErrorBody]));
+import { type Static, Type } from "@sinclair/typebox";
+import { BlobIdPattern } from "../error-envelope.ts";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -160,3 +154,74 @@ export const RouteReply = Type.Object({
     }),
   ),
 });
+
+/** A page size: the server fills in its default, 20. */
+export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
+
+export const BlobsQuery = Type.Object(
+  {
+    owner: Type.Optional(Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" })),
+    node: Type.Optional(Type.Integer({ minimum: 1, description: "Blobs this node holds" })),
+    tag: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    mimeType: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    tier: Type.Optional(Type.Union([Type.Literal("hot"), Type.Literal("cold")])),
+    status: Type.Optional(BlobStatus),
+    limit: Limit,
+    after: Type.Optional(
+      Type.String({ pattern: BlobIdPattern, description: "The `next` of the previous page" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const BlobsPage = Type.Object({
+  blobs: Type.Array(Blob),
+  next: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const SearchReply = Type.Object({
+  results: Type.Array(Type.Intersect([Blob, Type.Object({ rank: Type.Number() })])),
+});
+
+export const IndexerStats = Type.Object({
+  chainId: Type.Integer(),
+  headBlock: Type.Integer(),
+  indexedBlock: Type.Integer(),
+  indexedTimestamp: Type.Integer(),
+  lag: Type.Integer({ description: "Blocks between the head and the last block indexed" }),
+  confirmations: Type.Integer(),
+  period: Type.Integer(),
+  eventsIndexed: Type.Integer({ description: "Events applied since this process started" }),
+  reorgs: Type.Integer(),
+  rpcErrors: Type.Integer(),
+  uptimeSeconds: Type.Integer(),
+  rows: Type.Record(Type.String(), Type.Integer()),
+});
+
+export const IndexerHealthOk = Type.Object({
+  status: Type.Literal("ok"),
+  indexedBlock: Type.Integer(),
+  lag: Type.Integer(),
+});
+
+export const IndexerHealthStopped = Type.Object({
+  status: Type.Literal("stopped"),
+  indexedBlock: Type.Integer(),
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+
+export type IndexedNodeStatus = Static<typeof NodeStatus>;
+export type IndexedBlobStatus = Static<typeof BlobStatus>;
+export type IndexedHealth = Static<typeof Health>;
+export type IndexedNode = Static<typeof Node>;
+export type IndexedNodeDetail = Static<typeof NodeDetail>;
+export type IndexedBlob = Static<typeof Blob>;
+export type IndexedBlobDetail = Static<typeof BlobDetail>;
+export type Route = Static<typeof RouteReply>;
+export type RoutedNode = Route["nodes"][number];
+/** GET /blobs filters, as a client passes them (the page size optional). */
+export type BlobQuery = Omit<Static<typeof BlobsQuery>, "limit"> & { limit?: number };
+export type BlobsPage = Static<typeof BlobsPage>;
+export type SearchReply = Static<typeof SearchReply>;
+export type IndexerStats = Static<typeof IndexerStats>;
+export type IndexerHealthOk = Static<typeof IndexerHealthOk>;

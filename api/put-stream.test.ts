@@ -1,8 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
-import { nodeErrorOf, putStream } from "./put-stream.ts";
-import { sendReplicas } from "./send-replicas.ts";
+import { putStream } from "./put-stream.ts";
 
 let server: Server | undefined;
 
@@ -58,40 +57,5 @@ describe("putStream", () => {
     expect(reply.status).toBe(503);
     expect(reply.json).toEqual({ error: { code: "NODE_ERR_NODE_DROPPED", message: "dropped" } });
     expect(state.read).toBeLessThan(1024);
-  });
-
-  test("sendReplicas reports a refusing node with its code and status", async () => {
-    const url = await serve((_req, res) => {
-      res.writeHead(503, { "content-type": "application/json", connection: "close" });
-      res.end(JSON.stringify({ error: { code: "NODE_ERR_NODE_INACTIVE", message: "not active" } }));
-    });
-    const { replies, failures } = await sendReplicas(
-      { cid: "bafy", open: () => chunks(4).body },
-      "0x01",
-      [{ nodeId: 3, endpoint: url }],
-      { onBytes: () => undefined },
-    );
-    expect(replies).toEqual([]);
-    expect(failures).toEqual([
-      {
-        nodeId: 3,
-        endpoint: url,
-        status: 503,
-        code: "NODE_ERR_NODE_INACTIVE",
-        error: "HTTP 503 NODE_ERR_NODE_INACTIVE: not active",
-      },
-    ]);
-  });
-
-  test("nodeErrorOf reads the node's envelope, nested or flat", () => {
-    expect(nodeErrorOf({ error: { code: "NODE_ERR_NODE_DROPPED", message: "m" } })).toEqual({
-      code: "NODE_ERR_NODE_DROPPED",
-      message: "m",
-    });
-    expect(nodeErrorOf({ code: "NODE_ERR_CHAIN_UNAVAILABLE" })).toEqual({
-      code: "NODE_ERR_CHAIN_UNAVAILABLE",
-    });
-    expect(nodeErrorOf({ blobId: "0x01" })).toBeUndefined();
-    expect(nodeErrorOf(undefined)).toBeUndefined();
   });
 });

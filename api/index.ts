@@ -1,0 +1,3 @@
+export * from "./error-envelope.ts";
+export * from "./put-stream.ts";
+export * from "./service-error.ts";

@@ -1,0 +1,4 @@
+export * from "./indexer-client.ts";
+export * from "./indexer-error-codes.ts";
+export * from "./indexer-routes.ts";
+export * from "./indexer-schemas.ts";

@@ -1,0 +1,60 @@
+import { Type } from "@sinclair/typebox";
+import { BlobIdPattern } from "../error-envelope.ts";
+import { indexerErrors } from "./indexer-error-codes.ts";
+import {
+  BlobDetail,
+  BlobsPage,
+  BlobsQuery,
+  IndexerHealthOk,
+  IndexerHealthStopped,
+  IndexerStats,
+  Limit,
+  Node,
+  NodeDetail,
+  RouteReply,
+  SearchReply,
+} from "./indexer-schemas.ts";
+
+/** The indexer's routes (Fastify patterns). */
+export const IndexerPath = {
+  route: "/route/:cid",
+  blobs: "/blobs",
+  blob: "/blobs/:id",
+  search: "/search",
+  nodes: "/nodes",
+  node: "/nodes/:id",
+  stats: "/stats",
+  health: "/health",
+  metrics: "/metrics",
+} as const;
+
+/** Each route's schema (params, query, every response status), as Fastify takes it. */
+export const IndexerSchema = {
+  route: {
+    params: Type.Object({ cid: Type.String({ minLength: 1, maxLength: 200 }) }),
+    response: { 200: RouteReply, ...indexerErrors(400, 404) },
+  },
+  blobs: { querystring: BlobsQuery, response: { 200: BlobsPage, ...indexerErrors(400) } },
+  blob: {
+    params: Type.Object({ id: Type.String({ pattern: BlobIdPattern }) }),
+    response: { 200: BlobDetail, ...indexerErrors(400, 404) },
+  },
+  search: {
+    querystring: Type.Object(
+      {
+        q: Type.String({ minLength: 1, maxLength: 200 }),
+        limit: Limit,
+      },
+      { additionalProperties: false },
+    ),
+    response: { 200: SearchReply, ...indexerErrors(400) },
+  },
+  nodes: { response: { 200: Type.Object({ nodes: Type.Array(Node) }) } },
+  node: {
+    params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 0xffffff }) }),
+    response: { 200: NodeDetail, ...indexerErrors(400, 404) },
+  },
+  stats: { response: { 200: IndexerStats } },
+  health: { response: { 200: IndexerHealthOk, 503: IndexerHealthStopped } },
+  metrics: { produces: ["text/plain"], response: { 200: Type.String() } },
+};
