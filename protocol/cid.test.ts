@@ -8,7 +8,9 @@ import { CHUNK_SIZE, cidOfStream, groupingChunker, unixfsImportOptions } from ".
 
 /** `length` reproducible pseudo-random bytes (AES-128-CTR of zeros under `seed`). */
 const noise = (length: number, seed: number): Uint8Array =>
-  createCipheriv("aes-128-ctr", new Uint8Array(16).fill(seed), new Uint8Array(16)).update(new Uint8Array(length));
+  createCipheriv("aes-128-ctr", new Uint8Array(16).fill(seed), new Uint8Array(16)).update(
+    new Uint8Array(length),
+  );
 
 /** The CID the stock importer gives with Helia's `addByteStream` settings (no Strata code). */
 async function stockCid(data: Uint8Array) {

@@ -4,17 +4,16 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {IMarketHooks} from "../interfaces/IMarketHooks.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IProofSystem} from "../interfaces/IProofSystem.sol";
 import {IStorageMarket} from "../interfaces/IStorageMarket.sol";
 import {Periods} from "../proofs/Periods.sol";
 import {ProofSystem} from "../proofs/ProofSystem.sol";
 import {BlobId, BlobStatus, NodeId, Tier, blobIdFor} from "../types/StrataTypes.sol";
-import {MerkleCommitment} from "../libraries/MerkleCommitment.sol";
+import {BlobCertification} from "./BlobCertification.sol";
 import {BlobTerms} from "./BlobTerms.sol";
+import {MarketPay} from "./MarketPay.sol";
 
 /// @title StorageMarket
 /// @notice Blob registry, escrow, availability certificates and per-period pay: the entry
@@ -25,12 +24,13 @@ import {BlobTerms} from "./BlobTerms.sol";
 /// size and its epochs, and `released` counts what left it (pay and refunds). The fee is
 /// `feeOn(price)`; it is refunded with an uncertified blob and earned by the treasury once a
 /// certified blob settles.
-contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, ReentrancyGuardTransient {
+///
+/// The market is split the way codex splits its marketplace: {BlobTerms} (pure rules),
+/// {BlobBook} (the blob records behind internal accessors), {BlobCertification} (attestations,
+/// certificates and the proof system's hooks), {MarketPay} (pay, credits and fees) and this
+/// contract, which holds the deployment parameters and every function that moves tokens.
+contract StorageMarket is BlobCertification, MarketPay, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
-
-    /// @notice EIP-712 type of a node's attestation that it holds a blob.
-    bytes32 public constant ATTESTATION_TYPEHASH =
-        keccak256("Attestation(bytes32 blobId,bytes32 commitment,uint64 size,uint32 nodeId,uint64 expiry)");
 
     /// @notice Deployment parameters.
     /// @param epochSeconds Length of an epoch, the unit of price and term.
@@ -57,34 +57,6 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         uint16 reporterBps;
     }
 
-    /// @dev Laid out so a proof's challenge reads two slots (2 and 1) and a certification writes one (2).
-    struct Blob {
-        // slot 0: what registration fixes
-        address owner;
-        uint8 quorum;
-        uint8 holderCount;
-        uint8 recovery;
-        uint16 enrolled;
-        uint40 shardSize;
-        // slot 1
-        bytes32 commitment;
-        // slot 2: what certification, proofs and the term change
-        uint64 size;
-        uint32 epochs;
-        uint32 startPeriod;
-        uint32 endPeriod;
-        uint40 certifyDeadline;
-        BlobStatus status;
-        Tier tier;
-        uint16 attested;
-        uint16 dropped;
-        bool degraded; // a holder was dropped and its place is not attested again yet
-        // slot 3, written only once money leaves the escrow: what left it, and the period up to
-        // which holders 0-3 were paid (holders 4+ in `_paidTo`)
-        uint128 released;
-        uint128 paidTo;
-    }
-
     IERC20 private immutable _token;
     INodeRegistry private immutable _registry;
     IProofSystem private immutable _proofs;
@@ -92,18 +64,6 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     uint16 private immutable _feeBps;
     uint32 private immutable _certifyWindow;
     uint8 private immutable _coldMargin;
-
-    mapping(BlobId => Blob) private _blobs;
-    // three holders per word, 80 bits each: nodeId in the low 24 bits, price in the next 56
-    mapping(BlobId => mapping(uint256 => uint256)) private _holders;
-    // holders 4+: eight 32-bit "paid up to" periods per word
-    mapping(BlobId => mapping(uint256 => uint256)) private _paidTo;
-    // the signing key each holder had when it enrolled the blob: its attestation must carry it
-    mapping(BlobId => mapping(uint256 => address)) private _enrolledSigners;
-    // cold: the shard commitment each counted holder is challenged on
-    mapping(BlobId => mapping(uint256 => bytes32)) private _shardRoots;
-    mapping(NodeId => uint256) private _credits;
-    uint256 private _feesAccrued;
 
     /// @notice Deploys the market and its proof system. The registry's admin must then grant the
     /// proof system `SLASHER_ROLE` and make it the registry's stake guard (devnet/deploy-strata.ts).
@@ -145,7 +105,7 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
             revert StorageMarketInvalidEpochs(params.epochs);
         }
         blobId = blobIdOf(msg.sender, params.salt);
-        Blob storage blob = _blobs[blobId];
+        Blob storage blob = _blob(blobId);
         if (blob.status != BlobStatus.None) revert StorageMarketBlobExists(blobId);
         uint64[] memory prices = _registry.nodeTerms(params.nodes, params.tier);
         (uint256 cost, uint256 fee) = BlobTerms.price(
@@ -170,33 +130,10 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     }
 
     /// @inheritdoc IStorageMarket
-    function certify(BlobId blobId, Attestation[] calldata attestations) external {
-        if (_blobs[blobId].tier == Tier.Cold) revert StorageMarketShardRootsRequired(blobId);
-        _certify(blobId, attestations);
-    }
-
-    /// @inheritdoc IStorageMarket
-    function certifyShards(BlobId blobId, Attestation[] calldata attestations, bytes32[] calldata shardRoots)
-        external
-    {
-        Blob storage blob = _blobs[blobId];
-        if (blob.status == BlobStatus.None) revert StorageMarketUnknownBlob(blobId);
-        if (blob.tier != Tier.Cold) revert StorageMarketNotCold(blobId);
-        if (shardRoots.length != blob.holderCount || MerkleCommitment.shardsRoot(shardRoots) != blob.commitment) {
-            revert StorageMarketInvalidShardRoots(blobId);
-        }
-        uint16 counted = _certify(blobId, attestations);
-        mapping(uint256 => bytes32) storage roots = _shardRoots[blobId];
-        for (uint256 h = 0; h < shardRoots.length; ++h) {
-            if (counted & _bit(h) != 0) roots[h] = shardRoots[h];
-        }
-    }
-
-    /// @inheritdoc IStorageMarket
     function reassignHolder(BlobId blobId, uint8 holder, NodeId nodeId) external nonReentrant {
         (address operator, address signer) = _registry.nodeAccounts(nodeId);
         if (msg.sender != operator && msg.sender != signer) revert StorageMarketNotNodeAccount(nodeId, msg.sender);
-        Blob storage blob = _blobs[blobId];
+        Blob storage blob = _blob(blobId);
         if (blob.status != BlobStatus.Certified) _revertStatus(blobId, blob.status);
         uint32 period = _currentPeriod();
         if (period >= blob.endPeriod) revert StorageMarketTermEnded(blobId, blob.endPeriod);
@@ -211,13 +148,12 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         candidate[0] = nodeId;
         _registry.nodeTerms(candidate, blob.tier); // reverts unless active and serving the tier
         (NodeId previous, uint64 price) = _holder(blobId, holder);
-        _credits[previous] += _collect(blobId, holder, period);
+        _credit(previous, _collect(blobId, holder, period));
         _setHolder(blobId, holder, nodeId, price);
         blob.dropped &= ~bit;
         blob.attested &= ~bit;
         blob.enrolled &= ~bit;
-        delete _enrolledSigners[blobId][holder];
-        delete _shardRoots[blobId][holder];
+        _clearHolderKeys(blobId, holder);
         emit HolderReassigned(blobId, holder, previous, nodeId);
     }
 
@@ -238,7 +174,7 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
 
     /// @inheritdoc IStorageMarket
     function extend(BlobId blobId, uint32 epochs) external nonReentrant {
-        Blob storage blob = _blobs[blobId];
+        Blob storage blob = _blob(blobId);
         BlobStatus status = blob.status;
         if (epochs == 0) revert StorageMarketInvalidEpochs(epochs);
         if (status == BlobStatus.Certified) {
@@ -303,19 +239,18 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
             BlobId blobId = blobIds[i];
             uint256 h = holders[i];
             (NodeId holderId,) = _holder(blobId, h);
-            if (h >= _blobs[blobId].holderCount || holderId != nodeId) revert StorageMarketUnknownHolder(blobId, h);
+            if (h >= _blob(blobId).holderCount || holderId != nodeId) revert StorageMarketUnknownHolder(blobId, h);
             amount += _collect(blobId, h, period);
         }
-        amount += _credits[nodeId];
+        amount += _takeCredit(nodeId);
         if (amount == 0) revert StorageMarketNothingToClaim(nodeId);
-        _credits[nodeId] = 0;
         emit PaymentClaimed(nodeId, operator, amount);
         _token.safeTransfer(operator, amount);
     }
 
     /// @inheritdoc IStorageMarket
     function settle(BlobId blobId) external nonReentrant {
-        Blob storage blob = _blobs[blobId];
+        Blob storage blob = _blob(blobId);
         BlobStatus status = blob.status;
         // a blob deleted before certification was refunded in full: nothing is left to settle
         bool wasCertified = status == BlobStatus.Certified || (status == BlobStatus.Deleted && blob.startPeriod != 0);
@@ -324,22 +259,21 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         if (_currentPeriod() < end) revert StorageMarketTermNotEnded(blobId, end);
         for (uint256 h = 0; h < blob.holderCount; ++h) {
             (NodeId nodeId,) = _holder(blobId, h);
-            _credits[nodeId] += _collect(blobId, h, end);
+            _credit(nodeId, _collect(blobId, h, end));
         }
         uint256 cost = _cost(blobId, blob, blob.epochs);
         uint256 refund = cost - blob.released;
         blob.released = uint128(cost);
         blob.status = BlobStatus.Settled;
-        _feesAccrued += BlobTerms.feeOn(cost, _feeBps);
+        _accrueFee(BlobTerms.feeOn(cost, _feeBps));
         emit BlobSettled(blobId, refund);
         if (refund != 0) _token.safeTransfer(blob.owner, refund);
     }
 
     /// @inheritdoc IStorageMarket
     function collectFees() external nonReentrant {
-        uint256 amount = _feesAccrued;
+        uint256 amount = _takeFees();
         if (amount == 0) return;
-        _feesAccrued = 0;
         emit FeesCollected(_treasury, amount);
         _token.safeTransfer(_treasury, amount);
     }
@@ -356,64 +290,8 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
     }
 
     /// @inheritdoc IStorageMarket
-    function getBlob(BlobId blobId) external view returns (BlobInfo memory info) {
-        Blob storage blob = _blobs[blobId];
-        if (blob.status == BlobStatus.None) revert StorageMarketUnknownBlob(blobId);
-        uint256 cost = _cost(blobId, blob, blob.epochs);
-        info.owner = blob.owner;
-        info.tier = blob.tier;
-        info.status = blob.status;
-        info.quorum = blob.quorum;
-        info.recovery = blob.recovery;
-        info.enrolled = blob.enrolled;
-        info.attested = blob.attested;
-        info.dropped = blob.dropped;
-        info.commitment = blob.commitment;
-        info.size = blob.size;
-        info.shardSize = blob.shardSize;
-        info.epochs = blob.epochs;
-        info.startPeriod = blob.startPeriod;
-        info.endPeriod = blob.endPeriod;
-        info.certifyDeadline = blob.certifyDeadline;
-        info.escrow = cost - blob.released;
-        // the fee is held until an uncertified blob is refunded or a certified one settles
-        BlobStatus status = blob.status;
-        bool feeHeld = status == BlobStatus.Registered || status == BlobStatus.Certified
-            || (status == BlobStatus.Deleted && blob.startPeriod != 0);
-        info.fee = feeHeld ? BlobTerms.feeOn(cost, _feeBps) : 0;
-        info.holders = new Holder[](blob.holderCount);
-        for (uint256 h = 0; h < blob.holderCount; ++h) {
-            (NodeId nodeId, uint64 price) = _holder(blobId, h);
-            info.holders[h] = Holder(nodeId, price);
-        }
-    }
-
-    /// @inheritdoc IStorageMarket
     function blobIdOf(address owner, bytes32 salt) public view returns (BlobId) {
         return blobIdFor(block.chainid, address(this), owner, salt);
-    }
-
-    /// @inheritdoc IStorageMarket
-    function attestationDigest(BlobId blobId, NodeId nodeId, uint64 expiry) public view returns (bytes32) {
-        Blob storage blob = _blobs[blobId];
-        return _hashTypedDataV4(
-            keccak256(abi.encode(ATTESTATION_TYPEHASH, blobId, blob.commitment, blob.size, nodeId, expiry))
-        );
-    }
-
-    /// @inheritdoc IStorageMarket
-    function shardRootOf(BlobId blobId, uint8 holder) external view returns (bytes32) {
-        return _shardRoots[blobId][holder];
-    }
-
-    /// @inheritdoc IStorageMarket
-    function creditOf(NodeId nodeId) external view returns (uint256) {
-        return _credits[nodeId];
-    }
-
-    /// @inheritdoc IStorageMarket
-    function feesAccrued() external view returns (uint256) {
-        return _feesAccrued;
     }
 
     /// @notice The proof system that challenges this market's holders.
@@ -431,234 +309,17 @@ contract StorageMarket is IStorageMarket, IMarketHooks, Periods, EIP712, Reentra
         return (_token, _registry, _treasury, _feeBps, _certifyWindow, _coldMargin);
     }
 
-    // ------------------------------------------------------------------------ proof hooks
-
-    /// @inheritdoc IMarketHooks
-    function enrollHolder(BlobId blobId, NodeId nodeId, uint8 holder) external returns (bool) {
-        _onlyProofSystem();
-        Blob storage blob = _blobs[blobId];
-        (NodeId holderId,) = _holder(blobId, holder);
-        if (holder >= blob.holderCount || holderId != nodeId || blob.dropped & _bit(holder) != 0) return false;
-        BlobStatus status = blob.status;
-        bool open = status == BlobStatus.Registered
-            ? block.timestamp <= blob.certifyDeadline
-            : status == BlobStatus.Certified && _currentPeriod() < blob.endPeriod;
-        if (open) {
-            blob.enrolled |= _bit(holder);
-            (, _enrolledSigners[blobId][holder]) = _registry.nodeAccounts(nodeId);
-        }
-        return open;
-    }
-
-    /// @inheritdoc IMarketHooks
-    function isDeadFor(BlobId blobId, uint8 holder, uint32 period) external view returns (bool) {
-        Blob storage blob = _blobs[blobId];
-        BlobStatus status = blob.status;
-        if (status == BlobStatus.Registered) return block.timestamp > blob.certifyDeadline;
-        if (status != BlobStatus.Certified) return true;
-        uint16 bit = _bit(holder);
-        return period >= blob.endPeriod || blob.attested & bit == 0 || blob.dropped & bit != 0;
-    }
-
-    /// @inheritdoc IMarketHooks
-    function challengeTarget(BlobId blobId, uint8 holder, uint32 period)
-        external
-        view
-        returns (bool live, bytes32 root, uint64 size)
-    {
-        return _challengeTarget(blobId, holder, period);
-    }
-
-    /// @inheritdoc IMarketHooks
-    function dropHolder(BlobId blobId, uint8 holder) external {
-        _onlyProofSystem();
-        Blob storage blob = _blobs[blobId];
-        uint16 dropped = blob.dropped | _bit(holder);
-        blob.dropped = dropped;
-        if (blob.status != BlobStatus.Certified) return;
-        blob.degraded = true;
-        emit BlobDegraded(blobId, uint8(BlobTerms.holdersIn(blob.attested & ~dropped)), blob.holderCount);
-    }
-
     // ------------------------------------------------------------------------- internals
 
-    /// @dev Counts `attestations`, certifies once the quorum attested; returns the holders it counted.
-    function _certify(BlobId blobId, Attestation[] calldata attestations) private returns (uint16 counted) {
-        Blob storage blob = _blobs[blobId];
-        BlobStatus status = blob.status;
-        uint32 period = _currentPeriod();
-        if (status == BlobStatus.Registered) {
-            if (block.timestamp > blob.certifyDeadline) {
-                revert StorageMarketCertifyDeadlinePassed(blobId, blob.certifyDeadline);
-            }
-        } else if (status == BlobStatus.Certified) {
-            if (period >= blob.endPeriod) revert StorageMarketTermEnded(blobId, blob.endPeriod);
-        } else {
-            _revertStatus(blobId, status);
-        }
-        uint16 before = blob.attested;
-        uint16 attested = _countAttestations(blobId, blob, attestations);
-        counted = attested & ~before;
-        blob.attested = attested;
-        if (status == BlobStatus.Registered && BlobTerms.holdersIn(attested) >= blob.quorum) {
-            uint32 start = period + 1;
-            uint32 end = start + blob.epochs * periodsPerEpoch();
-            blob.status = BlobStatus.Certified;
-            blob.startPeriod = start;
-            blob.endPeriod = end;
-            emit BlobCertified(blobId, attested, start, end);
-            return counted;
-        }
-        if (status == BlobStatus.Certified) {
-            // late and replacement holders of a certified blob earn from the next period on
-            for (uint256 h = 0; h < blob.holderCount; ++h) {
-                if (counted & _bit(h) != 0) _setPaidTo(blobId, h, period + 1);
-            }
-        }
-        emit BlobAttested(blobId, attested);
-        uint8 live = uint8(BlobTerms.holdersIn(attested & ~blob.dropped));
-        if (blob.degraded && live == blob.holderCount) {
-            blob.degraded = false;
-            emit BlobRestored(blobId, live);
-        }
+    function _nodeRegistry() internal view override returns (INodeRegistry) {
+        return _registry;
     }
 
-    function _challengeTarget(BlobId blobId, uint8 holder, uint32 period)
-        private
-        view
-        returns (bool live, bytes32 root, uint64 size)
-    {
-        Blob storage blob = _blobs[blobId];
-        uint16 bit = _bit(holder);
-        live = blob.status == BlobStatus.Certified && blob.attested & bit != 0 && blob.dropped & bit == 0
-            && period >= blob.startPeriod && period < blob.endPeriod;
-        if (!live) return (false, 0, 0);
-        if (blob.tier == Tier.Hot) return (true, blob.commitment, blob.size);
-        // a cold holder is challenged on its shard, from the period after it was counted
-        root = _shardRoots[blobId][holder];
-        live = root != 0 && period >= _getPaidTo(blobId, holder);
-        size = blob.shardSize;
+    function _proofSystem() internal view override returns (IProofSystem) {
+        return _proofs;
     }
 
-    /// @dev Checks each attestation and returns the blob's attested mask with them added.
-    function _countAttestations(BlobId blobId, Blob storage blob, Attestation[] calldata list)
-        private
-        view
-        returns (uint16 attested)
-    {
-        attested = blob.attested;
-        uint16 taken = attested | blob.dropped;
-        bytes32 commitment = blob.commitment;
-        uint64 size = blob.size;
-        for (uint256 i = 0; i < list.length; ++i) {
-            Attestation calldata attestation = list[i];
-            uint256 h = attestation.holder;
-            if (h >= blob.holderCount) revert StorageMarketUnknownHolder(blobId, h);
-            if (blob.dropped & _bit(h) != 0) revert StorageMarketHolderDropped(blobId, h);
-            if (taken & _bit(h) != 0) revert StorageMarketDuplicateAttestation(blobId, h);
-            if (blob.enrolled & _bit(h) == 0) revert StorageMarketHolderNotEnrolled(blobId, h);
-            if (attestation.expiry < block.timestamp) {
-                revert StorageMarketAttestationExpired(blobId, h, attestation.expiry);
-            }
-            taken |= _bit(h);
-            (NodeId nodeId,) = _holder(blobId, h);
-            bytes32 digest = _hashTypedDataV4(
-                keccak256(abi.encode(ATTESTATION_TYPEHASH, blobId, commitment, size, nodeId, attestation.expiry))
-            );
-            address signer = ECDSA.recover(digest, attestation.r, attestation.vs);
-            if (signer != _enrolledSigners[blobId][h]) revert StorageMarketInvalidAttestation(blobId, h);
-        }
-        attested |= taken & ~blob.dropped;
-    }
-
-    /// @dev Pays holder `h` of `blobId` for the proven periods before `upTo` not paid yet.
-    function _collect(BlobId blobId, uint256 h, uint32 upTo) private returns (uint256 amount) {
-        Blob storage blob = _blobs[blobId];
-        BlobStatus status = blob.status;
-        if (status != BlobStatus.Certified && status != BlobStatus.Deleted) return 0;
-        if (blob.attested & _bit(h) == 0) return 0;
-        uint32 end = blob.endPeriod < upTo ? blob.endPeriod : upTo;
-        uint32 paidTo = _getPaidTo(blobId, h);
-        uint32 from = paidTo > blob.startPeriod ? paidTo : blob.startPeriod;
-        if (from >= end) return 0;
-        (NodeId nodeId, uint64 price) = _holder(blobId, h);
-        uint256 proven = _proofs.provenCount(nodeId, from, end);
-        _setPaidTo(blobId, h, end);
-        amount = BlobTerms.pay(price, _storedBytes(blob), proven, periodsPerEpoch());
-        blob.released += uint128(amount);
-    }
-
-    /// @dev Price of `epochs` epochs of the blob at its holders' prices.
-    function _cost(BlobId blobId, Blob storage blob, uint32 epochs) private view returns (uint256 cost) {
-        uint64 stored = _storedBytes(blob);
-        for (uint256 h = 0; h < blob.holderCount; ++h) {
-            (, uint64 price) = _holder(blobId, h);
-            cost += uint256(price) * stored;
-        }
-        cost *= epochs;
-    }
-
-    /// @dev Node ids fit 24 bits and prices 56 bits (the registry enforces both).
-    function _storeHolders(BlobId blobId, NodeId[] calldata nodes, uint64[] memory prices) private {
-        mapping(uint256 => uint256) storage words = _holders[blobId];
-        uint256 word = 0;
-        for (uint256 i = 0; i < nodes.length; ++i) {
-            word |= (uint256(NodeId.unwrap(nodes[i])) | (uint256(prices[i]) << 24)) << ((i % 3) * 80);
-            if (i % 3 == 2 || i + 1 == nodes.length) {
-                words[i / 3] = word;
-                word = 0;
-            }
-        }
-    }
-
-    function _setHolder(BlobId blobId, uint256 h, NodeId nodeId, uint64 price) private {
-        uint256 shift = (h % 3) * 80;
-        uint256 word = _holders[blobId][h / 3] & ~(((uint256(1) << 80) - 1) << shift);
-        _holders[blobId][h / 3] = word | ((uint256(NodeId.unwrap(nodeId)) | (uint256(price) << 24)) << shift);
-    }
-
-    function _holder(BlobId blobId, uint256 h) private view returns (NodeId nodeId, uint64 price) {
-        uint256 entry = _holders[blobId][h / 3] >> ((h % 3) * 80);
-        return (NodeId.wrap(uint32(entry & 0xffffff)), uint64((entry >> 24) & 0xffffffffffffff));
-    }
-
-    function _getPaidTo(BlobId blobId, uint256 h) private view returns (uint32) {
-        if (h < 4) return uint32(_blobs[blobId].paidTo >> (h * 32));
-        return uint32(_paidTo[blobId][h >> 3] >> ((h & 7) * 32));
-    }
-
-    function _setPaidTo(BlobId blobId, uint256 h, uint32 period) private {
-        if (h < 4) {
-            Blob storage blob = _blobs[blobId];
-            uint128 mask = ~(uint128(0xffffffff) << uint128(h * 32));
-            blob.paidTo = (blob.paidTo & mask) | (uint128(period) << uint128(h * 32));
-            return;
-        }
-        uint256 shift = (h & 7) * 32;
-        uint256 word = _paidTo[blobId][h >> 3];
-        _paidTo[blobId][h >> 3] = (word & ~(uint256(0xffffffff) << shift)) | (uint256(period) << shift);
-    }
-
-    function _storedBytes(Blob storage blob) private view returns (uint64) {
-        return blob.tier == Tier.Hot ? blob.size : blob.shardSize;
-    }
-
-    function _ownedBlob(BlobId blobId) private view returns (Blob storage blob) {
-        blob = _blobs[blobId];
-        if (blob.status == BlobStatus.None) revert StorageMarketUnknownBlob(blobId);
-        if (blob.owner != msg.sender) revert StorageMarketNotOwner(blobId, msg.sender);
-    }
-
-    function _onlyProofSystem() private view {
-        if (msg.sender != address(_proofs)) revert StorageMarketOnlyProofSystem(msg.sender);
-    }
-
-    function _bit(uint256 holder) private pure returns (uint16) {
-        return uint16(1 << holder);
-    }
-
-    function _revertStatus(BlobId blobId, BlobStatus status) private pure {
-        if (status == BlobStatus.None) revert StorageMarketUnknownBlob(blobId);
-        revert StorageMarketWrongStatus(blobId, status);
+    function _feeOn(uint256 cost) internal view override returns (uint256) {
+        return BlobTerms.feeOn(cost, _feeBps);
     }
 }

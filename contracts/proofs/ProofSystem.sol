@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Blockhash} from "@openzeppelin/contracts/utils/Blockhash.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMarketHooks} from "../interfaces/IMarketHooks.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IProofSystem} from "../interfaces/IProofSystem.sol";
 import {IStakeGuard} from "../interfaces/IStakeGuard.sol";
-import {MerkleCommitment} from "../libraries/MerkleCommitment.sol";
 import {BlobId, NodeId} from "../types/StrataTypes.sol";
 import {PeriodBits} from "./PeriodBits.sol";
 import {Periods} from "./Periods.sol";
+import {ProofSampling} from "./ProofSampling.sol";
 
 /// @title ProofSystem
 /// @notice Proof sets, seeds, sampling, verification, miss reports and slashing, created by and
@@ -20,26 +19,12 @@ import {Periods} from "./Periods.sol";
 /// as it stood when `p` started: enrollments during `p` are appended past the snapshot length,
 /// and prunes during `p` are queued and applied when the node is first touched in a later
 /// period. Nothing a node does after learning a period's seed changes that period's samples.
-contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTransient {
+///
+/// Split like the market: {ProofSetBook} (the sets and proven periods behind internal
+/// accessors), {ProofSampling} (drawing and verifying samples) and this entry contract, which
+/// holds the deployment parameters, the seeds, enrollment, proofs, miss reports and slashing.
+contract ProofSystem is ProofSampling, IStakeGuard, ReentrancyGuardTransient {
     using PeriodBits for mapping(uint256 => uint256);
-
-    /// @dev Draws per sample before a sample that keeps landing on dead entries is void.
-    uint256 private constant MAX_ATTEMPTS = 16;
-    uint256 private constant POSITION_MASK = 0xffffffff;
-    uint256 private constant PRUNING = 1 << 40;
-
-    /// @dev Everything a period's proof reads and writes about a node, in one storage slot.
-    struct NodeBook {
-        uint32 rolledTo; // 1 + the period the snapshot below belongs to; 0 before the first touch
-        uint32 lenAtStart; // set length at the start of that period
-        uint32 prevLenAtStart; // set length at the start of the period before it
-        uint32 lastMissed; // last reported missed period
-        uint32 windowBase; // first period of `window` (a multiple of 64)
-        uint64 window; // proven periods in [windowBase, windowBase + 64), not yet in `_proven`
-        uint16 queued; // prunes queued for the next roll
-        uint8 missesInRow;
-        bool dropped;
-    }
 
     /// @notice Deployment parameters of the proof system.
     /// @param samples Leaves sampled per node per period.
@@ -68,13 +53,6 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     uint256 private immutable _slashAmount;
     uint16 private immutable _reporterBps;
 
-    mapping(NodeId => NodeBook) private _books;
-    // proof set: blob id (248 bits) | holder index << 248
-    mapping(NodeId => uint256[]) private _sets;
-    // position + 1 (bits 0-31) | holder index (bits 32-39) | PRUNING
-    mapping(NodeId => mapping(BlobId => uint256)) private _entries;
-    mapping(NodeId => BlobId[]) private _pruneQueue;
-    mapping(NodeId => mapping(uint256 => uint256)) private _proven;
     mapping(NodeId => mapping(uint256 => uint256)) private _reported;
     mapping(uint32 period => uint64) private _seedBlocks;
 
@@ -111,8 +89,8 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         _checkNodeAccount(nodeId);
         NodeBook storage book = _roll(nodeId);
         if (book.dropped) revert ProofsNodeDropped(nodeId);
-        uint256[] storage set = _sets[nodeId];
-        mapping(BlobId => uint256) storage entries = _entries[nodeId];
+        uint256[] storage set = _setOf(nodeId);
+        mapping(BlobId => uint256) storage entries = _entriesOf(nodeId);
         for (uint256 i = 0; i < blobIds.length; ++i) {
             BlobId blobId = blobIds[i];
             uint8 holder = holders[i];
@@ -129,8 +107,8 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         _checkNodeAccount(nodeId);
         NodeBook storage book = _roll(nodeId);
         uint32 period = _currentPeriod();
-        mapping(BlobId => uint256) storage entries = _entries[nodeId];
-        BlobId[] storage queue = _pruneQueue[nodeId];
+        mapping(BlobId => uint256) storage entries = _entriesOf(nodeId);
+        BlobId[] storage queue = _pruneQueueOf(nodeId);
         for (uint256 i = 0; i < blobIds.length; ++i) {
             BlobId blobId = blobIds[i];
             uint256 entry = entries[blobId];
@@ -171,7 +149,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
     /// @inheritdoc IProofSystem
     function challenges(NodeId nodeId) external view returns (Challenge[] memory list) {
         uint32 period = _currentPeriod();
-        NodeBook storage book = _books[nodeId];
+        NodeBook storage book = _book(nodeId);
         bytes32 seed = _seedFrom(_seedBlocks[period], period);
         if (seed == 0 || book.dropped) return list;
         uint256[] memory set = _snapshot(nodeId, book, period);
@@ -190,22 +168,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
 
     /// @inheritdoc IProofSystem
     function isProven(NodeId nodeId, uint32 period) external view returns (bool) {
-        return _isProven(nodeId, _books[nodeId], period);
-    }
-
-    /// @inheritdoc IProofSystem
-    function proofSet(NodeId nodeId) external view returns (BlobId[] memory blobIds) {
-        uint256[] storage set = _sets[nodeId];
-        blobIds = new BlobId[](set.length);
-        for (uint256 i = 0; i < set.length; ++i) {
-            (blobIds[i],) = _unpack(set[i]);
-        }
-    }
-
-    /// @inheritdoc IProofSystem
-    function nodeStanding(NodeId nodeId) external view returns (uint8 missesInRow, bool dropped) {
-        NodeBook storage book = _books[nodeId];
-        return (book.missesInRow, book.dropped);
+        return _isProven(nodeId, _book(nodeId), period);
     }
 
     /// @inheritdoc IProofSystem
@@ -245,29 +208,10 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         return false;
     }
 
-    /// @inheritdoc IProofSystem
-    function provenCount(NodeId nodeId, uint32 from, uint32 to) external view returns (uint256 total) {
-        if (from >= to) return 0;
-        NodeBook storage book = _books[nodeId];
-        total = _proven[nodeId].count(from, to);
-        uint64 window = book.window;
-        if (window == 0) return total;
-        // the window's periods are [base, base + 64): keep the bits inside [from, to)
-        uint256 base = book.windowBase;
-        uint256 lo = from > base ? from - base : 0;
-        uint256 hi = to < base + 64 ? (to > base ? to - base : 0) : 64;
-        if (lo < hi) total += PeriodBits.popcount((uint256(window) >> lo) & ((uint256(1) << (hi - lo)) - 1));
-    }
-
-    /// @inheritdoc IProofSystem
-    function isEnrolled(NodeId nodeId, BlobId blobId) external view returns (bool) {
-        return _entries[nodeId][blobId] != 0;
-    }
-
     /// @notice The node still has blobs to keep: its stake stays bonded.
     /// @inheritdoc IStakeGuard
     function isStakeLocked(NodeId nodeId) external view returns (bool) {
-        return !_books[nodeId].dropped && _sets[nodeId].length > _pruneQueue[nodeId].length;
+        return !_book(nodeId).dropped && _setOf(nodeId).length > _pruneQueueOf(nodeId).length;
     }
 
     /// @notice The market this proof system serves.
@@ -284,7 +228,7 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
 
     function _drop(NodeId nodeId, NodeBook storage book, uint32 period) private {
         book.dropped = true;
-        uint256[] storage set = _sets[nodeId];
+        uint256[] storage set = _setOf(nodeId);
         for (uint256 i = 0; i < set.length; ++i) {
             (BlobId blobId, uint8 holder) = _unpack(set[i]);
             _market.dropHolder(blobId, holder);
@@ -293,202 +237,11 @@ contract ProofSystem is IProofSystem, IStakeGuard, Periods, ReentrancyGuardTrans
         emit NodeDropped(nodeId, period);
     }
 
-    /// @dev Brings the node's snapshot to the current period: applies prunes queued in earlier
-    /// periods, then records the set length at the start of this period and of the previous one.
-    function _roll(NodeId nodeId) private returns (NodeBook storage book) {
-        book = _books[nodeId];
-        uint32 period = _currentPeriod();
-        uint32 rolledTo = book.rolledTo;
-        if (rolledTo == period + 1) return book;
-        if (book.queued != 0) {
-            BlobId[] storage queue = _pruneQueue[nodeId];
-            for (uint256 i = 0; i < queue.length; ++i) {
-                _removeEntry(nodeId, queue[i]);
-            }
-            delete _pruneQueue[nodeId];
-            book.queued = 0;
-        }
-        uint32 length = uint32(_sets[nodeId].length);
-        book.prevLenAtStart = rolledTo == period ? book.lenAtStart : length;
-        book.lenAtStart = length;
-        book.rolledTo = period + 1;
+    function _marketHooks() internal view override returns (IMarketHooks) {
+        return _market;
     }
 
-    function _isProven(NodeId nodeId, NodeBook storage book, uint32 period) private view returns (bool) {
-        uint32 base = book.windowBase;
-        if (period >= base && period < base + 64) return book.window & (uint64(1) << (period - base)) != 0;
-        return _proven[nodeId].isSet(period);
-    }
-
-    /// @dev Marks `period` proven in the book's window (the slot the proof writes anyway); a
-    /// period past the window first moves the window's bits to the `_proven` bitmap.
-    function _setProven(NodeId nodeId, NodeBook storage book, uint32 period) private {
-        uint32 base = book.windowBase;
-        if (period >= base + 64 || period < base) {
-            uint64 window = book.window;
-            if (window != 0) _proven[nodeId][base >> 8] |= uint256(window) << (base & 0xff);
-            base = period & ~uint32(63);
-            book.windowBase = base;
-            book.window = 0;
-        }
-        book.window |= uint64(1) << (period - base);
-    }
-
-    function _removeEntry(NodeId nodeId, BlobId blobId) private {
-        uint256[] storage set = _sets[nodeId];
-        mapping(BlobId => uint256) storage entries = _entries[nodeId];
-        uint256 position = (entries[blobId] & POSITION_MASK) - 1;
-        uint256 last = set.length - 1;
-        if (position != last) {
-            uint256 moved = set[last];
-            set[position] = moved;
-            (BlobId movedId,) = _unpack(moved);
-            entries[movedId] = (entries[movedId] & ~POSITION_MASK) | (position + 1);
-        }
-        set.pop();
-        delete entries[blobId];
-    }
-
-    /// @dev The set as the current period samples it, without writing: the stored set with the
-    /// queued prunes applied if the node was not rolled this period, cut to the snapshot length.
-    function _snapshot(NodeId nodeId, NodeBook storage book, uint32 period)
-        private
-        view
-        returns (uint256[] memory set)
-    {
-        set = _sets[nodeId];
-        uint256 length = set.length;
-        if (book.rolledTo == period + 1) {
-            length = book.lenAtStart;
-        } else {
-            BlobId[] storage queue = _pruneQueue[nodeId];
-            for (uint256 i = 0; i < queue.length; ++i) {
-                uint256 position = 0;
-                while (_idOf(set[position]) != queue[i]) ++position;
-                set[position] = set[--length];
-            }
-        }
-        assembly ("memory-safe") {
-            mstore(set, length)
-        }
-    }
-
-    /// @dev What drawing a period's samples for a node depends on.
-    struct Draw {
-        NodeId nodeId;
-        uint32 period;
-        bytes32 seed;
-        uint256 length;
-    }
-
-    function _verify(NodeId nodeId, uint32 period, bytes32 seed, uint256 length, bytes calldata proof)
-        private
-        view
-        returns (uint256 verified)
-    {
-        Draw memory draw = Draw(nodeId, period, seed, length);
-        uint256[] storage set = _sets[nodeId];
-        uint256 offset = 0;
-        for (uint256 i = 0; i < _samples; ++i) {
-            bool counted;
-            (offset, counted) = _verifySample(draw, set, i, proof, offset);
-            if (counted) ++verified;
-        }
-        if (offset != proof.length) revert ProofsMalformedProof(nodeId, offset, proof.length);
-    }
-
-    /// @dev Draws sample `sample` and checks its proof at `offset`; a void sample consumes nothing.
-    function _verifySample(
-        Draw memory draw,
-        uint256[] storage set,
-        uint256 sample,
-        bytes calldata proof,
-        uint256 offset
-    )
-        private
-        view
-        returns (uint256 next, bool counted)
-    {
-        for (uint256 attempt = 0; attempt < MAX_ATTEMPTS; ++attempt) {
-            uint256 value = _draw(draw.seed, draw.nodeId, sample, attempt);
-            (bool live, Challenge memory target) = _resolve(set[value % draw.length], value, draw.period);
-            if (live) return (_check(draw.nodeId, sample, target, proof, offset), true);
-        }
-        return (offset, false);
-    }
-
-    /// @dev The samples of the current period over `set` (the snapshot the period samples).
-    function _sampleSet(NodeId nodeId, uint32 period, bytes32 seed, uint256[] memory set)
-        private
-        view
-        returns (Challenge[] memory list)
-    {
-        list = new Challenge[](_samples);
-        uint256 count = 0;
-        for (uint256 i = 0; i < _samples; ++i) {
-            for (uint256 attempt = 0; attempt < MAX_ATTEMPTS; ++attempt) {
-                uint256 draw = _draw(seed, nodeId, i, attempt);
-                (bool live, Challenge memory target) = _resolve(set[draw % set.length], draw, period);
-                if (!live) continue;
-                list[count++] = target;
-                break;
-            }
-        }
-        assembly ("memory-safe") {
-            mstore(list, count)
-        }
-    }
-
-    /// @dev Checks the proof of `target` at `offset`; returns the offset just past it.
-    function _check(NodeId nodeId, uint256 sample, Challenge memory target, bytes calldata proof, uint256 offset)
-        private
-        view
-        returns (uint256 next)
-    {
-        bytes32 computed;
-        (computed, next) = MerkleCommitment.rootAt(proof, offset, target.size, target.leafIndex);
-        if (next > proof.length) revert ProofsMalformedProof(nodeId, next, proof.length);
-        if (computed != target.root) revert ProofsInvalidProof(nodeId, sample, target.blobId, target.leafIndex);
-    }
-
-    /// @dev The leaf `draw` picks in the entry's blob, if the node is to prove it in `period`.
-    function _resolve(uint256 entry, uint256 draw, uint32 period)
-        private
-        view
-        returns (bool live, Challenge memory target)
-    {
-        (BlobId blobId, uint8 holder) = _unpack(entry);
-        bytes32 root;
-        uint64 size;
-        (live, root, size) = _market.challengeTarget(blobId, holder, period);
-        if (live) {
-            target = Challenge(blobId, uint64((draw >> 128) % MerkleCommitment.leafCount(size)), size, root);
-        }
-    }
-
-    function _unpack(uint256 entry) private pure returns (BlobId blobId, uint8 holder) {
-        return (_idOf(entry), uint8(entry >> 248));
-    }
-
-    function _idOf(uint256 entry) private pure returns (BlobId) {
-        return BlobId.wrap(bytes32(entry & (type(uint256).max >> 8)));
-    }
-
-    /// @dev `uint256(keccak256(abi.encode(seed, nodeId, sample, attempt)))`, hashed in scratch memory.
-    function _draw(bytes32 seed, NodeId nodeId, uint256 sample, uint256 attempt) private pure returns (uint256 draw) {
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, seed)
-            mstore(add(ptr, 0x20), and(nodeId, 0xffffffff))
-            mstore(add(ptr, 0x40), sample)
-            mstore(add(ptr, 0x60), attempt)
-            draw := keccak256(ptr, 0x80)
-        }
-    }
-
-    function _seedFrom(uint64 blockNumber, uint32 period) private view returns (bytes32) {
-        if (blockNumber == 0 || blockNumber >= block.number) return 0;
-        bytes32 hash = Blockhash.blockHash(blockNumber);
-        return hash == 0 ? bytes32(0) : keccak256(abi.encode(hash, period));
+    function _sampleCount() internal view override returns (uint8) {
+        return _samples;
     }
 }

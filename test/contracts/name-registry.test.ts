@@ -1,7 +1,7 @@
 import { network } from "hardhat";
 import { type Address, getAddress, getContract, type Hex, keccak256, parseEventLogs, toHex } from "viem";
-import { nameRegistryAbi } from "#protocol";
 import { beforeEach, describe, expect, test } from "vitest";
+import { nameRegistryAbi } from "#protocol";
 import { expectRevert } from "../helpers/expect-revert.ts";
 
 const { viem, networkHelpers } = await network.connect();
