@@ -15,14 +15,15 @@ export interface HttpTarget {
 export async function send(
   target: HttpTarget,
   path: string,
-  init: RequestInit & { signal?: AbortSignal | undefined } = {},
+  init: Omit<RequestInit, "signal"> & { signal?: AbortSignal | undefined } = {},
   ok: readonly number[] = [200],
 ): Promise<Response> {
+  const { signal, ...rest } = init;
   let response: Response;
   try {
-    response = await target.fetch(`${target.baseUrl}${path}`, init);
+    response = await target.fetch(`${target.baseUrl}${path}`, { ...rest, ...(signal ? { signal } : {}) });
   } catch (error) {
-    init.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     throw unreachable(target.origin, error);
   }
   if (!ok.includes(response.status)) {

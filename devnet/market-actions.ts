@@ -24,7 +24,7 @@ export interface RegisteredBlob {
   /** Logs of the registerBlob transaction. */
   logs: Log[];
   /** Cold: every holder's shard commitment (the shards are random bytes of shardSize). */
-  shardRoots?: Hex[];
+  shardRoots?: Hex[] | undefined;
 }
 
 const treeCache = new WeakMap<Uint8Array, MerkleTree>();

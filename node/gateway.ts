@@ -24,8 +24,8 @@ export function responseFormat(format: string | undefined, accept: string | unde
 
 /** The bytes of one block, from the local blockstore. */
 export async function rawBlock(stores: NodeStores, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
-  if (!(await stores.reads.has(cid, { signal }))) throw new NotFoundError(cid.toString());
-  return toBuffer(stores.reads.get(cid, { signal }));
+  if (!(await stores.reads.has(cid, signal ? { signal } : {}))) throw new NotFoundError(cid.toString());
+  return toBuffer(stores.reads.get(cid, signal ? { signal } : {}));
 }
 
 /**
@@ -37,14 +37,14 @@ export async function carStream(
   root: CID,
   signal?: AbortSignal,
 ): Promise<AsyncIterable<Uint8Array>> {
-  if (!(await stores.reads.has(root, { signal }))) throw new NotFoundError(root.toString());
+  if (!(await stores.reads.has(root, signal ? { signal } : {}))) throw new NotFoundError(root.toString());
   const { writer, out } = CarWriter.create([root]);
   const write = async () => {
     try {
       const stack: CID[] = [root];
       for (let cid = stack.pop(); cid !== undefined; cid = stack.pop()) {
         signal?.throwIfAborted();
-        const bytes = await toBuffer(stores.reads.get(cid, { signal }));
+        const bytes = await toBuffer(stores.reads.get(cid, signal ? { signal } : {}));
         await writer.put({ cid, bytes });
         if (cid.code === dagPb.code) {
           const links = dagPb.decode(bytes).Links;

@@ -90,8 +90,8 @@ export function createNodeClient(options: NodeClientOptions) {
 
     /** GET /file/:cid, whole or a byte range. */
     getFile: async (cid: string, opts: Signal & { range?: string } = {}): Promise<FileRead> => {
-      const headers = opts.range ? { range: opts.range } : undefined;
-      const response = await send(target, nodeUrl.file(cid), { headers, signal: opts.signal }, [200, 206]);
+      const headers = opts.range ? { headers: { range: opts.range } } : {};
+      const response = await send(target, nodeUrl.file(cid), { ...headers, signal: opts.signal }, [200, 206]);
       return { status: response.status, headers: response.headers, body: bytesOf(target, response) };
     },
 

@@ -31,7 +31,7 @@ export class BlockTrail {
   }
 
   /** Reads the cursor and kept hashes; `start` is the cursor of a node that has none. */
-  async load(start: bigint, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async load(start: bigint, options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     this.#cursor = (await this.#read(CURSOR, options)) ?? start;
     const kept = await this.#read(BLOCKS, options, (text) => JSON.parse(text) as [string, Hex][]);
     this.#marks = (kept ?? []).map(([number, hash]) => ({ number: BigInt(number), hash }));
@@ -53,7 +53,11 @@ export class BlockTrail {
   }
 
   /** Records blocks read up to `end` (and any with events, `seen`); the cursor moves past `end`. */
-  async advance(end: BlockMark, seen: BlockMark[], options: { signal?: AbortSignal } = {}): Promise<void> {
+  async advance(
+    end: BlockMark,
+    seen: BlockMark[],
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<void> {
     const byNumber = new Map(this.#marks.map((mark) => [mark.number, mark]));
     for (const mark of [...seen, end]) byNumber.set(mark.number, mark);
     this.#marks = [...byNumber.values()]
@@ -64,29 +68,35 @@ export class BlockTrail {
   }
 
   /** Forgets every block after `ancestor` and moves the cursor to the block after it. */
-  async rewind(ancestor: BlockMark | undefined, start: bigint, options: { signal?: AbortSignal } = {}) {
+  async rewind(
+    ancestor: BlockMark | undefined,
+    start: bigint,
+    options: { signal?: AbortSignal | undefined } = {},
+  ) {
     this.#marks = ancestor ? this.#marks.filter((mark) => mark.number <= ancestor.number) : [];
     this.#cursor = ancestor ? ancestor.number + 1n : start;
     await this.#save(options);
   }
 
-  async #save(options: { signal?: AbortSignal }): Promise<void> {
+  async #save(options: { signal?: AbortSignal | undefined }): Promise<void> {
     const batch = this.#datastore.batch();
     batch.put(CURSOR, encoder.encode(String(this.#cursor)));
     batch.put(
       BLOCKS,
       encoder.encode(JSON.stringify(this.#marks.map((mark) => [String(mark.number), mark.hash]))),
     );
-    await batch.commit(options);
+    await batch.commit(options.signal ? { signal: options.signal } : {});
   }
 
   async #read<T = bigint>(
     key: Key,
-    options: { signal?: AbortSignal },
+    options: { signal?: AbortSignal | undefined },
     parse: (text: string) => T = (text) => BigInt(text) as T,
   ): Promise<T | undefined> {
     try {
-      return parse(decoder.decode(await this.#datastore.get(key, options)));
+      return parse(
+        decoder.decode(await this.#datastore.get(key, options.signal ? { signal: options.signal } : {})),
+      );
     } catch (error) {
       if ((error as Error).name === "NotFoundError") return undefined;
       throw error;

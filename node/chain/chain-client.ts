@@ -116,7 +116,7 @@ export class ChainClient {
   send(
     label: string,
     write: () => Promise<Hex>,
-    options: { signal?: AbortSignal; attempts?: number; maxMs?: number } = {},
+    options: { signal?: AbortSignal | undefined; attempts?: number; maxMs?: number } = {},
   ) {
     const { signal } = options;
     const attempts = options.attempts ?? 4;

@@ -82,7 +82,10 @@ export class Registrations {
   }
 
   /** The registration of `blobId`, or undefined if there is none. */
-  async get(blobId: Hex, options: { signal?: AbortSignal } = {}): Promise<Registration | undefined> {
+  async get(
+    blobId: Hex,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Registration | undefined> {
     let blob: Awaited<ReturnType<ChainClient["market"]["read"]["getBlob"]>>;
     try {
       blob = await this.#chain.read(() => this.#chain.market.read.getBlob([blobId]));
@@ -115,7 +118,10 @@ export class Registrations {
     };
   }
 
-  async #describe(blobId: Hex, options: { signal?: AbortSignal }): Promise<Described | undefined> {
+  async #describe(
+    blobId: Hex,
+    options: { signal?: AbortSignal | undefined },
+  ): Promise<Described | undefined> {
     options.signal?.throwIfAborted();
     const logs = await this.#chain.read(() =>
       this.#chain.market.getEvents.BlobRegistered(

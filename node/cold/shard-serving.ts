@@ -7,7 +7,7 @@ import type { ShardStore } from "./shard-store.ts";
 /** A cold record of this node with its shard on disk. */
 export type HeldShard = BlobRecord & { shard: NonNullable<BlobRecord["shard"]> };
 
-type Signal = { signal?: AbortSignal };
+type Signal = { signal?: AbortSignal | undefined };
 
 /**
  * Serves this node's shards to other nodes: primary parts or whole shards (readers rebuilding a

@@ -74,7 +74,12 @@ export class ShardStore {
   }
 
   /** `length` bytes of the shard from `offset` (fewer only past its end). */
-  async read(blobId: string, offset: number, length: number, options: { signal?: AbortSignal } = {}) {
+  async read(
+    blobId: string,
+    offset: number,
+    length: number,
+    options: { signal?: AbortSignal | undefined } = {},
+  ) {
     options.signal?.throwIfAborted();
     const file = await open(this.path(blobId), "r");
     try {
@@ -91,7 +96,7 @@ export class ShardStore {
     blobId: string,
     layout: { stripes: number; shardStripeBytes: number },
     part: { from: number; length: number },
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal | undefined } = {},
   ): AsyncGenerator<Buffer> {
     const file = await open(this.path(blobId), "r");
     try {

@@ -212,7 +212,11 @@ export class Holdings {
   }
 
   /** Lets go of a held blob (deleted, expired, never certified): unpins it and deletes its blocks. */
-  async release(record: BlobRecord, reason: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async release(
+    record: BlobRecord,
+    reason: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<void> {
     if (record.shard) {
       await this.#records.delete(record, options);
       await this.#stores.flush();
@@ -234,7 +238,11 @@ export class Holdings {
   }
 
   /** Updates a record's state (certified, its term) as the chain moves. */
-  async update(record: BlobRecord, changes: Partial<BlobRecord>, options: { signal?: AbortSignal } = {}) {
+  async update(
+    record: BlobRecord,
+    changes: Partial<BlobRecord>,
+    options: { signal?: AbortSignal | undefined } = {},
+  ) {
     await this.#records.put({ ...record, ...changes }, options);
   }
 
@@ -250,16 +258,16 @@ export class Holdings {
   }
 
   /** Drops a cached copy (unless a held blob has the same CID). */
-  async evictFromCache(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async evictFromCache(key: string, options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     this.#cache.remove(key);
     const cid = CID.parse(key);
     const held = (await this.#records.byCid(key, options)).some((record) => !record.shard);
     if (!held && (await this.#isPinned(cid, options))) await this.#unpin(cid, options);
   }
 
-  async #isPinned(cid: CID, options: { signal?: AbortSignal }): Promise<boolean> {
+  async #isPinned(cid: CID, options: { signal?: AbortSignal | undefined }): Promise<boolean> {
     try {
-      await this.#helia.pins.get(cid, options);
+      await this.#helia.pins.get(cid, options.signal ? { signal: options.signal } : {});
       return true;
     } catch {
       return false;
@@ -285,14 +293,19 @@ export class Holdings {
   }
 
   /** Unpins `cid` and deletes its blocks that no other pin keeps and no upload in progress holds. */
-  async #unpin(cid: CID, options: { signal?: AbortSignal }) {
+  async #unpin(cid: CID, options: { signal?: AbortSignal | undefined }) {
     const blocks: CID[] = [];
-    for await (const block of this.#helia.pins.rm(cid, { ...options, walker: leafSkippingWalker() })) {
+    for await (const block of this.#helia.pins.rm(cid, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      walker: leafSkippingWalker(),
+    })) {
       blocks.push(block);
     }
     for (const block of blocks) {
-      if (!(await this.#helia.pins.isPinned(block, options)))
-        await this.#pending.deleteUnheld(block, () => this.#stores.blockstore.delete(block, options));
+      if (!(await this.#helia.pins.isPinned(block, options.signal ? { signal: options.signal } : {})))
+        await this.#pending.deleteUnheld(block, () =>
+          this.#stores.blockstore.delete(block, options.signal ? { signal: options.signal } : {}),
+        );
     }
   }
 

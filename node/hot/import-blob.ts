@@ -117,8 +117,8 @@ export async function importBlob(options: {
   const recording = {
     put: async (cid: CID, bytes: Uint8Array) => {
       const write = (async () => {
-        if (!(await blockstore.has(cid, { signal }))) newBlocks.push(cid);
-        await blockstore.put(cid, bytes, { signal });
+        if (!(await blockstore.has(cid, signal ? { signal } : {}))) newBlocks.push(cid);
+        await blockstore.put(cid, bytes, signal ? { signal } : {});
       })();
       writes.add(write);
       try {

@@ -85,7 +85,7 @@ export async function connectPeers(
   await Promise.all(
     addresses.map(async (address) => {
       try {
-        await helia.libp2p.dial(multiaddr(address), { signal });
+        await helia.libp2p.dial(multiaddr(address), signal ? { signal } : {});
       } catch (error) {
         logger.warn({ address, err: error }, "peer did not answer");
       }

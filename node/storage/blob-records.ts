@@ -21,13 +21,13 @@ export interface BlobRecord {
   /** Unix seconds by which the blob must be certified. */
   certifyDeadline: number;
   /** The period the term ends (exclusive), once certified. */
-  endPeriod?: number;
+  endPeriod?: number | undefined;
   storedAt: number;
   /**
    * The chain dropped this node from the blob (missed proofs): it is no longer paid, but keeps
    * and serves its copy until every holder slot of the blob is live again or the blob ends.
    */
-  dropped?: boolean;
+  dropped?: boolean | undefined;
   /**
    * Cold: this node keeps holder `holder`'s shard (`commitment` and `groupRoots` are the shard's;
    * `size` stays the blob's), and the layout and every shard commitment, for readers and repairs.
@@ -83,9 +83,19 @@ export class BlobRecords {
     this.#datastore = datastore;
   }
 
-  async get(blobId: Hex, options: { signal?: AbortSignal } = {}): Promise<BlobRecord | undefined> {
+  async get(
+    blobId: Hex,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<BlobRecord | undefined> {
     try {
-      return JSON.parse(decoder.decode(await this.#datastore.get(new Key(`${BLOBS}/${blobId}`), options)));
+      return JSON.parse(
+        decoder.decode(
+          await this.#datastore.get(
+            new Key(`${BLOBS}/${blobId}`),
+            options.signal ? { signal: options.signal } : {},
+          ),
+        ),
+      );
     } catch (error) {
       if ((error as Error).name === "NotFoundError") return undefined;
       throw error;
@@ -93,32 +103,38 @@ export class BlobRecords {
   }
 
   /** Writes (or replaces) a record and its CID index entry. */
-  async put(record: BlobRecord, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async put(record: BlobRecord, options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     const batch = this.#datastore.batch();
     batch.put(new Key(`${BLOBS}/${record.blobId}`), encoder.encode(JSON.stringify(record)));
     batch.put(new Key(`${CIDS}/${record.cid}/${record.blobId}`), new Uint8Array(0));
-    await batch.commit(options);
+    await batch.commit(options.signal ? { signal: options.signal } : {});
   }
 
-  async delete(record: BlobRecord, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async delete(record: BlobRecord, options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     const batch = this.#datastore.batch();
     batch.delete(new Key(`${BLOBS}/${record.blobId}`));
     batch.delete(new Key(`${CIDS}/${record.cid}/${record.blobId}`));
-    await batch.commit(options);
+    await batch.commit(options.signal ? { signal: options.signal } : {});
   }
 
   /** The records of every blob with this CID (the same bytes may be registered more than once). */
-  async byCid(cid: string, options: { signal?: AbortSignal } = {}): Promise<BlobRecord[]> {
+  async byCid(cid: string, options: { signal?: AbortSignal | undefined } = {}): Promise<BlobRecord[]> {
     const records: BlobRecord[] = [];
-    for await (const key of this.#datastore.queryKeys({ prefix: `${CIDS}/${cid}/` }, options)) {
+    for await (const key of this.#datastore.queryKeys(
+      { prefix: `${CIDS}/${cid}/` },
+      options.signal ? { signal: options.signal } : {},
+    )) {
       const record = await this.get(key.baseNamespace() as Hex, options);
       if (record) records.push(record);
     }
     return records;
   }
 
-  async *all(options: { signal?: AbortSignal } = {}): AsyncGenerator<BlobRecord> {
-    for await (const { value } of this.#datastore.query({ prefix: `${BLOBS}/` }, options)) {
+  async *all(options: { signal?: AbortSignal | undefined } = {}): AsyncGenerator<BlobRecord> {
+    for await (const { value } of this.#datastore.query(
+      { prefix: `${BLOBS}/` },
+      options.signal ? { signal: options.signal } : {},
+    )) {
       yield JSON.parse(decoder.decode(value)) as BlobRecord;
     }
   }

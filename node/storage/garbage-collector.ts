@@ -91,10 +91,10 @@ export class GarbageCollector {
     this.#logger.debug({ pending_blocks: this.#pending.size }, "collecting");
     let removed = 0;
     // listing the store names each block and reads none of them
-    for await (const { cid } of this.#blockstore.getAll({ signal })) {
-      if (this.#pending.has(cid) || (await this.#pins.isPinned(cid, { signal }))) continue;
+    for await (const { cid } of this.#blockstore.getAll(signal ? { signal } : {})) {
+      if (this.#pending.has(cid) || (await this.#pins.isPinned(cid, signal ? { signal } : {}))) continue;
       const remove = async () => {
-        await this.#blockstore.delete(cid, { signal });
+        await this.#blockstore.delete(cid, signal ? { signal } : {});
       };
       if (await this.#pending.deleteUnheld(cid, remove)) removed += 1;
     }

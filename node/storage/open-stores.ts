@@ -27,7 +27,7 @@ export interface NodeStores {
    * The bytes of one block read into a buffer of `pool` (released by the caller once nothing
    * reads it), or into a buffer of its own if the block is larger than the pool's.
    */
-  readInto(cid: CID, pool: BufferPool, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  readInto(cid: CID, pool: BufferPool, options?: { signal?: AbortSignal | undefined }): Promise<Uint8Array>;
   /** Makes every write so far to both stores durable (syncfs, shared by concurrent callers). */
   flush(): Promise<void>;
   close(): Promise<void>;

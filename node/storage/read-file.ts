@@ -26,7 +26,7 @@ export async function* readFileRange(
   root: CID,
   range: { offset: number; length: number } = { offset: 0, length: Number.POSITIVE_INFINITY },
   options: {
-    signal?: AbortSignal;
+    signal?: AbortSignal | undefined;
     readAhead?: number;
     /** Reads a raw leaf block (by default, from `blockstore`). */
     readLeaf?: (cid: CID) => Promise<Uint8Array>;
@@ -37,7 +37,8 @@ export async function* readFileRange(
   const end = range.offset + range.length;
   if (range.length <= 0) return;
   const readAhead = Math.max(1, options.readAhead ?? 4);
-  const read = async (cid: CID) => toBuffer(blockstore.get(cid, { signal: options.signal }));
+  const read = async (cid: CID) =>
+    toBuffer(blockstore.get(cid, options.signal ? { signal: options.signal } : {}));
   const readLeaf = options.readLeaf ?? read;
   const pending: { piece: Piece; bytes: Promise<Uint8Array> }[] = [];
   const pieces = leafPieces(root, read, range.offset, end);

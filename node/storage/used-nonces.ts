@@ -21,11 +21,14 @@ export class UsedNonces {
   }
 
   /** Forgets nonces whose requests expired before `now` (unix seconds). */
-  async prune(now: number, options: { signal?: AbortSignal } = {}): Promise<number> {
+  async prune(now: number, options: { signal?: AbortSignal | undefined } = {}): Promise<number> {
     let removed = 0;
-    for await (const { key, value } of this.#datastore.query({ prefix: `${PREFIX}/` }, options)) {
+    for await (const { key, value } of this.#datastore.query(
+      { prefix: `${PREFIX}/` },
+      options.signal ? { signal: options.signal } : {},
+    )) {
       if (Number(new TextDecoder().decode(value)) < now) {
-        await this.#datastore.delete(key, options);
+        await this.#datastore.delete(key, options.signal ? { signal: options.signal } : {});
         removed += 1;
       }
     }
