@@ -1,5 +1,6 @@
 import { type Hex, parseEventLogs, toHex } from "viem";
 import {
+  attestationArg,
   type ColdLayout,
   cidOfStream,
   coldCommitmentOfStream,
@@ -95,12 +96,7 @@ export async function certifyWith(
   replies: StoreReply[],
 ) {
   const as = contractsFor(deployment, h.publicClient, owner);
-  const attestations = replies.map((reply) => ({
-    holder: reply.attestation.holder,
-    expiry: BigInt(reply.attestation.expiry),
-    r: reply.attestation.r as Hex,
-    vs: reply.attestation.vs as Hex,
-  }));
+  const attestations = replies.map((reply) => attestationArg(reply.attestation));
   return h.wait(await as.market.write.certify([blobId, attestations]));
 }
 
@@ -169,12 +165,7 @@ export async function storeCold(
   );
   if (failures.length > 0) throw new Error(`shards refused: ${JSON.stringify(failures)}`);
   const as = contractsFor(deployment, h.publicClient, owner);
-  const attestations = replies.map((reply) => ({
-    holder: reply.attestation.holder,
-    expiry: BigInt(reply.attestation.expiry),
-    r: reply.attestation.r as Hex,
-    vs: reply.attestation.vs as Hex,
-  }));
+  const attestations = replies.map((reply) => attestationArg(reply.attestation));
   await h.wait(await as.market.write.certifyShards([cold.blobId, attestations, cold.shardRoots]));
   return replies;
 }

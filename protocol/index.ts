@@ -19,10 +19,12 @@ export {
 } from "./tier.ts";
 export {
   type AttestationMessage,
+  attestationArg,
   attestationTypedData,
   attestationTypes,
   type DeleteRequestMessage,
   deleteRequestTypedData,
   deleteRequestTypes,
   marketDomain,
+  type WireAttestation,
 } from "./typed-data.ts";

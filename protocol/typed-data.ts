@@ -62,3 +62,16 @@ export function deleteRequestTypedData(chainId: number, market: Address, message
     message,
   } as const;
 }
+
+/** An attestation as nodes answer it (`PUT /store`, `PUT /shard`): the expiry in decimal. */
+export interface WireAttestation {
+  holder: number;
+  expiry: string;
+  r: string;
+  vs: string;
+}
+
+/** A node's attestation in the shape `certify` and `certifyShards` take. */
+export function attestationArg({ holder, expiry, r, vs }: WireAttestation) {
+  return { holder, expiry: BigInt(expiry), r: r as Hex, vs: vs as Hex };
+}

@@ -1,5 +1,5 @@
 import { type Hex, parseSignature, signatureToCompactSignature } from "viem";
-import { attestationTypedData } from "#protocol";
+import { attestationArg, attestationTypedData } from "#protocol";
 import type { ChainClient } from "./chain-client.ts";
 import type { Registration } from "./registrations.ts";
 
@@ -63,11 +63,7 @@ export function certifyShards(
   shardRoots: readonly Hex[],
   options: { signal?: AbortSignal } = {},
 ) {
-  const args = [
-    blobId,
-    attestations.map(({ holder, expiry, r, vs }) => ({ holder, expiry: BigInt(expiry), r, vs })),
-    shardRoots,
-  ] as const;
+  const args = [blobId, attestations.map(attestationArg), shardRoots] as const;
   return chain.send(
     "certifyShards",
     async () => {
@@ -85,10 +81,7 @@ export function certifyReplica(
   attestations: readonly Pick<SignedAttestation, "holder" | "expiry" | "r" | "vs">[],
   options: { signal?: AbortSignal } = {},
 ) {
-  const args = [
-    blobId,
-    attestations.map(({ holder, expiry, r, vs }) => ({ holder, expiry: BigInt(expiry), r, vs })),
-  ] as const;
+  const args = [blobId, attestations.map(attestationArg)] as const;
   return chain.send(
     "certify",
     async () => {

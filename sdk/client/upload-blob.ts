@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type Address, type Hex, parseEventLogs, toHex } from "viem";
-import { storageMarketAbi, strataTokenAbi, Tier, type TierName } from "#protocol";
+import { type Address, parseEventLogs, toHex } from "viem";
+import { attestationArg, storageMarketAbi, strataTokenAbi, Tier, type TierName } from "#protocol";
 import { InsufficientFundsError, InvalidArgumentError, UploadError } from "../errors.ts";
 import { sharedAllowances } from "./allowance-ledger.ts";
 import { chooseNodes } from "./choose-nodes.ts";
@@ -140,12 +140,7 @@ export async function uploadBlob(
     }
 
     onProgress?.({ stage: "certifying", bytes: total, total });
-    const attestations = replies.map((reply) => ({
-      holder: reply.attestation.holder,
-      expiry: BigInt(reply.attestation.expiry),
-      r: reply.attestation.r as Hex,
-      vs: reply.attestation.vs as Hex,
-    }));
+    const attestations = replies.map((reply) => attestationArg(reply.attestation));
     const certified = await sendCall(
       publicClient,
       signer,
