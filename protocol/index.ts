@@ -28,3 +28,4 @@ export {
   marketDomain,
   type WireAttestation,
 } from "./typed-data.ts";
+export * from "./names/index.ts";
