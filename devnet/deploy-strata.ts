@@ -65,6 +65,7 @@ const sources = {
   StrataToken: "token/StrataToken.sol",
   NodeRegistry: "registry/NodeRegistry.sol",
   StorageMarket: "market/StorageMarket.sol",
+  NameRegistry: "names/NameRegistry.sol",
 } as const;
 
 async function readArtifact(root: string, name: keyof typeof sources): Promise<Artifact> {
@@ -74,7 +75,7 @@ async function readArtifact(root: string, name: keyof typeof sources): Promise<A
 
 /**
  * Deploys token, registry and market (which creates its proof system), grants the proof system
- * the slasher role and makes it the registry's stake guard. Reads bytecode from Hardhat's
+ * the slasher role and makes it the registry's stake guard, then the name registry. Reads bytecode from Hardhat's
  * artifacts under `root` (run `npm run build` first).
  */
 export async function deployStrata(options: {
@@ -150,6 +151,7 @@ export async function deployStrata(options: {
       args: [proofSystem],
     }),
   );
+  const names = await deploy("NameRegistry", []);
   return {
     chainId: await publicClient.getChainId(),
     deploymentBlock: token.block,
@@ -158,6 +160,7 @@ export async function deployStrata(options: {
       registry: getAddress(registry.address),
       market: getAddress(market.address),
       proofSystem: getAddress(proofSystem),
+      names: getAddress(names.address),
     },
     params: {
       epochSeconds: params.epochSeconds,

@@ -115,6 +115,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
           prover: { enabled: true, pollMs: 250, watchdog: true },
           storage: { max: 8 * 2 ** 30, gcWatermark: 90, gcPeriodMs: 600_000, maxUploadBytes: 2 ** 31 },
           cache: { capacity: 512 * 2 ** 20, policy: "lru", ttlMs: 3_600_000 },
+          // the nodes hand the IPNS records of anchored names back to the indexer every minute
+          names: { republishMs: 60_000, routers: [indexerUrl] },
           logLevel: options.logLevel ?? "info",
           ...(fault ? { fault: { mode: fault.mode, dropFraction: fault.dropFraction ?? 0.5 } } : {}),
         },

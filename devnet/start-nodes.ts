@@ -60,13 +60,18 @@ export async function startNodes(
       overrides: overrides(index),
     });
     const started = await startStorageNode(config, { logger });
-    // the registry names the node's real endpoint (nodes find each other there), and a restart
-    // keeps its port
+    // the registry names the node's real endpoint, peer id and addresses (nodes and stock IPFS
+    // clients find it there), and a restart keeps its port
     config.http.port = Number(new URL(started.url).port);
     await h.wait(
       await node.as.registry.write.update([
         node.nodeId,
-        nodeParams(node.signer.address, index, { pricePerByteEpoch: node.price, endpoint: started.url }),
+        nodeParams(node.signer.address, index, {
+          pricePerByteEpoch: node.price,
+          endpoint: started.url,
+          peerId: started.peerId,
+          multiaddrs: started.multiaddrs,
+        }),
       ]),
     );
     configs.push(config);

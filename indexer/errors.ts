@@ -28,6 +28,14 @@ export class NotFoundError extends IndexerError {
   }
 }
 
+/** An IPNS record that fails the IPNS validator (signature, size, end of life, encoding). */
+export class InvalidRecordError extends IndexerError {
+  override name = "InvalidRecordError";
+  constructor(message: string) {
+    super("INDEXER_ERR_INVALID_RECORD", 400, message);
+  }
+}
+
 /** The chain reorganised below the blocks the indexer keeps: it stops rather than serve wrong data. */
 export class DeepReorgError extends IndexerError {
   override name = "DeepReorgError";

@@ -14,6 +14,8 @@ import { ChainUnavailableError, ConfigError, IndexerError } from "./errors.ts";
 import { HealthPoller } from "./health/health-poller.ts";
 import { buildIndexerApp } from "./http/app.ts";
 import { IndexerMetrics } from "./metrics.ts";
+import { IpnsRecordStore } from "./names/ipns-record-store.ts";
+import { NameQueries } from "./names/name-queries.ts";
 import { ChainReader } from "./sync/chain-reader.ts";
 import { EventDecoder } from "./sync/event-decoder.ts";
 import { LogRanges } from "./sync/log-ranges.ts";
@@ -81,6 +83,7 @@ export async function startIndexer(
         registry: contracts.registry,
         market: contracts.market,
         proofSystem: contracts.proofSystem,
+        names: contracts.names,
         deploymentBlock: deployment.deploymentBlock.toString(),
       },
       { minStake: minStake.toString() },
@@ -114,7 +117,15 @@ export async function startIndexer(
 
     let failure: Error | undefined;
     const app = await buildIndexerApp(
-      { config, queries, metrics, registry: createMetricsRegistry(), failure: () => failure },
+      {
+        config,
+        queries,
+        names: new NameQueries(db),
+        ipnsRecords: new IpnsRecordStore(db),
+        metrics,
+        registry: createMetricsRegistry(),
+        failure: () => failure,
+      },
       logger,
     );
     app.addHook("onRequest", async (request, reply) => {

@@ -83,6 +83,15 @@ export const NodeConfigSchema = Type.Object(
         heal: Type.Boolean(),
       }),
     ),
+    /** Names: the IPNS records of anchored names this node serves and republishes. */
+    names: Type.Optional(
+      Type.Object({
+        /** How often kept records are checked against the chain and handed to the routers. */
+        republishMs: Type.Integer({ minimum: 1000 }),
+        /** Delegated routing endpoints (`PUT /routing/v1/ipns/{name}`), e.g. an indexer's URL. */
+        routers: Type.Array(Type.String({ minLength: 1 })),
+      }),
+    ),
     /** Deliberate misbehaviour for demonstrations: stop proving, or lose a fraction of each blob. */
     fault: Type.Object({
       mode: Type.Union([Type.Literal("none"), Type.Literal("stop-proving"), Type.Literal("drop-data")]),
@@ -105,6 +114,7 @@ export const nodeConfigDefaults = {
   chain: { confirmations: 2, pollingMs: 500, receiptTimeoutMs: 30_000 },
   cold: { repair: true, promoteAfterReads: 3, demoteAfterMs: 24 * 60 * 60 * 1000, policyPeriodMs: 60 * 1000 },
   hot: { heal: true },
+  names: { republishMs: 10 * 60 * 1000, routers: [] as string[] },
   fault: { mode: "none" as const, dropFraction: 0 },
   logLevel: "info" as const,
 };

@@ -102,6 +102,22 @@ export class NotAcceptableError extends NodeError {
   }
 }
 
+/** An IPNS record that fails the IPNS validator (signature, size, end of life, encoding). */
+export class InvalidRecordError extends NodeError {
+  override name = "InvalidRecordError";
+  constructor(message: string) {
+    super("NODE_ERR_INVALID_RECORD", 400, message);
+  }
+}
+
+/** An IPNS record the name's confirmed chain update does not carry (older, newer, other value). */
+export class NotAnchoredError extends NodeError {
+  override name = "NotAnchoredError";
+  constructor(message: string) {
+    super("NODE_ERR_NOT_ANCHORED", 409, message);
+  }
+}
+
 export class InvalidSignatureError extends NodeError {
   override name = "InvalidSignatureError";
   constructor(reason: string) {

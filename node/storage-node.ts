@@ -15,7 +15,7 @@ import { ColdTier } from "./cold/cold-tier.ts";
 import { PeerEndpoints } from "./cold/peer-parts.ts";
 import { ShardStore } from "./cold/shard-store.ts";
 import { Tiering } from "./cold/tiering.ts";
-import type { NodeConfig } from "./config.ts";
+import { type NodeConfig, nodeConfigDefaults } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { Holdings } from "./hot/holdings.ts";
 import { HotCache } from "./hot/hot-cache.ts";
@@ -24,6 +24,8 @@ import { ReplicaHealer } from "./hot/replica-healer.ts";
 import { buildApp } from "./http/app.ts";
 import { NodeStanding, readStanding } from "./http/node-standing.ts";
 import { NodeMetrics } from "./metrics.ts";
+import { NameRecords } from "./names/name-records.ts";
+import { NameRepublisher } from "./names/name-republisher.ts";
 import { connectPeers, createNodeHelia } from "./p2p/create-helia.ts";
 import { BlobRecords } from "./storage/blob-records.ts";
 import { ByteBudget } from "./storage/byte-budget.ts";
@@ -200,8 +202,14 @@ export async function startStorageNode(
       shards,
       onShardLost: (blobId) => cold.repairs.repairSoon(blobId, true),
     });
+    const names = new NameRecords({
+      datastore: stores.datastore,
+      chain,
+      confirmations: config.chain.confirmations,
+    });
     const app = await buildApp(
       {
+        names,
         config,
         chain,
         registrations,
@@ -231,6 +239,14 @@ export async function startStorageNode(
     shutdown.register("http", () => app.close());
     watcher.start();
     shutdown.register("chain watcher", () => watcher.stop());
+    const republisher = new NameRepublisher({
+      records: names,
+      routers: config.names?.routers ?? [],
+      periodMs: config.names?.republishMs ?? nodeConfigDefaults.names.republishMs,
+      logger,
+    });
+    republisher.start();
+    shutdown.register("name republisher", () => republisher.stop());
     if (config.prover.enabled && config.fault.mode !== "stop-proving") {
       prover.start();
       shutdown.register("prover", () => prover.stop());

@@ -11,6 +11,8 @@ export interface Deployment {
     registry: Address;
     market: Address;
     proofSystem: Address;
+    /** The NameRegistry: mutable names (docs/protocol.md, "Names"). */
+    names: Address;
   };
   params: {
     epochSeconds: number;
@@ -52,6 +54,7 @@ export function parseDeployment(text: string): Deployment {
       registry: address("registry"),
       market: address("market"),
       proofSystem: address("proofSystem"),
+      names: address("names"),
     },
     params: {
       epochSeconds: integer(params, "epochSeconds"),

@@ -7,6 +7,7 @@ export * from "./erasure/index.ts";
 export { ProtocolError } from "./errors.ts";
 export { holdersIn } from "./holder-mask.ts";
 export { blobIdOf, isBlobId } from "./ids.ts";
+export * from "./names/index.ts";
 export {
   BlobStatus,
   type BlobStatusName,
@@ -28,4 +29,3 @@ export {
   marketDomain,
   type WireAttestation,
 } from "./typed-data.ts";
-export * from "./names/index.ts";

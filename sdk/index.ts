@@ -8,6 +8,7 @@ export {
   type IndexerClient,
   type Route,
 } from "../api/indexer/index.ts";
+export type { IndexedName, IndexedNameUpdate, NameHistory } from "../api/names/index.ts";
 export type { MigrateReply, ShardReply, StoreReply } from "../api/node/index.ts";
 export { ServiceError } from "../api/service-error.ts";
 export * from "./actions/index.ts";
@@ -21,3 +22,4 @@ export type { UploadSource } from "./client/prepare-source.ts";
 export { StrataClient, type StrataClientOptions } from "./client/strata-client.ts";
 export type { UploadOptions, UploadProgress, UploadResult } from "./client/upload-types.ts";
 export * from "./errors.ts";
+export * from "./names/index.ts";

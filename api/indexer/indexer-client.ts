@@ -1,4 +1,5 @@
 import { type HttpTarget, jsonOf, send, trimBase, withTimeout } from "../http-request.ts";
+import { namesApi } from "../names/names-client.ts";
 import type {
   BlobQuery,
   BlobsPage,
@@ -37,6 +38,9 @@ export function createIndexerClient(options: IndexerClientOptions) {
 
   return {
     url: target.baseUrl,
+
+    /** The name routes and the delegated routing IPNS endpoints. */
+    names: namesApi(target, (signal) => withTimeout(timeoutMs, signal)),
 
     /** GET /route/:cid: the nodes holding live copies of a CID, best first. */
     route: (cid: string, opts?: Signal) => get<Route>(`/route/${id(cid)}`, opts),

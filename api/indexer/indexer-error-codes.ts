@@ -7,6 +7,7 @@ import { errorEnvelope, errorResponses } from "../error-envelope.ts";
 export const INDEXER_ERROR_CODES = [
   "INDEXER_ERR_INVALID_QUERY",
   "INDEXER_ERR_NOT_FOUND",
+  "INDEXER_ERR_INVALID_RECORD",
   "INDEXER_ERR_DEEP_REORG",
   "INDEXER_ERR_WRONG_DATABASE",
   "INDEXER_ERR_CHAIN_UNAVAILABLE",

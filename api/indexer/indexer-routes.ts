@@ -11,6 +11,7 @@ import {
   Limit,
   Node,
   NodeDetail,
+  ProvidersReply,
   RouteReply,
   SearchReply,
 } from "./indexer-schemas.ts";
@@ -18,6 +19,7 @@ import {
 /** The indexer's routes (Fastify patterns). */
 export const IndexerPath = {
   route: "/route/:cid",
+  providers: "/routing/v1/providers/:cid",
   blobs: "/blobs",
   blob: "/blobs/:id",
   search: "/search",
@@ -33,6 +35,10 @@ export const IndexerSchema = {
   route: {
     params: Type.Object({ cid: Type.String({ minLength: 1, maxLength: 200 }) }),
     response: { 200: RouteReply, ...indexerErrors(400, 404) },
+  },
+  providers: {
+    params: Type.Object({ cid: Type.String({ minLength: 1, maxLength: 200 }) }),
+    response: { 200: ProvidersReply, ...indexerErrors(400) },
   },
   blobs: { querystring: BlobsQuery, response: { 200: BlobsPage, ...indexerErrors(400) } },
   blob: {

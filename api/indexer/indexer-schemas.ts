@@ -155,6 +155,20 @@ export const RouteReply = Type.Object({
   ),
 });
 
+/** Delegated routing v1 (specs.ipfs.tech/routing/http-routing-v1): who provides a CID. */
+export const ProvidersReply = Type.Object({
+  Providers: Type.Array(
+    Type.Object({
+      Schema: Type.Literal("peer"),
+      ID: Type.String({ description: "The node's libp2p peer id" }),
+      Addrs: Type.Array(Type.String(), {
+        description: "libp2p multiaddrs, and the HTTP gateway's as /…/http",
+      }),
+      Protocols: Type.Array(Type.String()),
+    }),
+  ),
+});
+
 /** A page size: the server fills in its default, 20. */
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
 

@@ -1,4 +1,5 @@
 import { bytesOf, type HttpTarget, jsonOf, send, trimBase } from "../http-request.ts";
+import { IPNS_RECORD_TYPE } from "../names/name-schemas.ts";
 import { type PutReply, putStream } from "../put-stream.ts";
 import { BAD_REPLY, ServiceError, serviceErrorOf, unreachable } from "../service-error.ts";
 import { NodeHeader, nodeUrl } from "./node-paths.ts";
@@ -155,6 +156,29 @@ export function createNodeClient(options: NodeClientOptions) {
 
     /** GET /stats: what the node stores, caches, serves and proves. */
     getStats: (opts: Signal = {}) => getJson<NodeStats>("/stats", opts),
+
+    /** PUT /ipns/:name?nameId=: hands over a name's IPNS record (kept once the chain anchors it). */
+    putIpnsRecord: async (ipnsName: string, nameId: string, record: Uint8Array, opts: Signal = {}) => {
+      const response = await send(
+        target,
+        `/ipns/${encodeURIComponent(ipnsName)}?nameId=${encodeURIComponent(nameId)}`,
+        {
+          method: "PUT",
+          headers: { "content-type": IPNS_RECORD_TYPE },
+          body: record as BodyInit,
+          signal: opts.signal,
+        },
+      );
+      return jsonOf<{ ipnsName: string; sequence: string }>(target, response);
+    },
+
+    /** GET /ipns/:name?format=ipns-record: the name's anchored IPNS record as this node serves it. */
+    getIpnsRecord: async (ipnsName: string, opts: Signal = {}): Promise<Uint8Array> => {
+      const response = await send(target, `/ipns/${encodeURIComponent(ipnsName)}?format=ipns-record`, {
+        signal: opts.signal,
+      });
+      return new Uint8Array(await response.arrayBuffer());
+    },
   };
 }
 

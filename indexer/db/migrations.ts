@@ -231,4 +231,62 @@ CREATE TABLE route_hits (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    name: "names: their state, every update, and the IPNS records received for them",
+    sql: `
+ALTER TABLE events ADD COLUMN name_id TEXT;
+CREATE INDEX events_name ON events (name_id) WHERE name_id IS NOT NULL;
+
+-- a name as its last update left it (rebuilt from its events on a reorg); sequences are uint64,
+-- kept as decimal text zero-padded to 20 digits so that they sort
+CREATE TABLE names (
+  name_id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  label TEXT NOT NULL,
+  value TEXT NOT NULL,
+  path TEXT NOT NULL,
+  sequence TEXT NOT NULL,
+  validity INTEGER NOT NULL,
+  ttl INTEGER NOT NULL,
+  ipns_key TEXT NOT NULL,
+  ipns_name TEXT NOT NULL,
+  locked INTEGER NOT NULL,
+  updates INTEGER NOT NULL,
+  published_block INTEGER NOT NULL,
+  updated_block INTEGER NOT NULL,
+  updated_tx TEXT NOT NULL
+) STRICT;
+CREATE INDEX names_owner ON names (owner, label);
+CREATE INDEX names_ipns ON names (ipns_name, sequence);
+
+CREATE TABLE name_updates (
+  name_id TEXT NOT NULL,
+  sequence TEXT NOT NULL,
+  value TEXT NOT NULL,
+  path TEXT NOT NULL,
+  validity INTEGER NOT NULL,
+  ttl INTEGER NOT NULL,
+  ipns_name TEXT NOT NULL,
+  ${provenance},
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX name_updates_name ON name_updates (name_id, block_number, log_index);
+CREATE INDEX name_updates_block ON name_updates (block_number);
+
+-- IPNS records PUT to /routing/v1/ipns (signed off chain, checked on arrival, not mirrored): served
+-- only while a name's chain record anchors them
+CREATE TABLE ipns_records (
+  ipns_name TEXT NOT NULL,
+  sequence TEXT NOT NULL,
+  path TEXT NOT NULL,
+  validity INTEGER NOT NULL,
+  ttl INTEGER NOT NULL,
+  public_key TEXT NOT NULL,
+  record BLOB NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (ipns_name, sequence)
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];

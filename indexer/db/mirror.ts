@@ -17,7 +17,15 @@ export interface Anchor {
 }
 
 /** Tables whose rows are events themselves, removed by block when the chain reorganises. */
-const FACT_TABLES = ["certificates", "proofs", "missed_proofs", "slashes", "payments", "periods"] as const;
+const FACT_TABLES = [
+  "certificates",
+  "proofs",
+  "missed_proofs",
+  "slashes",
+  "payments",
+  "periods",
+  "name_updates",
+] as const;
 
 /**
  * The write side of the mirror: every change is one SQLite transaction that moves the cursor with
@@ -108,6 +116,7 @@ export class Mirror {
           JSON.stringify(event.args),
           event.nodeId,
           event.blobId,
+          event.nameId,
         );
         if (inserted.changes === 0) continue;
         added += 1;
@@ -124,21 +133,23 @@ export class Mirror {
 
   /**
    * Undoes everything above block `ancestor` in one transaction: its events and facts go, and
-   * every node and blob they touched is rebuilt from the events that remain.
+   * every node, blob and name they touched is rebuilt from the events that remain.
    */
-  rollback(ancestor: Anchor): { events: number; nodes: number; blobs: number } {
-    let result = { events: 0, nodes: 0, blobs: 0 };
+  rollback(ancestor: Anchor): { events: number; nodes: number; blobs: number; names: number } {
+    let result = { events: 0, nodes: 0, blobs: 0, names: 0 };
     this.#db.transaction(() => {
       const above = Number(ancestor.number);
       const nodes = (this.#s.touchedNodes.all(above) as { node_id: number }[]).map((r) => r.node_id);
       const blobs = (this.#s.touchedBlobs.all(above) as { blob_id: string }[]).map((r) => r.blob_id as Hex);
+      const names = (this.#s.touchedNames.all(above) as { name_id: string }[]).map((r) => r.name_id as Hex);
       const events = this.#s.deleteEventsAbove.run(above).changes;
       for (const table of FACT_TABLES) this.#s.deleteFactsAbove[table].run(above);
       for (const nodeId of nodes) this.#projector.replayNode(nodeId);
       for (const blobId of blobs) this.#projector.replayBlob(blobId);
+      for (const nameId of names) this.#projector.replayName(nameId);
       this.#s.deleteAnchorsAbove.run(above);
       this.#s.setCursor.run(above, ancestor.hash, ancestor.timestamp);
-      result = { events, nodes: nodes.length, blobs: blobs.length };
+      result = { events, nodes: nodes.length, blobs: blobs.length, names: names.length };
     })();
     return result;
   }
@@ -162,10 +173,13 @@ function statements(db: Db) {
     deleteAnchorsAbove: db.prepare("DELETE FROM blocks WHERE number > ?"),
     insertEvent: db.prepare(
       `INSERT OR IGNORE INTO events (chain_id, block_number, block_hash, tx_hash, log_index, contract, address, name,
-         args, node_id, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         args, node_id, blob_id, name_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     touchedNodes: db.prepare(
       "SELECT DISTINCT node_id FROM events WHERE block_number > ? AND node_id IS NOT NULL",
+    ),
+    touchedNames: db.prepare(
+      "SELECT DISTINCT name_id FROM events WHERE block_number > ? AND name_id IS NOT NULL",
     ),
     touchedBlobs: db.prepare(
       "SELECT DISTINCT blob_id FROM events WHERE block_number > ? AND blob_id IS NOT NULL",

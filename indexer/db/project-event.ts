@@ -1,4 +1,6 @@
 import type { Hex } from "viem";
+import { type NameStatements, nameStatements } from "../names/name-statements.ts";
+import { projectName } from "../names/project-name.ts";
 import { type BlobStatements, blobStatements } from "./blob-statements.ts";
 import { type FactStatements, factStatements } from "./fact-statements.ts";
 import { type NodeStatements, nodeStatements } from "./node-statements.ts";
@@ -12,9 +14,9 @@ import { eventFromRow, type ProjectedEvent, type StoredEventRow } from "./projec
 export type { ProjectedEvent } from "./projected-event.ts";
 
 /**
- * Turns events into the chain tables. Three kinds of effect, kept apart so that a rollback can
+ * Turns events into the chain tables. Four kinds of effect, kept apart so that a rollback can
  * redo each on its own: facts (rows that are the event itself, with its provenance; removed by
- * block), node state and blob state (rows that events change; rebuilt for the nodes and blobs
+ * block), node, blob and name state (rows that events change; rebuilt for the nodes and blobs
  * a rollback touched by replaying their remaining events, in order, through the same code).
  */
 export class Projector {
@@ -22,12 +24,14 @@ export class Projector {
   readonly #facts: FactStatements;
   readonly #nodes: NodeStatements;
   readonly #blobs: BlobStatements;
+  readonly #names: NameStatements;
 
   constructor(db: Db, chainId: number) {
     this.#chainId = chainId;
     this.#facts = factStatements(db);
     this.#nodes = nodeStatements(db);
     this.#blobs = blobStatements(db);
+    this.#names = nameStatements(db);
   }
 
   /** Every effect of a new event. */
@@ -36,6 +40,7 @@ export class Projector {
     projectPayment(this.#facts, event, this.#chainId);
     if (event.nodeId !== null) projectNode(this.#nodes, event);
     if (event.blobId !== null) projectBlob(this.#blobs, event);
+    if (event.nameId !== null) projectName(this.#names, event, this.#chainId);
   }
 
   /** Rebuilds a node's row from the events left in the table. */
@@ -53,5 +58,14 @@ export class Projector {
     s.deleteTags.run(blobId);
     s.deleteSearch.run(blobId);
     for (const row of s.eventsOfBlob.all(blobId) as StoredEventRow[]) projectBlob(s, eventFromRow(row));
+  }
+
+  /** Rebuilds a name's row from the events left (its history rows are facts, removed by block). */
+  replayName(nameId: Hex): void {
+    const s = this.#names;
+    s.deleteName.run(nameId);
+    for (const row of s.eventsOfName.all(nameId) as StoredEventRow[]) {
+      projectName(s, eventFromRow(row), this.#chainId);
+    }
   }
 }

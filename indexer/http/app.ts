@@ -6,6 +6,7 @@ import { IndexerErrorBody } from "../../api/indexer/index.ts";
 import { installErrorHandler } from "../../service/error-handler.ts";
 import type { Logger } from "../../service/logger.ts";
 import { observeRequests } from "../../service/metrics.ts";
+import { namesRoutes } from "../names/names-routes.ts";
 import type { IndexerDeps } from "./deps.ts";
 import { blobRoutes } from "./routes/blobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
@@ -40,6 +41,7 @@ export async function buildIndexerApp(deps: IndexerDeps, logger: Logger): Promis
   await app.register(routingRoutes(deps));
   await app.register(blobRoutes(deps));
   await app.register(nodeRoutes(deps));
+  await app.register(namesRoutes(deps));
   await app.register(statusRoutes(deps));
   return app as unknown as FastifyInstance;
 }

@@ -10,13 +10,14 @@ import {
 } from "viem";
 import {
   type Deployment,
+  nameRegistryAbi,
   nodeRegistryAbi,
   proofSystemAbi,
   storageMarketAbi,
   strataTokenAbi,
 } from "#protocol";
 
-export type ContractName = "token" | "registry" | "market" | "proofs";
+export type ContractName = "token" | "registry" | "market" | "proofs" | "names";
 
 /** What eth_getLogs returns for one log (the fields the indexer reads). */
 export interface RawLog {
@@ -37,6 +38,7 @@ export interface DecodedEvent {
   args: Record<string, unknown>;
   nodeId: number | null;
   blobId: Hex | null;
+  nameId: Hex | null;
   blockNumber: bigint;
   blockHash: Hex;
   txHash: Hex;
@@ -44,7 +46,7 @@ export interface DecodedEvent {
 }
 
 /**
- * Decodes the logs of the four Strata contracts with their ABIs (every event they can emit,
+ * Decodes the logs of the five Strata contracts with their ABIs (every event they can emit,
  * OpenZeppelin's included), looked up by address and topic.
  */
 export class EventDecoder {
@@ -61,6 +63,7 @@ export class EventDecoder {
       ["registry", contracts.registry, nodeRegistryAbi as Abi],
       ["market", contracts.market, storageMarketAbi as Abi],
       ["proofs", contracts.proofSystem, proofSystemAbi as Abi],
+      ["names", contracts.names, nameRegistryAbi as Abi],
     ];
     for (const [contract, address, abi] of entries) {
       const events = new Map<Hex, EventShape[]>();
@@ -113,6 +116,7 @@ export class EventDecoder {
           args,
           nodeId: typeof args.nodeId === "number" ? args.nodeId : null,
           blobId: typeof args.blobId === "string" ? (args.blobId as Hex) : null,
+          nameId: typeof args.nameId === "string" ? (args.nameId as Hex) : null,
           blockNumber: log.blockNumber,
           blockHash: log.blockHash,
           txHash: log.transactionHash,

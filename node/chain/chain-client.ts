@@ -18,6 +18,7 @@ import {
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import {
   type Deployment,
+  nameRegistryAbi,
   nodeRegistryAbi,
   proofSystemAbi,
   storageMarketAbi,
@@ -80,6 +81,7 @@ export class ChainClient {
   readonly proofs;
   readonly registry;
   readonly token;
+  readonly names;
   readonly #logger: Logger;
   readonly #receiptTimeoutMs: number;
   readonly #pollingMs: number;
@@ -101,6 +103,7 @@ export class ChainClient {
     this.proofs = getContract({ address: contracts.proofSystem, abi: withErrors(proofSystemAbi), client });
     this.registry = getContract({ address: contracts.registry, abi: withErrors(nodeRegistryAbi), client });
     this.token = getContract({ address: contracts.token, abi: withErrors(strataTokenAbi), client });
+    this.names = getContract({ address: contracts.names, abi: withErrors(nameRegistryAbi), client });
     this.deployment = deployment;
     this.nodeId = nodeId;
     this.#logger = logger.child({ component: "chain" });

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { NodeErrorBody } from "../../api/node/index.ts";
 import type { Logger } from "../../service/logger.ts";
 import { observeRequests } from "../../service/metrics.ts";
+import { ipnsRoutes } from "../names/ipns-routes.ts";
 import type { AppDeps } from "./deps.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { fileRoutes } from "./routes/file.ts";
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyIn
   await app.register(storeRoutes(deps));
   await app.register(fileRoutes(deps));
   await app.register(ipfsRoutes(deps));
+  await app.register(ipnsRoutes(deps));
   await app.register(statusRoutes(deps));
   await app.register(shardRoutes(deps));
   await app.register(migrateRoutes(deps));

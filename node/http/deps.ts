@@ -11,6 +11,7 @@ import type { Holdings } from "../hot/holdings.ts";
 import type { HotCache } from "../hot/hot-cache.ts";
 import type { Reader } from "../hot/reader.ts";
 import type { NodeMetrics } from "../metrics.ts";
+import type { NameRecords } from "../names/name-records.ts";
 import type { NodeHelia } from "../p2p/create-helia.ts";
 import type { BlobRecords } from "../storage/blob-records.ts";
 import type { ByteBudget } from "../storage/byte-budget.ts";
@@ -48,6 +49,8 @@ export interface AppDeps {
   standing: Pick<NodeStanding, "assertAccepting" | "observe" | "current">;
   /** Blocks of uploads in progress: written, not pinned or recorded yet, so never served. */
   pending: Pick<PendingBlocks, "has">;
+  /** The anchored IPNS records served on /ipns/:name. */
+  names: NameRecords;
   /** Proof counters the prover keeps (absent when proving is off). */
   /** The hot tier's healing of dropped holders' places. */
   healStats?: () => { healed: number; fetchedBytes: number; failed: number };

@@ -24,7 +24,9 @@ export async function ipnsKeyFromSignature(signature: Hex): Promise<Ed25519Priva
   }
   let low = BigInt(s);
   if (low > SECP256K1_N / 2n) low = SECP256K1_N - low;
-  const seed = keccak256(new Uint8Array([...hexToBytes(r), ...hexToBytes(`0x${low.toString(16).padStart(64, "0")}`)]));
+  const seed = keccak256(
+    new Uint8Array([...hexToBytes(r), ...hexToBytes(`0x${low.toString(16).padStart(64, "0")}`)]),
+  );
   return generateKeyPairFromSeed("Ed25519", hexToBytes(seed));
 }
 

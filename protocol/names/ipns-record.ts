@@ -62,13 +62,17 @@ export async function ipnsRecordOf(key: PrivateKey, update: NameUpdate): Promise
  */
 export async function readIpnsRecord(ipnsName: string, bytes: Uint8Array): Promise<IpnsEntry> {
   if (bytes.byteLength > MAX_IPNS_RECORD_BYTES) {
-    throw new ProtocolError(`an IPNS record is at most ${MAX_IPNS_RECORD_BYTES} bytes, got ${bytes.byteLength}`);
+    throw new ProtocolError(
+      `an IPNS record is at most ${MAX_IPNS_RECORD_BYTES} bytes, got ${bytes.byteLength}`,
+    );
   }
   const digest = ipnsDigestOf(ipnsName);
   try {
-    await ipnsValidator(multihashToIPNSRoutingKey(digest), bytes);
+    await ipnsValidator(multihashToIPNSRoutingKey(digest as Digest.Digest<0x00 | 0x12, number>), bytes);
   } catch (cause) {
-    throw new ProtocolError(`IPNS record for ${ipnsName} is not valid: ${(cause as Error).message}`, { cause });
+    throw new ProtocolError(`IPNS record for ${ipnsName} is not valid: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const record = unmarshalIPNSRecord(bytes);
   const publicKey = extractPublicKeyFromIPNSRecord(record) ?? publicKeyFromMultihash(digest as never);

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { marshalIPNSRecord, unmarshalIPNSRecord } from "ipns";
+import { marshalIPNSRecord, multihashToIPNSRoutingKey, unmarshalIPNSRecord } from "ipns";
 import { ipnsValidator } from "ipns/validator";
 import { CID } from "multiformats/cid";
 import { type Hex, keccak256, toHex } from "viem";
@@ -21,7 +21,6 @@ import {
   readIpnsRecord,
   recordMatchesUpdate,
 } from "./index.ts";
-import { multihashToIPNSRoutingKey } from "ipns";
 
 // Hardhat's first account: the vectors in docs/protocol.md ("Names") are computed with it
 const owner = privateKeyToAccount("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
@@ -29,7 +28,9 @@ const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const cid = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
 
 async function keyOf(label: string) {
-  return ipnsKeyFromSignature(await owner.signTypedData(ipnsKeyTypedData(31337, registry, owner.address, label)));
+  return ipnsKeyFromSignature(
+    await owner.signTypedData(ipnsKeyTypedData(31337, registry, owner.address, label)),
+  );
 }
 
 async function updateOf(label: string, sequence: bigint): Promise<{ update: NameUpdate; ipnsName: string }> {
@@ -48,8 +49,7 @@ async function updateOf(label: string, sequence: bigint): Promise<{ update: Name
 
 describe("contenthash (ENSIP-7)", () => {
   test("ENSIP-7's own example decodes to its CID, and encodes back with a CIDv1", () => {
-    const example =
-      "0xe3010170122029f2d17be6139079dc48696d1f582a8530eb9805b561eda517e22a892c7e3f1f" as Hex;
+    const example = "0xe3010170122029f2d17be6139079dc48696d1f582a8530eb9805b561eda517e22a892c7e3f1f" as Hex;
     const path = pathOfContenthash(example);
     expect(CID.parse(path.slice(6)).toV0().toString()).toBe("QmRAQB6YaCyidP37UdDnjFY5vQuiBrcqdyoW1CuDgwxkD4");
     expect(contenthashOf(path)).toBe(example);
@@ -85,7 +85,8 @@ describe("name ids and IPNS keys", () => {
     const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
     const s = BigInt(`0x${signature.slice(66, 130)}`);
     const v = Number.parseInt(signature.slice(130), 16);
-    const twin = `${signature.slice(0, 66)}${(n - s).toString(16).padStart(64, "0")}${(v === 27 ? 28 : 27).toString(16)}` as Hex;
+    const twin =
+      `${signature.slice(0, 66)}${(n - s).toString(16).padStart(64, "0")}${(v === 27 ? 28 : 27).toString(16)}` as Hex;
     expect(ipnsNameOf((await ipnsKeyFromSignature(twin)).publicKey)).toBe(ipnsNameOf(first.publicKey));
     expect(ipnsNameOf((await keyOf("blog")).publicKey)).not.toBe(ipnsNameOf(first.publicKey));
     expect(ipnsNameOf(first.publicKey)).toMatch(/^k51qzi5uqu5d/);

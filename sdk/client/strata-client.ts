@@ -21,6 +21,10 @@ import { type UpdateNodeReturnType, updateNode } from "../actions/update-node.ts
 import { upload } from "../actions/upload.ts";
 import { type WithdrawReturnType, withdraw } from "../actions/withdraw.ts";
 import { InvalidArgumentError } from "../errors.ts";
+import { lockName } from "../names/lock-name.ts";
+import { nameHistory } from "../names/name-history.ts";
+import { type PublishNameParameters, publishName } from "../names/publish-name.ts";
+import { type NameRef, type ResolveNameParameters, resolveName } from "../names/resolve-name.ts";
 import { type AllowanceLedger, sharedAllowances } from "./allowance-ledger.ts";
 import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
 import { type ClientContext, signerOf } from "./client-context.ts";
@@ -66,6 +70,24 @@ export class StrataClient {
   readonly indexer: IndexerClient;
   /** What the actions take: `upload(client.context, { source })` is `client.upload(source)`. */
   readonly context: ClientContext;
+  /**
+   * Names: mutable pointers anchored on chain and mirrored as IPNS (see `sdk/names/`).
+   * `publish` moves the signer's name to a new target, `resolve` returns the anchored value,
+   * `history` every update, `lock` freezes a name forever.
+   */
+  readonly names: {
+    publish(
+      label: string,
+      target: string,
+      options?: Omit<PublishNameParameters, "label" | "target">,
+    ): ReturnType<typeof publishName>;
+    resolve(name: NameRef, options?: Omit<ResolveNameParameters, "name">): ReturnType<typeof resolveName>;
+    history(
+      name: NameRef,
+      options?: { limit?: number; before?: string; signal?: AbortSignal },
+    ): ReturnType<typeof nameHistory>;
+    lock(label: string, options?: Options): ReturnType<typeof lockName>;
+  };
 
   constructor(options: StrataClientOptions) {
     this.deployment = options.deployment;
@@ -86,6 +108,13 @@ export class StrataClient {
       pollingIntervalMs: polling,
       nonces: options.nonces ?? sharedNonces,
       allowances: options.allowances ?? sharedAllowances,
+    };
+    const ctx = this.context;
+    this.names = {
+      publish: (label, target, opts = {}) => publishName(ctx, { ...opts, label, target }),
+      resolve: (name, opts = {}) => resolveName(ctx, { ...opts, name }),
+      history: (name, opts = {}) => nameHistory(ctx, { ...opts, name }),
+      lock: (label, opts = {}) => lockName(ctx, { ...opts, label }),
     };
   }
 

@@ -4,7 +4,23 @@ import { IndexerPath, IndexerSchema } from "../../../api/indexer/index.ts";
 import { InvalidQueryError, NotFoundError } from "../../errors.ts";
 import type { IndexerDeps } from "../deps.ts";
 
-/** GET /route/:cid: where to fetch content from. */
+/** `http://127.0.0.1:9101` as a multiaddr: `/ip4/127.0.0.1/tcp/9101/http` (`/tls/http` for https). */
+export function httpMultiaddrOf(endpoint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return undefined;
+  }
+  const secure = url.protocol === "https:";
+  if (!secure && url.protocol !== "http:") return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const kind = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? "ip4" : host.includes(":") ? "ip6" : "dns";
+  const port = url.port || (secure ? "443" : "80");
+  return `/${kind}/${host}/tcp/${port}${secure ? "/tls" : ""}/http`;
+}
+
+/** GET /route/:cid: where to fetch content from; GET /routing/v1/providers/:cid, the same for stock IPFS clients. */
 export function routingRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
@@ -28,6 +44,38 @@ export function routingRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
         const route = deps.queries.route(cid);
         if (route.nodes.length === 0) throw new NotFoundError(`a live copy of ${cid}`);
         return { cid, ...route };
+      },
+    );
+
+    app.get(
+      IndexerPath.providers,
+      {
+        schema: {
+          summary: "Delegated routing v1: the nodes providing a CID",
+          description:
+            "Each node with its libp2p addresses (bitswap) and its trustless gateway as an /http multiaddr, best first; an empty list when none.",
+          ...IndexerSchema.providers,
+        },
+      },
+      async (request) => {
+        let cid: string;
+        try {
+          cid = CID.parse(request.params.cid).toString();
+        } catch {
+          throw new InvalidQueryError(`not a CID: ${request.params.cid.slice(0, 100)}`);
+        }
+        deps.queries.hit(cid);
+        const { nodes } = deps.queries.route(cid);
+        return {
+          Providers: nodes.map((node) => ({
+            Schema: "peer" as const,
+            ID: node.peerId,
+            Addrs: [...node.multiaddrs, httpMultiaddrOf(node.endpoint)].filter(
+              (a): a is string => a !== undefined,
+            ),
+            Protocols: ["transport-bitswap", "transport-ipfs-gateway-http"],
+          })),
+        };
       },
     );
   };

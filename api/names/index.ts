@@ -1,0 +1,3 @@
+export * from "./name-routes.ts";
+export * from "./name-schemas.ts";
+export { namesApi } from "./names-client.ts";
