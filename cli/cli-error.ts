@@ -34,15 +34,19 @@ export function exitCodeOf(error: unknown): number {
     case "STRATA_ERR_INVALID_ARGUMENT":
       return ExitCode.usage;
     case "STRATA_ERR_NOT_FOUND":
+    case "STRATA_ERR_NAME_NOT_PUBLISHED":
+    case "STRATA_ERR_NAME_EXPIRED":
       return ExitCode.notFound;
     case "STRATA_ERR_REVERTED":
     case "STRATA_ERR_INSUFFICIENT_FUNDS":
     case "STRATA_ERR_NOT_ENOUGH_NODES":
     case "STRATA_ERR_UPLOAD_FAILED":
     case "STRATA_ERR_NODE_UNAVAILABLE":
+    case "STRATA_ERR_NAME_LOCKED":
       return ExitCode.rejected;
     case "STRATA_ERR_FETCH_FAILED":
     case "STRATA_ERR_CHAIN":
+    case "STRATA_ERR_NAME_UNREACHABLE":
       return ExitCode.unreachable;
     case "STRATA_ERR_VERIFICATION":
       return ExitCode.verification;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// strata: the command line for dApps (upload, get, ls, status, rm, extend, quote), node
+// strata: the command line for dApps (upload, get, ls, status, rm, extend, quote, name), node
 // operators (node init|register|stake|start|unstake|withdraw|claim) and local networks (devnet,
 // deploy). `strata COMMAND --help` describes each; exit codes are listed in `strata --help`.
 import { parseArgs } from "node:util";
@@ -7,6 +7,7 @@ import { globalHelp, globalOptions, toJson } from "./cli-context.ts";
 import { ExitCode, exitCodeOf, UsageError } from "./cli-error.ts";
 import type { Command } from "./command.ts";
 import * as blobs from "./commands/blob-commands.ts";
+import * as names from "./commands/name-commands.ts";
 import * as network from "./commands/network-commands.ts";
 import * as operator from "./commands/node-commands.ts";
 
@@ -19,6 +20,10 @@ const commands: Command[] = [
   blobs.extend,
   blobs.migrate,
   blobs.quote,
+  names.namePublish,
+  names.nameResolve,
+  names.nameHistory,
+  names.nameLock,
   operator.nodeInit,
   operator.nodeRegister,
   operator.nodeStake,

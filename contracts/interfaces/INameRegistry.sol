@@ -10,7 +10,7 @@ pragma solidity 0.8.28;
 /// long resolvers may cache it), and travels also as a standard IPNS record signed under
 /// `ipnsKey` with the same value and sequence; the chain is the authority for the sequence.
 ///
-/// The contract keeps hashes of the value and IPNS key and the block of the last update; the
+/// The contract keeps a hash of the value and IPNS key and the block of the last update; the
 /// {NamePublished} event of that block carries the bytes (docs/protocol.md, "Names").
 interface INameRegistry {
     /// @notice What one update sets.
@@ -35,8 +35,8 @@ interface INameRegistry {
         uint64 validity;
         uint32 ttl;
         uint64 updatedBlock;
-        bytes32 valueHash;
-        bytes32 ipnsKeyHash;
+        /// @dev keccak256(abi.encode(value, ipnsKey)) of the last update.
+        bytes32 updateHash;
     }
 
     /// @dev `given` is not above the name's current sequence `current`.

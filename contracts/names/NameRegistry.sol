@@ -9,8 +9,9 @@ import {INameRegistry} from "../interfaces/INameRegistry.sol";
 /// @notice Names anchored on chain, namespaced by owner, with strictly increasing sequences,
 /// relayed updates signed with EIP-712, and locks. See {INameRegistry}.
 ///
-/// An update writes three slots (sequence, value hash, validity/TTL/block); the bytes travel in
-/// the {NamePublished} event, so an update costs about as much as a token transfer.
+/// An update reads one slot (owner, lock) and writes two: the hash of the value and IPNS key, and
+/// the sequence, validity, TTL and block packed together; the bytes travel in the
+/// {NamePublished} event, so an update costs well under one and a half token transfers.
 contract NameRegistry is INameRegistry, EIP712 {
     /// @notice EIP-712 type of a relayed update.
     bytes32 public constant PUBLISH_TYPEHASH = keccak256(
@@ -20,16 +21,15 @@ contract NameRegistry is INameRegistry, EIP712 {
     uint256 private constant MAX_LABEL = 64;
     uint256 private constant MAX_VALUE = 128;
 
-    /// @dev Laid out so an update writes slots 0 (sequence), 1 (value) and 2 (validity, TTL, block).
+    /// @dev Laid out so an update reads slot 0 and writes slots 1 and 2 only.
     struct Name {
         address owner;
-        uint64 sequence;
         bool locked;
-        bytes32 valueHash;
+        bytes32 updateHash;
+        uint64 sequence;
         uint64 validity;
         uint32 ttl;
         uint64 updatedBlock;
-        bytes32 ipnsKeyHash;
     }
 
     mapping(bytes32 nameId => Name) private _names;
@@ -77,8 +77,7 @@ contract NameRegistry is INameRegistry, EIP712 {
             validity: name.validity,
             ttl: name.ttl,
             updatedBlock: name.updatedBlock,
-            valueHash: name.valueHash,
-            ipnsKeyHash: name.ipnsKeyHash
+            updateHash: name.updateHash
         });
     }
 
@@ -101,13 +100,11 @@ contract NameRegistry is INameRegistry, EIP712 {
         } else if (update.sequence <= name.sequence) {
             revert NameRegistryStaleSequence(nameId, name.sequence, update.sequence);
         }
+        name.updateHash = keccak256(abi.encode(update.value, update.ipnsKey));
         name.sequence = update.sequence;
-        name.valueHash = keccak256(update.value);
         name.validity = update.validity;
         name.ttl = update.ttl;
         name.updatedBlock = uint64(block.number);
-        bytes32 keyHash = keccak256(update.ipnsKey);
-        if (name.ipnsKeyHash != keyHash) name.ipnsKeyHash = keyHash;
         _emitPublished(nameId, owner, label, update);
     }
 

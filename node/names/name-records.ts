@@ -1,7 +1,7 @@
 import type { Datastore } from "interface-datastore";
 import { Key } from "interface-datastore";
-import { type Hex, keccak256 } from "viem";
-import { contenthashOf, type IpnsEntry, readIpnsRecord } from "#protocol";
+import type { Hex } from "viem";
+import { contenthashOf, type IpnsEntry, readIpnsRecord, updateHashOf } from "#protocol";
 import type { ChainClient } from "../chain/chain-client.ts";
 import { InvalidRecordError, NotAnchoredError } from "../errors.ts";
 
@@ -72,15 +72,14 @@ export class NameRecords {
     if (chain.sequence !== entry.sequence) {
       return `the chain's confirmed sequence of ${nameId} is ${chain.sequence}, the record's ${entry.sequence}`;
     }
-    let valueHash: Hex;
+    let updateHash: Hex;
     try {
-      valueHash = keccak256(contenthashOf(entry.value));
+      updateHash = updateHashOf({ value: contenthashOf(entry.value), ipnsKey: entry.publicKey });
     } catch {
       return `the record's value ${entry.value.slice(0, 100)} is not a content path`;
     }
     if (
-      valueHash !== chain.valueHash ||
-      keccak256(entry.publicKey) !== chain.ipnsKeyHash ||
+      updateHash !== chain.updateHash ||
       BigInt(chain.validity) !== entry.validity ||
       chain.ttl !== entry.ttl
     ) {

@@ -487,12 +487,7 @@ export const nameRegistryAbi = [
           },
           {
             "internalType": "bytes32",
-            "name": "valueHash",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "ipnsKeyHash",
+            "name": "updateHash",
             "type": "bytes32"
           }
         ],

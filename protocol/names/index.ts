@@ -18,4 +18,5 @@ export {
   publishTypedData,
   publishTypes,
   registryDomain,
+  updateHashOf,
 } from "./name-typed-data.ts";

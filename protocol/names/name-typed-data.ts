@@ -25,6 +25,13 @@ export function nameIdOf(owner: Address, label: string): Hex {
   );
 }
 
+/** What the registry keeps of an update's bytes: `keccak256(abi.encode(value, ipnsKey))`. */
+export function updateHashOf(update: Pick<NameUpdate, "value" | "ipnsKey">): Hex {
+  return keccak256(
+    encodeAbiParameters([{ type: "bytes" }, { type: "bytes" }], [update.value, update.ipnsKey]),
+  );
+}
+
 /** EIP-712 types of a relayed update (the contract's PUBLISH_TYPEHASH). */
 export const publishTypes = {
   Publish: [

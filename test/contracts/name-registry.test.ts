@@ -1,7 +1,7 @@
 import { network } from "hardhat";
 import { type Address, getAddress, getContract, type Hex, keccak256, parseEventLogs, toHex } from "viem";
 import { beforeEach, describe, expect, test } from "vitest";
-import { nameRegistryAbi } from "#protocol";
+import { nameRegistryAbi, updateHashOf } from "#protocol";
 import { expectRevert } from "../helpers/expect-revert.ts";
 
 const { viem, networkHelpers } = await network.connect();
@@ -94,8 +94,7 @@ describe("NameRegistry", () => {
       locked: false,
       validity: second.validity,
       ttl: 60,
-      valueHash: keccak256(second.value),
-      ipnsKeyHash: keccak256(IPNS_KEY),
+      updateHash: updateHashOf(second),
     });
     expect(record.updatedBlock).toBe(await publicClient.getBlockNumber());
   });
@@ -111,7 +110,9 @@ describe("NameRegistry", () => {
         [nameId, 5n, BigInt(stale)],
       );
     }
-    expect((await registry.read.recordOf([nameId])).valueHash).toBe(keccak256(value(5)));
+    expect((await registry.read.recordOf([nameId])).updateHash).toBe(
+      updateHashOf({ value: value(5), ipnsKey: IPNS_KEY }),
+    );
   });
 
   test("names are namespaced by owner: the same label of another owner is another name", async () => {

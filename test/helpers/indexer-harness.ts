@@ -103,6 +103,8 @@ export const CHAIN_TABLES: Record<string, string> = {
   slashes: "chain_id, tx_hash, log_index",
   payments: "chain_id, tx_hash, log_index",
   periods: "chain_id, tx_hash, log_index",
+  names: "name_id",
+  name_updates: "chain_id, tx_hash, log_index",
 };
 
 /** Every chain table's rows (without row ids), in natural order, and the search index. */

@@ -1,5 +1,7 @@
-import type { Hex, Log } from "viem";
-import { BlobStatus, type Deployment } from "#protocol";
+import { CID } from "multiformats/cid";
+import * as Digest from "multiformats/hashes/digest";
+import { type Hex, hexToBytes, keccak256, type Log, toHex } from "viem";
+import { BlobStatus, contenthashOf, type Deployment, nameRegistryAbi } from "#protocol";
 import { marketActions, type RegisteredBlob } from "../../devnet/market-actions.ts";
 import {
   contractsFor,
@@ -94,6 +96,9 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
   const market = as(h.wallet(0)).market;
   const reporter = as(h.wallet(1));
   const dropped = new Set<number>();
+  const names = prng(seed + 7919);
+  const namedOnce = new Set<string>();
+  const lockedNames = new Set<string>();
 
   /** Registered, or certified and not yet past its last period: extend and delete apply. */
   const isLive = async (blobId: Hex) => {
@@ -308,7 +313,54 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
         await send(spare.as.registry.write.withdraw([spare.nodeId]));
       }
     }
+    // names, on a PRNG of their own (the blob actions above keep their sequence per seed)
+    if (options.everything && names.chance(0.25) && blobs.length > 0) await nameStep();
     await options.afterStep?.(blobs);
   }
   return blobs;
+
+  /** One owner publishes the next sequence of one of its names, or locks it. */
+  async function nameStep() {
+    const owner = names.pick(owners);
+    const label = names.pick(["home", "blog", "feed"]);
+    const key = `${owner.account.address}/${label}`;
+    if (lockedNames.has(key)) return;
+    const registry = { address: deployment.contracts.names, abi: nameRegistryAbi } as const;
+    if (namedOnce.has(key) && names.chance(0.1)) {
+      await send(owner.writeContract({ ...registry, functionName: "lock", args: [label] }));
+      lockedNames.add(key);
+      return;
+    }
+    const nameId = await h.publicClient.readContract({
+      ...registry,
+      functionName: "nameIdOf",
+      args: [owner.account.address, label],
+    });
+    const current = await h.publicClient.readContract({
+      ...registry,
+      functionName: "recordOf",
+      args: [nameId],
+    });
+    const { timestamp } = await h.publicClient.getBlock();
+    await send(
+      owner.writeContract({
+        ...registry,
+        functionName: "publish",
+        args: [
+          label,
+          {
+            value: contenthashOf(
+              CID.createV1(0x55, Digest.create(0x12, hexToBytes(names.pick(blobs).commitment))),
+            ),
+            sequence: current.sequence + BigInt(names.int(1, 3)),
+            validity: timestamp + 10_000_000n,
+            ttl: names.int(0, 3600),
+            // not a key the protocol reads: kept as sent, with no IPNS name
+            ipnsKey: keccak256(toHex(key)),
+          },
+        ],
+      }),
+    );
+    namedOnce.add(key);
+  }
 }

@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BlobStatus, nodeRegistryAbi, proofSystemAbi, storageMarketAbi, strataTokenAbi } from "#protocol";
+import {
+  BlobStatus,
+  nameRegistryAbi,
+  nodeRegistryAbi,
+  proofSystemAbi,
+  storageMarketAbi,
+  strataTokenAbi,
+} from "#protocol";
 import { marketActions } from "../../devnet/market-actions.ts";
 import { serveProvider } from "../../devnet/serve-provider.ts";
 import { connectStrata, type TestNode, testParams } from "../../devnet/strata-fixture.ts";
@@ -189,7 +196,13 @@ describe("the mirror after a random workload over every contract", () => {
     for (const scenario of [...SEEDS.map((seed) => () => workload(seed)), takeover]) {
       for (const name of await scenario()) seen.add(name);
     }
-    const every = [strataTokenAbi, nodeRegistryAbi, storageMarketAbi, proofSystemAbi].flatMap((abi) =>
+    const every = [
+      strataTokenAbi,
+      nodeRegistryAbi,
+      storageMarketAbi,
+      proofSystemAbi,
+      nameRegistryAbi,
+    ].flatMap((abi) =>
       abi.filter((item) => item.type === "event").map((item) => (item as { name: string }).name),
     );
     const missing = [...new Set(every)].filter((name) => !seen.has(name) && !NOT_EXERCISED.has(name));

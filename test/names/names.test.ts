@@ -12,6 +12,7 @@ import {
   nameRegistryAbi,
   readIpnsRecord,
 } from "#protocol";
+import { createIndexerClient } from "../../api/indexer/index.ts";
 import { randomBytes } from "../../devnet/strata-fixture.ts";
 import {
   StrataClient as Client,
@@ -21,6 +22,8 @@ import {
   NameUnreachableError,
   type StrataClient,
 } from "../../sdk/index.ts";
+import { startTestIndexer, waitIndexed } from "../helpers/indexer-harness.ts";
+import { until } from "../helpers/wait-until.ts";
 import { FUNDS, type SdkNetwork, startSdkNetwork } from "../sdk/sdk-network.ts";
 
 // Names end to end over the in-process chain: the NameRegistry, a storage node's IPNS gateway,
@@ -111,6 +114,23 @@ describe("names", () => {
     expect(Buffer.from(await content.arrayBuffer()).equals(Buffer.from(randomBytes(40_002, 2)))).toBe(true);
     const raw = await fetch(`${node}/ipns/${first.ipnsName}?format=car`);
     expect(raw.headers.get("content-type")).toMatch(/^application\/vnd\.ipld\.car/);
+  });
+
+  test("an indexer that lost its IPNS records gets them back from the nodes' republishing", async () => {
+    const site = await owner.names.resolve({ owner: net.h.wallet(8).account.address, label: "site" });
+    const fresh = await startTestIndexer(net.started.rpcUrl, net.deployment);
+    try {
+      await waitIndexed(net.h, fresh.indexer);
+      const lost = createIndexerClient({ baseUrl: fresh.indexer.url });
+      // the chain is mirrored, the record is not: nothing to serve
+      expect((await lost.names.name(site.nameId)).ipnsRecord).toBe(false);
+      expect(await lost.names.getIpnsRecord(site.ipnsName)).toBeUndefined();
+      await net.started.restart(0, { names: { republishMs: 1000, routers: [fresh.indexer.url] } });
+      const back = await until("the record republished", () => lost.names.getIpnsRecord(site.ipnsName));
+      expect((await readIpnsRecord(site.ipnsName, back)).sequence).toBe(site.sequence);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   test("the chain's sequence 7 beats a network copy at 6; a higher unanchored record is ignored unless asked", async () => {
