@@ -37,7 +37,7 @@ export function ipnsRoutes(
       signal: AbortSignal,
     ) => {
       const ipnsName = nameOf(params.name);
-      const held = await deps.names.get(ipnsName, { signal });
+      const held = await deps.names.serve(ipnsName, { signal });
       if (!held) throw new NotFoundError(`an anchored record of /ipns/${ipnsName}`);
       const { entry } = held;
       const maxAge = Math.max(0, Math.min(entry.ttl, Number(entry.validity) - Math.floor(Date.now() / 1000)));

@@ -6,6 +6,8 @@ import type { ChainClient } from "../chain/chain-client.ts";
 import { InvalidRecordError, NotAnchoredError } from "../errors.ts";
 
 const PREFIX = "/strata/names";
+/** How long a served record's anchoring is trusted before the chain is asked again. */
+const RECHECK_MS = 15_000;
 
 /** An anchored IPNS record this node keeps and serves. */
 export interface HeldName {
@@ -25,6 +27,8 @@ export class NameRecords {
   readonly #datastore: Datastore;
   readonly #chain: Pick<ChainClient, "names" | "publicClient">;
   readonly #confirmations: number;
+  /** When each served record was last found anchored (ms): re-checked when older than RECHECK_MS. */
+  readonly #checked = new Map<string, number>();
 
   constructor(options: {
     datastore: Datastore;
@@ -54,7 +58,26 @@ export class NameRecords {
     const verdict = await this.anchoring(nameId, entry, opts);
     if (verdict !== "anchored") throw new NotAnchoredError(verdict);
     await this.#datastore.put(keyOf(entry.ipnsName), encode(nameId, bytes), optionsOf(opts));
+    this.#checked.set(entry.ipnsName, Date.now());
     return { nameId, entry };
+  }
+
+  /**
+   * The record to serve for `ipnsName`: held, valid, and found anchored within the last
+   * RECHECK_MS (else checked again, one chain read; one the chain moved past or reorged away is
+   * dropped, so a gateway never serves it for long).
+   */
+  async serve(ipnsName: string, opts: Signal = {}): Promise<HeldName | undefined> {
+    const held = await this.get(ipnsName, opts);
+    if (!held) return undefined;
+    if (Date.now() - (this.#checked.get(ipnsName) ?? 0) < RECHECK_MS) return held;
+    const verdict = await this.anchoring(held.nameId, held.entry, opts);
+    if (verdict !== "anchored") {
+      await this.drop(ipnsName, opts);
+      return undefined;
+    }
+    this.#checked.set(ipnsName, Date.now());
+    return held;
   }
 
   /**
@@ -105,6 +128,7 @@ export class NameRecords {
   }
 
   async drop(ipnsName: string, opts: Signal = {}): Promise<void> {
+    this.#checked.delete(ipnsName);
     await this.#datastore.delete(keyOf(ipnsName), optionsOf(opts));
   }
 }

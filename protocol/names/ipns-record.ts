@@ -51,7 +51,8 @@ export async function ipnsRecordOf(key: PrivateKey, update: NameUpdate): Promise
     pathOfContenthash(update.value),
     update.sequence,
     rfc3339Nanos(update.validity),
-    { ttlNs: BigInt(update.ttl) * NS_PER_SECOND },
+    // V1 fields and signature beside V2's, as kubo writes them: older resolvers read them too
+    { ttlNs: BigInt(update.ttl) * NS_PER_SECOND, v1Compatible: true },
   );
   return marshalIPNSRecord(record);
 }

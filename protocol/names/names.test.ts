@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { marshalIPNSRecord, multihashToIPNSRoutingKey, unmarshalIPNSRecord } from "ipns";
 import { ipnsValidator } from "ipns/validator";
 import { CID } from "multiformats/cid";
-import { type Hex, keccak256, toHex } from "viem";
+import { type Hex, hashTypedData, hexToBytes, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, test } from "vitest";
 import {
@@ -18,8 +18,10 @@ import {
   type NameUpdate,
   nameIdOf,
   pathOfContenthash,
+  publishTypedData,
   readIpnsRecord,
   recordMatchesUpdate,
+  updateHashOf,
 } from "./index.ts";
 
 // Hardhat's first account: the vectors in docs/protocol.md ("Names") are computed with it
@@ -170,6 +172,53 @@ describe("IPNS records of registry updates", () => {
         expect(entry.value, file).toBe(outcome);
         expect(entry.sequence).toBe(0n);
       }
+    }
+  });
+});
+
+describe("docs/name-vectors.json", () => {
+  test("every vector is reproduced: ids, keys, hashes, digests, signatures and IPNS records", async () => {
+    const path = join(import.meta.dirname, "../../docs/name-vectors.json");
+    const file = JSON.parse(await readFile(path, "utf8")) as {
+      chainId: number;
+      registry: `0x${string}`;
+      vectors: {
+        label: string;
+        target: string;
+        nameId: Hex;
+        ipnsKeySignature: Hex;
+        ipnsKey: Hex;
+        ipnsName: string;
+        update: { value: Hex; sequence: string; validity: string; ttl: number; ipnsKey: Hex };
+        updateHash: Hex;
+        publishDigest: Hex;
+        publishSignature: Hex;
+        ipnsRecord: Hex;
+      }[];
+    };
+    expect(file.vectors.length).toBe(4);
+    for (const v of file.vectors) {
+      expect(nameIdOf(owner.address, v.label)).toBe(v.nameId);
+      expect(
+        await owner.signTypedData(ipnsKeyTypedData(file.chainId, file.registry, owner.address, v.label)),
+      ).toBe(v.ipnsKeySignature);
+      const key = await ipnsKeyFromSignature(v.ipnsKeySignature);
+      expect(ipnsKeyBytes(key.publicKey)).toBe(v.ipnsKey);
+      expect(ipnsNameOf(key.publicKey)).toBe(v.ipnsName);
+      const update: NameUpdate = {
+        ...v.update,
+        sequence: BigInt(v.update.sequence),
+        validity: BigInt(v.update.validity),
+      };
+      expect(contenthashOf(v.target)).toBe(update.value);
+      expect(updateHashOf(update)).toBe(v.updateHash);
+      const publish = publishTypedData(file.chainId, file.registry, owner.address, v.label, update);
+      expect(hashTypedData(publish)).toBe(v.publishDigest);
+      expect(await owner.signTypedData(publish)).toBe(v.publishSignature);
+      expect(toHex(await ipnsRecordOf(key, update))).toBe(v.ipnsRecord);
+      expect(recordMatchesUpdate(await readIpnsRecord(v.ipnsName, hexToBytes(v.ipnsRecord)), update)).toBe(
+        true,
+      );
     }
   });
 });

@@ -1,7 +1,16 @@
 import { network } from "hardhat";
-import { type Address, getAddress, getContract, type Hex, keccak256, parseEventLogs, toHex } from "viem";
+import {
+  type Address,
+  getAddress,
+  getContract,
+  type Hex,
+  hashTypedData,
+  keccak256,
+  parseEventLogs,
+  toHex,
+} from "viem";
 import { beforeEach, describe, expect, test } from "vitest";
-import { nameRegistryAbi, updateHashOf } from "#protocol";
+import { nameIdOf, nameRegistryAbi, publishTypedData, updateHashOf } from "#protocol";
 import { expectRevert } from "../helpers/expect-revert.ts";
 
 const { viem, networkHelpers } = await network.connect();
@@ -157,9 +166,13 @@ describe("NameRegistry", () => {
         [ALICE],
       );
     }
-    expect(await registry.read.publishDigest([alice!.account.address, "docs", next])).toMatch(
-      /^0x[0-9a-f]{64}$/,
+    // the contract's digest and id are the ones protocol/names computes (docs/protocol.md, "Names")
+    expect(await registry.read.publishDigest([alice!.account.address, "docs", next])).toBe(
+      hashTypedData(
+        publishTypedData(publicClient.chain.id, registry.address, alice!.account.address, "docs", next),
+      ),
     );
+    expect(nameId).toBe(nameIdOf(alice!.account.address, "docs"));
   });
 
   test("a locked name never changes again", async () => {
