@@ -273,7 +273,13 @@ describe("a node goes down", () => {
 
 describe("the strata CLI", () => {
   const cli = async (args: string[], env: Record<string, string> = {}) => {
-    const common = ["--rpc-url", net.rpcUrl, "--deployment", net.deploymentFile, "--indexer", net.indexerUrl];
+    const common = [
+      "--rpc-url",
+      net.rpcUrl,
+      "--deployment",
+      net.deploymentFile,
+      ...(args.includes("--indexer") ? [] : ["--indexer", net.indexerUrl]),
+    ];
     try {
       const { stdout, stderr } = await run(
         process.execPath,
@@ -311,6 +317,70 @@ describe("the strata CLI", () => {
     const get = await cli(["get", result.cid, "--out", out, "--json"]);
     expect(get.code, get.stderr).toBe(0);
     expect(Buffer.compare(await readFile(out), data)).toBe(0);
+  });
+
+  test("names: publish, resolve (online and offline), history, the node's gateway through the name, lock", async () => {
+    const data = randomBytes(200_000);
+    const file = join(dir.path, "cli-site.bin");
+    await writeFile(file, data);
+    const env = { STRATA_PRIVATE_KEY: key, STRATA_HOME: join(dir.path, "strata-home") };
+    const up = await cli(["upload", file, "--nodes", "1,2", "--json"], env);
+    expect(up.code, up.stderr).toBe(0);
+    const { cid } = JSON.parse(up.stdout) as { cid: string };
+    await until("the route", async () => (await net.dappClient(0).indexer.route(cid)).nodes.length === 2);
+
+    const published = await cli(["name", "publish", "site", `/ipfs/${cid}`, "--ttl", "1m", "--json"], env);
+    expect(published.code, published.stderr).toBe(0);
+    const name = JSON.parse(published.stdout) as {
+      nameId: Hex;
+      ipnsName: string;
+      owner: string;
+      sequence: string;
+      mirroredOn: number[];
+    };
+    expect(name.sequence).toBe("1");
+    // the nodes took the record once the update had their confirmations
+    expect(name.mirroredOn.sort()).toEqual([1, 2]);
+
+    const resolved = await until("the name indexed", async () => {
+      const r = await cli(["name", "resolve", `${name.owner}/site`, "--json"], env);
+      return r.code === 0 && (JSON.parse(r.stdout) as { cid: string; ttl: number });
+    });
+    expect(resolved).toMatchObject({ cid, ttl: 60 });
+    const own = await cli(["name", "resolve", "site", "--json"], env);
+    expect(JSON.parse(own.stdout).nameId).toBe(name.nameId);
+    // offline: this machine's copy, no network (an indexer that is not there)
+    const offline = await cli(
+      ["name", "resolve", "site", "--offline", "--json", "--indexer", "http://127.0.0.1:9"],
+      env,
+    );
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(JSON.parse(offline.stdout)).toMatchObject({ cid, offline: true });
+
+    const node = (await net.dappClient(0).indexer.route(cid)).nodes[0]!.endpoint;
+    const through = await fetch(`${node}/ipns/${name.ipnsName}`);
+    expect(Buffer.compare(Buffer.from(await through.arrayBuffer()), data)).toBe(0);
+
+    await cli(["name", "publish", "site", cid, "--no-mirror"], env);
+    const history = await until("both updates indexed", async () => {
+      const h = await cli(["name", "history", "site", "--json"], env);
+      const parsed = JSON.parse(h.stdout) as { updates: { sequence: string }[] };
+      return parsed.updates.length === 2 && parsed;
+    });
+    expect(history.updates.map((u) => u.sequence)).toEqual(["2", "1"]);
+
+    const lock = await cli(["name", "lock", "site"], env);
+    expect(lock.code, lock.stderr).toBe(0);
+    const refused = await cli(["name", "publish", "site", cid], env);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain("locked");
+    const nobody = await cli(["name", "resolve", `${name.owner}/nothing-here`], env);
+    expect(nobody.code).toBe(3);
+    const unreachable = await cli(
+      ["name", "resolve", `${name.owner}/site`, "--indexer", "http://127.0.0.1:9"],
+      env,
+    );
+    expect(unreachable.code).toBe(5);
   });
 
   test("says what went wrong, with exit codes that mean something", async () => {
