@@ -112,6 +112,8 @@ describe("names", () => {
     const content = await fetch(`${node}/ipns/${first.ipnsName}`);
     expect(content.status).toBe(200);
     expect(Buffer.from(await content.arrayBuffer()).equals(Buffer.from(randomBytes(40_002, 2)))).toBe(true);
+    // a path through a file (not a directory) leads nowhere
+    expect((await fetch(`${node}/ipns/${first.ipnsName}/missing.txt`)).status).toBe(404);
     const raw = await fetch(`${node}/ipns/${first.ipnsName}?format=car`);
     expect(raw.headers.get("content-type")).toMatch(/^application\/vnd\.ipld\.car/);
   });
