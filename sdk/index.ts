@@ -21,5 +21,6 @@ export { NonceSequencer, NonceSequencers } from "./client/nonce-sequencer.ts";
 export type { UploadSource } from "./client/prepare-source.ts";
 export { StrataClient, type StrataClientOptions } from "./client/strata-client.ts";
 export type { UploadOptions, UploadProgress, UploadResult } from "./client/upload-types.ts";
+export * from "./collections/index.ts";
 export * from "./errors.ts";
 export * from "./names/index.ts";

@@ -35,6 +35,11 @@ export interface PublishNameParameters extends ActionOptions {
   /** Seconds the value stays valid (default 7 days). */
   lifetime?: number;
   /**
+   * The sequence to publish at (default: the chain's + 1). A writer that read the name at `s` and
+   * publishes `s + 1` is refused (NameRegistryStaleSequence) if anyone published in between.
+   */
+  sequence?: bigint;
+  /**
    * Sends `publishFor` from this account (a relayer pays the gas) with the owner's EIP-712
    * signature, instead of `publish` from the owner's.
    */
@@ -111,7 +116,7 @@ export async function publishName(
   if (current.locked) throw new NameLockedError(`${label} (${nameId})`);
   const update: NameUpdate = {
     value,
-    sequence: current.sequence + 1n,
+    sequence: params.sequence ?? current.sequence + 1n,
     // IPNS readers judge validity by their clocks, the contract by the block's: past both
     validity: maxOf(block.timestamp, BigInt(Math.floor(Date.now() / 1000))) + BigInt(lifetime),
     ttl,
