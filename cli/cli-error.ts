@@ -35,6 +35,7 @@ export function exitCodeOf(error: unknown): number {
       return ExitCode.usage;
     case "STRATA_ERR_NOT_FOUND":
     case "STRATA_ERR_NAME_NOT_PUBLISHED":
+    case "STRATA_ERR_DB_NOT_PUBLISHED":
     case "STRATA_ERR_NAME_EXPIRED":
       return ExitCode.notFound;
     case "STRATA_ERR_REVERTED":
@@ -43,12 +44,15 @@ export function exitCodeOf(error: unknown): number {
     case "STRATA_ERR_UPLOAD_FAILED":
     case "STRATA_ERR_NODE_UNAVAILABLE":
     case "STRATA_ERR_NAME_LOCKED":
+    case "STRATA_ERR_DB_STALE":
       return ExitCode.rejected;
     case "STRATA_ERR_FETCH_FAILED":
     case "STRATA_ERR_CHAIN":
     case "STRATA_ERR_NAME_UNREACHABLE":
+    case "STRATA_ERR_DB_UNAVAILABLE":
       return ExitCode.unreachable;
     case "STRATA_ERR_VERIFICATION":
+    case "STRATA_ERR_DB_CORRUPT":
       return ExitCode.verification;
     default:
       return ExitCode.failed;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// strata: the command line for dApps (upload, get, ls, status, rm, extend, quote, name), node
+// strata: the command line for dApps (upload, get, ls, status, rm, extend, quote, name, db), node
 // operators (node init|register|stake|start|unstake|withdraw|claim) and local networks (devnet,
 // deploy). `strata COMMAND --help` describes each; exit codes are listed in `strata --help`.
 import { parseArgs } from "node:util";
@@ -7,6 +7,7 @@ import { globalHelp, globalOptions, toJson } from "./cli-context.ts";
 import { ExitCode, exitCodeOf, UsageError } from "./cli-error.ts";
 import type { Command } from "./command.ts";
 import * as blobs from "./commands/blob-commands.ts";
+import * as db from "./commands/db-commands.ts";
 import * as names from "./commands/name-commands.ts";
 import * as network from "./commands/network-commands.ts";
 import * as operator from "./commands/node-commands.ts";
@@ -24,6 +25,14 @@ const commands: Command[] = [
   names.nameResolve,
   names.nameHistory,
   names.nameLock,
+  db.dbCreate,
+  db.dbInsert,
+  db.dbFind,
+  db.dbUpdate,
+  db.dbDelete,
+  db.dbIndex,
+  db.dbCommit,
+  db.dbHistory,
   operator.nodeInit,
   operator.nodeRegister,
   operator.nodeStake,

@@ -383,6 +383,49 @@ describe("the strata CLI", () => {
     expect(unreachable.code).toBe(5);
   });
 
+  test("db: create, insert from a file, index, find before and after commit, read on another machine, history", async () => {
+    const env = { STRATA_PRIVATE_KEY: key, STRATA_HOME: join(dir.path, "db-home") };
+    const created = await cli(["db", "create", "shop", "--json"], env);
+    expect(created.code, created.stderr).toBe(0);
+    const { owner } = JSON.parse(created.stdout) as { owner: string };
+    const file = join(dir.path, "products.jsonl");
+    await writeFile(
+      file,
+      Array.from({ length: 50 }, (_, i) =>
+        JSON.stringify({ _id: `sku${i}`, price: i * 10, kind: i % 2 ? "tea" : "cup" }),
+      ).join("\n"),
+    );
+    expect((await cli(["db", "insert", "shop", "products", file], env)).code).toBe(0);
+    expect((await cli(["db", "index", "shop", "products", "price"], env)).code).toBe(0);
+    const pending = await cli(["db", "find", "shop", "products", '{"price":{"$gte":470}}', "--json"], env);
+    expect(pending.code, pending.stderr).toBe(0);
+    expect((JSON.parse(pending.stdout) as { _id: string }[]).map((d) => d._id)).toEqual([
+      "sku47",
+      "sku48",
+      "sku49",
+    ]);
+    const commit = await cli(["db", "commit", "shop", "--replicas", "2", "--json"], env);
+    expect(commit.code, commit.stderr).toBe(0);
+    expect(JSON.parse(commit.stdout)).toMatchObject({ committed: true, writes: 2, sequence: "2" });
+    // another machine: no key, no copy, only the name
+    const elsewhere = { STRATA_HOME: join(dir.path, "db-elsewhere") };
+    const found = await until("the commit indexed", async () => {
+      const r = await cli(
+        ["db", "find", `${owner}/shop`, "products", '{"kind":"tea","price":{"$lt":40}}', "--json"],
+        elsewhere,
+      );
+      return r.code === 0 && (JSON.parse(r.stdout) as { _id: string }[]).length === 2 && r;
+    });
+    expect((JSON.parse(found.stdout) as { _id: string }[]).map((d) => d._id).sort()).toEqual([
+      "sku1",
+      "sku3",
+    ]);
+    const history = await cli(["db", "history", `${owner}/shop`, "--json"], elsewhere);
+    expect((JSON.parse(history.stdout) as { updates: unknown[] }).updates).toHaveLength(2);
+    const missing = await cli(["db", "find", `${owner}/no-such-db`, "products"], elsewhere);
+    expect(missing.code).toBe(3);
+  });
+
   test("says what went wrong, with exit codes that mean something", async () => {
     const usage = await cli(["upload"]);
     expect(usage.code).toBe(2);
