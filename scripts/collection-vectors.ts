@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { CID } from "multiformats/cid";
 import { toHex } from "viem";
 import { buildCollection } from "../sdk/collections/build-collection.ts";
-import { documentBlock, withKey } from "../sdk/collections/document-block.ts";
+import { decodeDocument, documentBlock, withKey } from "../sdk/collections/document-block.ts";
 import { type Master, masterBlock } from "../sdk/collections/master.ts";
 import { type Block, writePack } from "../sdk/collections/pack.ts";
 import { compareBytes } from "../sdk/collections/prolly-map.ts";
@@ -44,7 +44,9 @@ export async function collectionVectors() {
     }
     const encoder = new TextEncoder();
     entries.sort(([a], [b]) => compareBytes(encoder.encode(a), encoder.encode(b)));
-    const built = await buildCollection(entries, VECTOR_INDEXES[name] ?? [], load);
+    const built = await buildCollection(entries, VECTOR_INDEXES[name] ?? [], async (cid) =>
+      decodeDocument(await load(cid)),
+    );
     for (const block of built.blocks) blocks.set(block.cid.toString(), block);
     collections[name] = built.meta;
   }

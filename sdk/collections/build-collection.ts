@@ -1,9 +1,9 @@
 import type { CID } from "multiformats/cid";
-import { decodeDocument } from "./document-block.ts";
+import type { Document } from "./document-block.ts";
 import { indexKey, indexValuesOf } from "./index-keys.ts";
 import type { CollectionMeta } from "./master.ts";
 import type { Block } from "./pack.ts";
-import { buildMap, compareBytes, type LoadBlock, type MapEntry } from "./prolly-map.ts";
+import { buildMap, compareBytes, type MapEntry } from "./prolly-map.ts";
 
 /**
  * A collection's maps from its entries (key and document CID, in key order): the map of keys to
@@ -13,16 +13,14 @@ import { buildMap, compareBytes, type LoadBlock, type MapEntry } from "./prolly-
 export async function buildCollection(
   entries: [string, CID][],
   indexes: string[],
-  load: LoadBlock,
+  documentOf: (cid: CID) => Promise<Document>,
 ): Promise<{ meta: CollectionMeta; blocks: Block[] }> {
   const encoder = new TextEncoder();
   const docs = await buildMap(entries.map(([key, cid]) => [encoder.encode(key), cid] as MapEntry<CID>));
   const blocks = [...docs.blocks];
   const meta: CollectionMeta = { root: docs.root ?? null, count: entries.length, indexes: {} };
-  const decoded =
-    indexes.length > 0
-      ? await Promise.all(entries.map(async ([key, cid]) => [key, decodeDocument(await load(cid))] as const))
-      : [];
+  const decoded: (readonly [string, Document])[] = [];
+  if (indexes.length > 0) for (const [key, cid] of entries) decoded.push([key, await documentOf(cid)]);
   for (const path of indexes) {
     const keys: MapEntry<string>[] = [];
     for (const [key, doc] of decoded) {

@@ -24,7 +24,7 @@ function memoryCollection() {
     collection,
     async commit() {
       const { entries, indexes } = await collection.snapshot();
-      const built = await buildCollection(entries, indexes, load);
+      const built = await buildCollection(entries, indexes, (cid) => collection.document(cid));
       for (const block of built.blocks) blocks.set(block.cid.toString(), block.bytes);
       meta = built.meta;
       collection.committed();

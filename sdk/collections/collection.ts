@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "../errors.ts";
 import { type Document, decodeDocument, documentBlock, withKey } from "./document-block.ts";
 import { encodeIndexValue, prefixEnd, typeEnd } from "./index-keys.ts";
 import type { CollectionMeta } from "./master.ts";
-import type { Block } from "./pack.ts";
+import { type Block, blockKey } from "./pack.ts";
 import { compareBytes, getEntry, type LoadBlock, rangeEntries } from "./prolly-map.ts";
 
 /** What a collection reads and writes through its database. */
@@ -44,6 +44,8 @@ export class Collection {
   #entries: Map<string, CID> | undefined;
   #indexes: Set<string>;
   #dirty = false;
+  /** Documents written since the last commit, by CID: a commit indexes them without decoding. */
+  readonly #written = new Map<string, Document>();
 
   constructor(name: string, store: CollectionStore) {
     this.name = name;
@@ -65,7 +67,7 @@ export class Collection {
   async insert(docs: Document | Document[]): Promise<string[]> {
     const list = Array.isArray(docs) ? docs : [docs];
     const entries = await this.#writable();
-    const keyed: { key: string; block: Block }[] = [];
+    const keyed: { key: string; block: Block; doc: Document }[] = [];
     const seen = new Set<string>();
     for (const doc of list) {
       const withId = await withKey(doc);
@@ -73,10 +75,11 @@ export class Collection {
         throw new InvalidArgumentError(`duplicate _id ${withId._id.slice(0, 100)} in ${this.name}`);
       }
       seen.add(withId._id);
-      keyed.push({ key: withId._id, block: await documentBlock(withId) });
+      keyed.push({ key: withId._id, block: await documentBlock(withId), doc: withId });
     }
-    for (const { key, block } of keyed) {
+    for (const { key, block, doc } of keyed) {
       this.#store.put(block);
+      this.#written.set(blockKey(block.cid), doc);
       entries.set(key, block.cid);
     }
     this.#dirty ||= keyed.length > 0;
@@ -123,7 +126,7 @@ export class Collection {
     const matched = await this.find(filter);
     const entries = await this.#writable();
     let changed = 0;
-    const writes: { key: string; block: Block }[] = [];
+    const writes: { key: string; block: Block; doc: Document }[] = [];
     for (const doc of matched) {
       const copy = structuredClone(doc) as Document & { _id: string };
       let paths: string[];
@@ -134,10 +137,11 @@ export class Collection {
       }
       if (paths.length === 0) continue;
       if (copy._id !== doc._id) throw new InvalidArgumentError("an update cannot change _id");
-      writes.push({ key: copy._id, block: await documentBlock(copy) });
+      writes.push({ key: copy._id, block: await documentBlock(copy), doc: copy });
     }
-    for (const { key, block } of writes) {
+    for (const { key, block, doc } of writes) {
       this.#store.put(block);
+      this.#written.set(blockKey(block.cid), doc);
       entries.set(key, block.cid);
       changed += 1;
     }
@@ -180,9 +184,15 @@ export class Collection {
     return { entries, indexes: this.indexes() };
   }
 
+  /** A document by CID: one written since the last commit as it was given, else decoded. */
+  async document(cid: CID): Promise<Document> {
+    return this.#written.get(blockKey(cid)) ?? decodeDocument(await this.#store.load(cid));
+  }
+
   /** After a commit: reads go to the committed maps again. */
   committed(): void {
     this.#entries = undefined;
+    this.#written.clear();
     this.#dirty = false;
     this.#indexes = new Set(Object.keys(this.#store.committed()?.indexes ?? {}));
   }

@@ -17,7 +17,7 @@ import {
   StaleCommitError,
 } from "./collection-errors.ts";
 import { type CollectionMeta, decodeMaster, emptyMaster, type Master, masterBlock } from "./master.ts";
-import { type Block, readPack, writePack } from "./pack.ts";
+import { type Block, blockKey, indexPack, verifyBlock, writePack } from "./pack.ts";
 
 export interface OpenDatabaseOptions {
   /** The database's name: `{ owner, label }`, a name id or an IPNS name; a label alone is the signer's. */
@@ -34,6 +34,11 @@ export interface CommitOptions {
   upload?: Pick<UploadOptions, "tier" | "replicas" | "faults" | "epochs" | "nodes">;
   ttl?: number;
   lifetime?: number;
+  /**
+   * Also hand the name's IPNS record to the nodes holding the pack, waiting for their
+   * confirmations (default false: the chain and the indexer have the update at once).
+   */
+  mirror?: boolean;
   signal?: AbortSignal;
 }
 
@@ -68,8 +73,10 @@ export class Database {
   readonly owner: `0x${string}`;
   readonly nameId: Hex;
   readonly #cacheDir: string;
-  /** Every block known here: read from packs, or written and not yet committed. */
+  /** Every block known here, by `blockKey`: read from packs, or written and not yet committed. */
   readonly #blocks = new Map<string, Uint8Array>();
+  /** Blocks checked against their CIDs (a pack's are checked when first used). */
+  readonly #verified = new Set<string>();
   /** Blocks that are in some pack of the database. */
   readonly #committed = new Set<string>();
   readonly #collections = new Map<string, Collection>();
@@ -184,7 +191,7 @@ export class Database {
     );
     if (head.pack) {
       const root = await db.#readPack(CID.parse(head.pack), signal);
-      db.#master = decodeMaster(db.#blocks.get(root.toString()) as Uint8Array);
+      db.#master = decodeMaster(await db.#load(root));
       db.#unread = [...db.#master.packs];
     }
     await writeHead(cacheDir, { ...head });
@@ -198,7 +205,7 @@ export class Database {
     if (!collection) {
       collection = new Collection(name, {
         load: (cid) => this.#load(cid),
-        put: (block) => this.#blocks.set(block.cid.toString(), block.bytes),
+        put: (block) => this.#put(block),
         committed: () => this.#master.collections[name],
       });
       this.#collections.set(name, collection);
@@ -234,10 +241,10 @@ export class Database {
     const collections: Record<string, CollectionMeta> = { ...this.#master.collections };
     for (const collection of dirty) {
       const { entries, indexes } = await collection.snapshot();
-      const { meta, blocks } = await buildCollection(entries, indexes, (cid) => this.#load(cid));
+      const { meta, blocks } = await buildCollection(entries, indexes, (cid) => collection.document(cid));
       fresh.push(...blocks);
       for (const [, cid] of entries) {
-        const bytes = this.#blocks.get(cid.toString());
+        const bytes = this.#blocks.get(blockKey(cid));
         if (bytes) fresh.push({ cid, bytes });
       }
       collections[collection.name] = meta;
@@ -246,9 +253,10 @@ export class Database {
     const master: Master = { v: 1, collections, packs };
     const root = await masterBlock(master);
     const unique = new Map<string, Block>();
+    const rootKey = blockKey(root.cid);
     for (const block of fresh) {
-      const id = block.cid.toString();
-      if (!this.#committed.has(id) && id !== root.cid.toString()) unique.set(id, block);
+      const id = blockKey(block.cid);
+      if (!this.#committed.has(id) && id !== rootKey) unique.set(id, block);
     }
     const bytes = await writePack(root, unique.values());
 
@@ -263,6 +271,7 @@ export class Database {
     try {
       await this.client.names.publish(this.label, uploaded.cid, {
         sequence: this.#sequence + 1n,
+        mirror: options.mirror ?? false,
         ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
         ...(options.lifetime !== undefined ? { lifetime: options.lifetime } : {}),
         ...(signal ? { signal } : {}),
@@ -279,8 +288,8 @@ export class Database {
     this.#sequence += 1n;
     this.#pack = uploaded.cid;
     this.#master = master;
-    this.#blocks.set(root.cid.toString(), root.bytes);
-    for (const id of [...unique.keys(), root.cid.toString()]) this.#committed.add(id);
+    this.#put(root);
+    for (const id of [...unique.keys(), rootKey]) this.#committed.add(id);
     await this.#cachePack(uploaded.cid, bytes);
     await writeHead(this.#cacheDir, {
       nameId: this.nameId,
@@ -312,19 +321,35 @@ export class Database {
     if (chain.sequence !== this.#sequence) throw new StaleCommitError(this.#sequence, chain.sequence);
   }
 
-  /** A block: known here, else from the packs of earlier commits, newest first. */
+  /** A block written here: known, and checked (it was hashed to get its CID). */
+  #put(block: Block): void {
+    const key = blockKey(block.cid);
+    this.#blocks.set(key, block.bytes);
+    this.#verified.add(key);
+  }
+
+  /**
+   * A block: known here, else from the packs of earlier commits, newest first; checked against
+   * its CID the first time it is used.
+   */
   async #load(cid: CID): Promise<Uint8Array> {
-    const id = cid.toString();
+    const key = blockKey(cid);
     for (;;) {
-      const bytes = this.#blocks.get(id);
-      if (bytes) return bytes;
+      const bytes = this.#blocks.get(key);
+      if (bytes) {
+        if (!this.#verified.has(key)) {
+          await verifyBlock(cid, bytes);
+          this.#verified.add(key);
+        }
+        return bytes;
+      }
       const next = this.#unread[0];
-      if (!next) throw new DatabaseUnavailableError(`block ${id}`);
+      if (!next) throw new DatabaseUnavailableError(`block ${cid}`);
       await this.#readPack(next);
     }
   }
 
-  /** Reads a pack (this machine's copy, else Strata's, verified) into the known blocks; returns its root. */
+  /** Reads a pack (this machine's copy, else Strata's, whose bytes `get` checks) into the known blocks; returns its root. */
   async #readPack(cid: CID, signal?: AbortSignal): Promise<CID> {
     const id = cid.toString();
     const file = join(this.#cacheDir, "packs", `${id}.car`);
@@ -338,11 +363,10 @@ export class Database {
       }
       await this.#cachePack(id, bytes);
     }
-    const pack = await readPack(bytes);
-    for (const block of pack.blocks) {
-      const blockId = block.cid.toString();
-      this.#blocks.set(blockId, block.bytes);
-      this.#committed.add(blockId);
+    const pack = indexPack(bytes);
+    for (const [key, block] of pack.blocks) {
+      if (!this.#blocks.has(key)) this.#blocks.set(key, block);
+      this.#committed.add(key);
     }
     this.#unread = this.#unread.filter((c) => !c.equals(cid));
     return pack.root;

@@ -1,6 +1,6 @@
-import { CarBlockIterator } from "@ipld/car/iterator";
 import { CarWriter } from "@ipld/car/writer";
-import type { CID } from "multiformats/cid";
+import * as dagCbor from "@ipld/dag-cbor";
+import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { DatabaseCorruptError } from "./collection-errors.ts";
 
@@ -27,29 +27,75 @@ export async function writePack(root: Block, blocks: Iterable<Block>): Promise<U
   return Buffer.concat(parts);
 }
 
+/** The key a block is known by in memory: its CID's bytes as a latin1 string (no encoding work). */
+export function blockKey(cid: CID): string {
+  return Buffer.from(cid.bytes.buffer, cid.bytes.byteOffset, cid.bytes.byteLength).toString("latin1");
+}
+
 /**
- * The root and blocks of a pack, every block checked against its CID (SHA-256 only): a pack that
- * lies is refused whole.
+ * The root of a pack and its blocks by key (views into `bytes`, nothing copied), read section by
+ * section as CARv1 lays them out (varint length, CID, block). Blocks are not hashed here: a
+ * reader checks each against its CID when it first uses it (`verifyBlock`).
  */
-export async function readPack(bytes: Uint8Array): Promise<{ root: CID; blocks: Block[] }> {
-  let iterator: CarBlockIterator;
+export function indexPack(bytes: Uint8Array): { root: CID; blocks: Map<string, Uint8Array> } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  const varint = (): number => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (offset >= bytes.length) throw new DatabaseCorruptError("a pack ends inside a varint");
+      const byte = bytes[offset++] as number;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+      shift += 7;
+      if (shift > 49) throw new DatabaseCorruptError("a pack has a varint over 7 bytes");
+    }
+  };
+  let root: CID | undefined;
   try {
-    iterator = await CarBlockIterator.fromBytes(bytes);
+    const headerLength = varint();
+    const header = dagCbor.decode(bytes.subarray(offset, offset + headerLength)) as {
+      version?: number;
+      roots?: unknown[];
+    };
+    offset += headerLength;
+    const first = header.roots?.[0];
+    if (header.version !== 1 || !first) throw new Error("not a CARv1 with a root");
+    root = CID.asCID(first) ?? undefined;
   } catch (cause) {
     throw new DatabaseCorruptError("a pack is not a CAR", { cause });
   }
-  const [root] = await iterator.getRoots();
   if (!root) throw new DatabaseCorruptError("a pack has no root");
-  const blocks: Block[] = [];
-  for await (const { cid, bytes: data } of iterator) {
-    if (cid.multihash.code !== sha256.code)
-      throw new DatabaseCorruptError(`block ${cid} is not SHA-256 addressed`);
-    const digest = await sha256.digest(data);
-    if (!equal(digest.digest, cid.multihash.digest))
-      throw new DatabaseCorruptError(`block ${cid} does not match its CID`);
-    blocks.push({ cid, bytes: data });
+  const blocks = new Map<string, Uint8Array>();
+  while (offset < bytes.length) {
+    const length = varint();
+    const end = offset + length;
+    if (end > bytes.length) throw new DatabaseCorruptError("a pack ends inside a block");
+    const cidStart = offset;
+    if (bytes[offset] === 0x12 && bytes[offset + 1] === 0x20) {
+      offset += 34; // CIDv0: a bare SHA-256 multihash
+    } else {
+      varint(); // version
+      varint(); // codec
+      varint(); // multihash code
+      const digestLength = varint(); // read before adding: varint() moves offset itself
+      offset += digestLength;
+    }
+    if (offset > end) throw new DatabaseCorruptError("a pack's CID overruns its section");
+    blocks.set(buffer.toString("latin1", cidStart, offset), bytes.subarray(offset, end));
+    offset = end;
   }
   return { root, blocks };
+}
+
+/** Checks a block against its CID (SHA-256 only); a block that lies is DatabaseCorruptError. */
+export async function verifyBlock(cid: CID, bytes: Uint8Array): Promise<void> {
+  if (cid.multihash.code !== sha256.code)
+    throw new DatabaseCorruptError(`block ${cid} is not SHA-256 addressed`);
+  const digest = await sha256.encode(bytes);
+  if (!equal(digest, cid.multihash.digest))
+    throw new DatabaseCorruptError(`block ${cid} does not match its CID`);
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

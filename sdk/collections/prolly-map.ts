@@ -1,7 +1,6 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { sha256 as sha256Sync } from "viem";
 
 /** A key-ordered entry: bytes compared lexicographically, and a value any IPLD data (a CID, a string). */
 export type MapEntry<V> = [key: Uint8Array, value: V];
@@ -27,8 +26,11 @@ export type LoadBlock = (cid: CID) => Promise<Uint8Array>;
  */
 const BOUNDARY = 2 ** 32 / 32;
 
-function isBoundary(key: Uint8Array, level: number): boolean {
-  const digest = sha256Sync(new Uint8Array([level, ...key]), "bytes");
+async function isBoundary(key: Uint8Array, level: number): Promise<boolean> {
+  const input = new Uint8Array(key.length + 1);
+  input[0] = level;
+  input.set(key, 1);
+  const digest = await sha256.encode(input);
   return ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0 < BOUNDARY;
 }
 
@@ -64,7 +66,7 @@ export async function buildMap<V>(
     let chunk: [Uint8Array, V | CID][] = [];
     for (const [i, entry] of current.entries()) {
       chunk.push(entry);
-      if (isBoundary(entry[0], level) || i === current.length - 1) {
+      if ((await isBoundary(entry[0], level)) || i === current.length - 1) {
         const block = await encode({ l: level, e: chunk });
         blocks.push(block);
         parents.push([chunk[0]![0], block.cid]);
