@@ -1,6 +1,6 @@
 // Writes docs/collection-vectors.json: a small database (two collections, an index), its document
 // blocks, maps, master and pack, as a third party reading Strata collections with stock IPLD
-// libraries should find them. sdk/collections/vectors.test.ts checks them; regenerate only if the
+// libraries should find them. test/collections/vectors.test.ts checks them; regenerate only if the
 // layout changes.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -31,7 +31,7 @@ async function isBoundary(key: Uint8Array, level: number): Promise<boolean> {
   input[0] = level;
   input.set(key, 1);
   const digest = await sha256.encode(input);
-  return ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0 < BOUNDARY;
+  return new DataView(digest.buffer, digest.byteOffset, 4).getUint32(0) < BOUNDARY;
 }
 
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -69,11 +69,13 @@ export async function buildMap<V>(
       if ((await isBoundary(entry[0], level)) || i === current.length - 1) {
         const block = await encode({ l: level, e: chunk });
         blocks.push(block);
-        parents.push([chunk[0]![0], block.cid]);
+        const [firstKey] = chunk[0] as [Uint8Array, V | CID];
+        parents.push([firstKey, block.cid]);
         chunk = [];
       }
     }
-    if (parents.length === 1) return { root: parents[0]![1], blocks };
+    const [only] = parents;
+    if (only && parents.length === 1) return { root: only[1], blocks };
     current = parents;
     level += 1;
   }
