@@ -7,18 +7,17 @@
 //     against a plain `get` of a blob of the same size: target <= 3;
 //   - the SDK process's peak RSS during the 10,000 inserts and the commit, against its RSS before.
 //   npm run bench:collections       (about two minutes; OrbitDB's puts are most of it)
+
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { gossipsub } from "@libp2p/gossipsub";
 import { identify } from "@libp2p/identify";
 import { createOrbitDB } from "@orbitdb/core";
 import { createHelia } from "helia";
-import { freePort, startDevnet } from "../devnet/start-devnet.ts";
-import { tempDir } from "../devnet/temp-dir.ts";
 import { Database } from "../sdk/index.ts";
+import { startBenchDevnet } from "./bench-devnet.ts";
 import { type Figure, report } from "./report.ts";
 
-const root = join(import.meta.dirname, "..");
 const DOCS = Number(process.env.STRATA_BENCH_DOCS ?? 10_000);
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -31,15 +30,8 @@ const docOf = (i: number) => ({
   bio: `bio ${i} `.repeat(8),
 });
 
-const dir = await tempDir("bench-collections");
-const net = await startDevnet({
-  root,
-  dataDir: join(dir.path, "devnet"),
-  chainPort: await freePort(),
-  nodePort: 0,
-  indexerPort: 0,
-  logLevel: "warn",
-});
+const bench = await startBenchDevnet("bench-collections");
+const { net } = bench;
 const figures: Figure[] = [];
 try {
   // Strata: 10,000 inserts into an indexed collection, one commit (a pack on three nodes, the name moved)
@@ -50,7 +42,7 @@ try {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 10);
   let started = performance.now();
-  const db = await Database.create(writer, { label: "bench", cacheDir: join(dir.path, "writer") });
+  const db = await Database.create(writer, { label: "bench", cacheDir: join(bench.dir, "writer") });
   const people = db.collection("people");
   await people.createIndex("email");
   await people.insert(Array.from({ length: DOCS }, (_, i) => docOf(i)));
@@ -83,14 +75,14 @@ try {
     started = performance.now();
     const cold = await Database.open(reader, {
       name: { owner: await writer.address(), label: "bench" },
-      cacheDir: join(dir.path, `reader-${round}`),
+      cacheDir: join(bench.dir, `reader-${round}`),
     });
     if ((await cold.collection("people").count()) !== DOCS) throw new Error("the cold open lost documents");
     opens.push(performance.now() - started);
   }
   const opened = await Database.open(reader, {
     name: { owner: await writer.address(), label: "bench" },
-    cacheDir: join(dir.path, "reader-0"),
+    cacheDir: join(bench.dir, "reader-0"),
   });
   const finds: number[] = [];
   for (let i = 0; i < 200; i += 1) {
@@ -109,7 +101,7 @@ try {
     },
   } as Parameters<typeof createHelia>[0]);
   await helia.start();
-  const orbitdb = await createOrbitDB({ ipfs: helia, directory: join(dir.path, "orbitdb") });
+  const orbitdb = await createOrbitDB({ ipfs: helia, directory: join(bench.dir, "orbitdb") });
   try {
     const documents = await orbitdb.open("bench", { type: "documents" });
     started = performance.now();
@@ -167,8 +159,7 @@ try {
     `pack: ${committed.blocks} blocks, ${committed.bytes} bytes; Strata insert+commit ${strataInsertMs.toFixed(0)} ms; cold opens ${opens.map((v) => v.toFixed(0)).join(", ")} ms, gets ${gets.map((v) => v.toFixed(0)).join(", ")} ms`,
   );
 } finally {
-  await net.stop();
-  await dir.cleanup();
+  await bench.stop();
 }
 const ok = report("collections: Strata against OrbitDB 4, and a cold open against a plain get", figures);
 process.exitCode = ok ? 0 : 1;

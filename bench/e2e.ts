@@ -5,31 +5,22 @@
 //   - 1 MiB from the upload call to BlobCertified: time against its floor, one PUT /store of
 //     1 MiB plus the three transactions (approve, register, certify) each sent and mined alone.
 // Each figure is the median of three rounds, after a warm-up round.
+
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { type Hex, parseEventLogs } from "viem";
 import { storageMarketAbi, strataTokenAbi, Tier } from "#protocol";
-import { freePort, startDevnet } from "../devnet/start-devnet.ts";
-import { tempDir } from "../devnet/temp-dir.ts";
 import { sendCall } from "../sdk/client/contract-calls.ts";
 import { prepareSource } from "../sdk/client/prepare-source.ts";
 import { hotBlobParams } from "../sdk/client/upload-blob.ts";
+import { startBenchDevnet } from "./bench-devnet.ts";
 import { type Figure, report } from "./report.ts";
 
-const root = join(import.meta.dirname, "..");
 const BIG = Number(process.env.STRATA_BENCH_MIB ?? 100) << 20;
 const SMALL = 1 << 20;
 const ROUNDS = 3;
 
-const dir = await tempDir("bench-e2e");
-const net = await startDevnet({
-  root,
-  dataDir: join(dir.path, "devnet"),
-  chainPort: await freePort(),
-  nodePort: 0,
-  indexerPort: 0,
-  logLevel: "warn",
-});
+const bench = await startBenchDevnet("bench-e2e");
+const { net } = bench;
 const figures: Figure[] = [];
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -126,7 +117,6 @@ try {
     baselineName: "one PUT + three transactions alone",
   });
 } finally {
-  await net.stop();
-  await dir.cleanup();
+  await bench.stop();
 }
 process.exitCode = report("End to end", figures) ? 0 : 1;

@@ -1,6 +1,7 @@
 // bench/upload-rss: the peak resident memory of the SDK uploading one large file (default 1 GiB,
 // STRATA_BENCH_MIB) to three nodes of the devnet, measured in a child process that does nothing
 // else. Prints `{ peakRssMiB, ms, sizeMiB, replicas }`; the target is <= 256 MiB.
+
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -8,8 +9,8 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { devnetKey } from "../devnet/hardhat-chain.ts";
-import { FIRST_DAPP_ACCOUNT, freePort, startDevnet } from "../devnet/start-devnet.ts";
-import { tempDir } from "../devnet/temp-dir.ts";
+import { FIRST_DAPP_ACCOUNT } from "../devnet/start-devnet.ts";
+import { startBenchDevnet } from "./bench-devnet.ts";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "..");
@@ -56,17 +57,10 @@ async function writeRandomFile(path: string, size: number) {
 
 if (import.meta.main) {
   const sizeMiB = Number(process.env.STRATA_BENCH_MIB ?? 1024);
-  const dir = await tempDir("bench-upload-rss");
-  const net = await startDevnet({
-    root,
-    dataDir: join(dir.path, "devnet"),
-    chainPort: await freePort(),
-    nodePort: 0,
-    indexerPort: 0,
-    logLevel: "warn",
-  });
+  const bench = await startBenchDevnet("bench-upload-rss");
+  const { net } = bench;
   try {
-    const file = join(dir.path, "blob.bin");
+    const file = join(bench.dir, "blob.bin");
     await writeRandomFile(file, sizeMiB << 20);
     const measured = await measureUploadRss(
       {
@@ -79,7 +73,6 @@ if (import.meta.main) {
     );
     console.log(JSON.stringify({ ...measured, sizeMiB, replicas: 3 }));
   } finally {
-    await net.stop();
-    await dir.cleanup();
+    await bench.stop();
   }
 }

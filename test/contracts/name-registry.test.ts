@@ -56,25 +56,14 @@ describe("NameRegistry", () => {
     domain: { chainId?: number; verifyingContract?: Address } = {},
   ) =>
     owner!.signTypedData({
-      domain: {
-        name: "Strata NameRegistry",
-        version: "1",
-        chainId: domain.chainId ?? publicClient.chain.id,
-        verifyingContract: domain.verifyingContract ?? env.registry.address,
-      },
-      types: {
-        Publish: [
-          { name: "owner", type: "address" },
-          { name: "label", type: "string" },
-          { name: "value", type: "bytes" },
-          { name: "sequence", type: "uint64" },
-          { name: "validity", type: "uint64" },
-          { name: "ttl", type: "uint32" },
-          { name: "ipnsKey", type: "bytes" },
-        ],
-      },
-      primaryType: "Publish",
-      message: { owner: owner!.account.address, label, ...u },
+      // the protocol's typed data, under the domain asked (other chains and contracts must fail)
+      ...publishTypedData(
+        domain.chainId ?? publicClient.chain.id,
+        domain.verifyingContract ?? env.registry.address,
+        owner!.account.address,
+        label,
+        u,
+      ),
     });
 
   test("an owner publishes and updates its name; the record and the event carry the update", async () => {

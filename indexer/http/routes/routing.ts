@@ -20,6 +20,15 @@ export function httpMultiaddrOf(endpoint: string): string | undefined {
   return `/${kind}/${host}/tcp/${port}${secure ? "/tls" : ""}/http`;
 }
 
+/** A CID from a path, in its canonical form; InvalidQueryError if it is none. */
+function cidParam(text: string): string {
+  try {
+    return CID.parse(text).toString();
+  } catch {
+    throw new InvalidQueryError(`not a CID: ${text.slice(0, 100)}`);
+  }
+}
+
 /** GET /route/:cid: where to fetch content from; GET /routing/v1/providers/:cid, the same for stock IPFS clients. */
 export function routingRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -34,12 +43,7 @@ export function routingRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        let cid: string;
-        try {
-          cid = CID.parse(request.params.cid).toString();
-        } catch {
-          throw new InvalidQueryError(`not a CID: ${request.params.cid.slice(0, 100)}`);
-        }
+        const cid = cidParam(request.params.cid);
         deps.queries.hit(cid);
         const route = deps.queries.route(cid);
         if (route.nodes.length === 0) throw new NotFoundError(`a live copy of ${cid}`);
@@ -58,12 +62,7 @@ export function routingRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        let cid: string;
-        try {
-          cid = CID.parse(request.params.cid).toString();
-        } catch {
-          throw new InvalidQueryError(`not a CID: ${request.params.cid.slice(0, 100)}`);
-        }
+        const cid = cidParam(request.params.cid);
         deps.queries.hit(cid);
         const { nodes } = deps.queries.route(cid);
         return {
