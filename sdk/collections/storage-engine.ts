@@ -2,6 +2,7 @@ import { BSON, EJSON } from "bson";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
+import { createNodeClient } from "../../api/node/index.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import type { NameRef } from "../names/resolve-name.ts";
 import type { CommitOptions, CommitResult, Database } from "./database.ts";
@@ -84,8 +85,13 @@ export class StorageEngine
     return this.db.commit(this.#commit);
   }
 
+  /** The seed's fire-and-forget republish; `republishNow` is the same, awaited, with its errors. */
   republish(): void {
-    void this.#republish();
+    this.republishNow().catch(() => undefined);
+  }
+
+  republishNow(): Promise<void> {
+    return this.#republish();
   }
 
   async resolve(name?: NameRef): Promise<CID> {
@@ -94,10 +100,19 @@ export class StorageEngine
     return CID.parse(resolved.cid);
   }
 
+  /** The name's anchored IPNS record, handed again to the indexer and to the nodes holding the pack. */
   async #republish(): Promise<void> {
-    const { ipnsName } = await this.db.client.names.resolve(this.db.nameId);
-    const record = await this.db.client.indexer.names.getIpnsRecord(ipnsName);
-    if (record) await this.db.client.indexer.names.putIpnsRecord(ipnsName, record);
+    const { client } = this.db;
+    const { ipnsName, cid } = await client.names.resolve(this.db.nameId);
+    const record = await client.indexer.names.getIpnsRecord(ipnsName);
+    if (!record) return;
+    await client.indexer.names.putIpnsRecord(ipnsName, record);
+    const route = cid ? await client.indexer.route(cid).catch(() => undefined) : undefined;
+    await Promise.allSettled(
+      (route?.nodes ?? []).map((node) =>
+        createNodeClient({ baseUrl: node.endpoint }).putIpnsRecord(ipnsName, this.db.nameId, record),
+      ),
+    );
   }
 }
 

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Hex } from "viem";
 import {
   contenthashOf,
@@ -206,7 +205,7 @@ async function mirror(
           args.signal?.throwIfAborted();
           const notYet = (error as { code?: string }).code === "NODE_ERR_NOT_ANCHORED";
           if (!notYet || Date.now() + wait > deadline) return undefined;
-          await sleep(wait, undefined, args.signal ? { signal: args.signal } : {});
+          await pause(wait, args.signal);
         }
       }
     }),
@@ -215,3 +214,18 @@ async function mirror(
 }
 
 const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
+
+/** Waits `ms`, or less when `signal` aborts (then throws its reason). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}

@@ -173,6 +173,13 @@ describe("collections", () => {
     expect(published?.sequence).toBe(1n);
     await net.indexed();
     expect((await engine.resolve()).toString()).toBe(published?.pack);
+    // republishing hands the anchored record to the indexer and to both nodes holding the pack
+    await engine.republishNow();
+    const { ipnsName } = await writer.names.resolve(engine.db.nameId);
+    for (const node of net.started.nodes) {
+      const served = await fetch(`${node.url}/ipns/${ipnsName}?format=ipns-record`);
+      expect(served.status).toBe(200);
+    }
     const back = await Database.open(reader(), {
       name: { owner: owner(), label: "engine" },
       cacheDir: cache("e2"),
