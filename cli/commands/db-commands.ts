@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type Address, type Hex, isAddress, isHex } from "viem";
 import { nameIdOf } from "#protocol";
 import type { StrataClient } from "../../sdk/client/strata-client.ts";
-import { Database } from "../../sdk/collections/database.ts";
+import { type CommitOptions, Database } from "../../sdk/collections/database.ts";
 import type { Document } from "../../sdk/collections/document-block.ts";
 import { fromBSON } from "../../sdk/collections/storage-engine.ts";
 import { clientFrom } from "../cli-context.ts";
@@ -142,14 +142,39 @@ async function readStdin(): Promise<Buffer> {
 }
 
 const cacheOption = { cache: { type: "string" } } as const;
+const storageOptions = {
+  tier: { type: "string" },
+  replicas: { type: "string" },
+  epochs: { type: "string" },
+} as const;
+
+/** How a commit's pack is stored, from --tier, --replicas and --epochs. */
+function storageOf(values: CommandContext["values"]): NonNullable<CommitOptions["upload"]> {
+  const tier = values.tier;
+  if (tier !== undefined && tier !== "hot" && tier !== "cold")
+    throw new UsageError("--tier takes hot or cold");
+  const count = (value: unknown, what: string) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${what} takes a positive whole number`);
+    return n;
+  };
+  const replicas = count(values.replicas, "replicas");
+  const epochs = count(values.epochs, "epochs");
+  return {
+    ...(tier ? { tier } : {}),
+    ...(replicas !== undefined ? { replicas } : {}),
+    ...(epochs !== undefined ? { epochs } : {}),
+  };
+}
 const cacheHelp =
   "  --cache DIR   this machine's copy (default ~/.strata/db/<name id>, or under STRATA_HOME)";
 
 export const dbCreate: Command = {
   name: "db create",
   summary: "Create a document database under one of your names (published empty)",
-  help: `strata db create LABEL\n${cacheHelp}`,
-  options: { ...cacheOption, replicas: { type: "string" } },
+  help: `strata db create LABEL [--tier hot|cold] [--replicas N] [--epochs N]\n${cacheHelp}`,
+  options: { ...cacheOption, ...storageOptions },
   positionals: 1,
   async run(context) {
     const client = await clientFrom(context.values, { signing: true });
@@ -157,7 +182,7 @@ export const dbCreate: Command = {
     const owner = await client.address();
     const cacheDir = cacheOf(context.values, nameIdOf(owner, label));
     const db = await Database.create(client, { label, cacheDir, signal: context.signal });
-    const committed = await db.commit({ signal: context.signal });
+    const committed = await db.commit({ upload: storageOf(context.values), signal: context.signal });
     context.print(`created ${owner}/${label} (sequence ${committed?.sequence}, pack ${committed?.pack})`, {
       owner,
       label,
@@ -262,12 +287,7 @@ export const dbCommit: Command = {
   name: "db commit",
   summary: "Publish the journal's writes: one pack stored on Strata, the name moved once",
   help: `strata db commit DB [--tier hot|cold] [--replicas N] [--epochs N]\n${cacheHelp}`,
-  options: {
-    ...cacheOption,
-    tier: { type: "string" },
-    replicas: { type: "string" },
-    epochs: { type: "string" },
-  },
+  options: { ...cacheOption, ...storageOptions },
   positionals: 1,
   async run(context) {
     const { db, cacheDir, ops } = await opened(context, true);
@@ -275,15 +295,8 @@ export const dbCommit: Command = {
       context.print("nothing to commit", { committed: false });
       return;
     }
-    const tier = context.values.tier;
-    if (tier !== undefined && tier !== "hot" && tier !== "cold")
-      throw new UsageError("--tier takes hot or cold");
     const committed = await db.commit({
-      upload: {
-        ...(tier ? { tier } : {}),
-        ...(context.values.replicas ? { replicas: Number(context.values.replicas) } : {}),
-        ...(context.values.epochs ? { epochs: Number(context.values.epochs) } : {}),
-      },
+      upload: storageOf(context.values),
       signal: context.signal,
     });
     await rm(join(cacheDir, "journal.jsonl"), { force: true });

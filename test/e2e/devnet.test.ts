@@ -385,7 +385,7 @@ describe("the strata CLI", () => {
 
   test("db: create, insert from a file, index, find before and after commit, read on another machine, history", async () => {
     const env = { STRATA_PRIVATE_KEY: key, STRATA_HOME: join(dir.path, "db-home") };
-    const created = await cli(["db", "create", "shop", "--json"], env);
+    const created = await cli(["db", "create", "shop", "--replicas", "2", "--json"], env);
     expect(created.code, created.stderr).toBe(0);
     const { owner } = JSON.parse(created.stdout) as { owner: string };
     const file = join(dir.path, "products.jsonl");
