@@ -66,6 +66,7 @@ const sources = {
   NodeRegistry: "registry/NodeRegistry.sol",
   StorageMarket: "market/StorageMarket.sol",
   NameRegistry: "names/NameRegistry.sol",
+  VaultRegistry: "vaults/VaultRegistry.sol",
 } as const;
 
 async function readArtifact(root: string, name: keyof typeof sources): Promise<Artifact> {
@@ -75,7 +76,7 @@ async function readArtifact(root: string, name: keyof typeof sources): Promise<A
 
 /**
  * Deploys token, registry and market (which creates its proof system), grants the proof system
- * the slasher role and makes it the registry's stake guard, then the name registry. Reads bytecode from Hardhat's
+ * the slasher role and makes it the registry's stake guard, then the name and vault registries. Reads bytecode from Hardhat's
  * artifacts under `root` (run `npm run build` first).
  */
 export async function deployStrata(options: {
@@ -152,6 +153,12 @@ export async function deployStrata(options: {
     }),
   );
   const names = await deploy("NameRegistry", []);
+  const vaults = await deploy("VaultRegistry", [
+    token.address,
+    registry.address,
+    market.address,
+    params.epochSeconds,
+  ]);
   return {
     chainId: await publicClient.getChainId(),
     deploymentBlock: token.block,
@@ -161,6 +168,7 @@ export async function deployStrata(options: {
       market: getAddress(market.address),
       proofSystem: getAddress(proofSystem),
       names: getAddress(names.address),
+      vaults: getAddress(vaults.address),
     },
     params: {
       epochSeconds: params.epochSeconds,

@@ -13,6 +13,8 @@ export interface Deployment {
     proofSystem: Address;
     /** The NameRegistry: mutable names (docs/protocol.md, "Names"). */
     names: Address;
+    /** The VaultRegistry: vaults on home nodes, their escrow, snapshots and moves. */
+    vaults: Address;
   };
   params: {
     epochSeconds: number;
@@ -55,6 +57,7 @@ export function parseDeployment(text: string): Deployment {
       market: address("market"),
       proofSystem: address("proofSystem"),
       names: address("names"),
+      vaults: address("vaults"),
     },
     params: {
       epochSeconds: integer(params, "epochSeconds"),

@@ -10,6 +10,7 @@ const contracts = {
   StorageMarket: "market/StorageMarket.sol",
   ProofSystem: "proofs/ProofSystem.sol",
   NameRegistry: "names/NameRegistry.sol",
+  VaultRegistry: "vaults/VaultRegistry.sol",
 } as const;
 
 const root = join(import.meta.dirname, "..");

@@ -1131,5 +1131,166 @@ export const strataErrorsAbi = [
     ],
     "name": "NameRegistryUnknownName",
     "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "BlobId",
+        "name": "blobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "VaultRegistryBlobNotCertified",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "vaultId",
+        "type": "uint64"
+      }
+    ],
+    "name": "VaultRegistryClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "vaultId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      }
+    ],
+    "name": "VaultRegistryInvalidRestore",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "VaultRegistryInvalidTerms",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      }
+    ],
+    "name": "VaultRegistryNodeInactive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "VaultRegistryNotOperator",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "vaultId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "VaultRegistryNotOwner",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "vaultId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "VaultRegistryNotOwnerOrHome",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      }
+    ],
+    "name": "VaultRegistryNothingToClaim",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "vaultId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "NodeId",
+        "name": "nodeId",
+        "type": "uint32"
+      }
+    ],
+    "name": "VaultRegistrySameHome",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "vaultId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "current",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "given",
+        "type": "uint64"
+      }
+    ],
+    "name": "VaultRegistryStaleSnapshot",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "vaultId",
+        "type": "uint64"
+      }
+    ],
+    "name": "VaultRegistryUnknownVault",
+    "type": "error"
   }
 ] as const;
