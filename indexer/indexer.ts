@@ -20,6 +20,7 @@ import { ChainReader } from "./sync/chain-reader.ts";
 import { EventDecoder } from "./sync/event-decoder.ts";
 import { LogRanges } from "./sync/log-ranges.ts";
 import { Syncer } from "./sync/syncer.ts";
+import { VaultQueries } from "./vaults/vault-queries.ts";
 
 export interface Indexer {
   /** Base URL of the HTTP API. */
@@ -84,6 +85,7 @@ export async function startIndexer(
         market: contracts.market,
         proofSystem: contracts.proofSystem,
         names: contracts.names,
+        vaults: contracts.vaults,
         deploymentBlock: deployment.deploymentBlock.toString(),
       },
       { minStake: minStake.toString() },
@@ -122,6 +124,7 @@ export async function startIndexer(
         queries,
         names: new NameQueries(db),
         ipnsRecords: new IpnsRecordStore(db),
+        vaults: new VaultQueries(db),
         metrics,
         registry: createMetricsRegistry(),
         failure: () => failure,

@@ -1,5 +1,6 @@
 import { type HttpTarget, jsonOf, send, trimBase, withTimeout } from "../http-request.ts";
 import { namesApi } from "../names/names-client.ts";
+import { vaultsApi } from "../vaults/vaults-client.ts";
 import type {
   BlobQuery,
   BlobsPage,
@@ -41,6 +42,9 @@ export function createIndexerClient(options: IndexerClientOptions) {
 
     /** The name routes and the delegated routing IPNS endpoints. */
     names: namesApi(target, (signal) => withTimeout(timeoutMs, signal)),
+
+    /** The vault routes. */
+    vaults: vaultsApi(target, (signal) => withTimeout(timeoutMs, signal)),
 
     /** GET /route/:cid: the nodes holding live copies of a CID, best first. */
     route: (cid: string, opts?: Signal) => get<Route>(`/route/${id(cid)}`, opts),

@@ -68,9 +68,15 @@ interface IVaultRegistry {
     event SnapshotCommitted(
         uint64 indexed vaultId, uint64 sequence, bytes manifest, BlobId[] blobs, address committer
     );
-    /// @notice The vault moved from `from` to `to`, which signed that it restored snapshot `sequence`.
+    /// @notice The vault moved from `from` to `to`, which signed that it restored snapshot `sequence`;
+    /// it now pays `pricePerByteEpoch` and is paid through `paidThrough`.
     event HomeMoved(
-        uint64 indexed vaultId, NodeId indexed from, NodeId indexed to, uint64 sequence, uint64 paidThrough
+        uint64 indexed vaultId,
+        NodeId indexed from,
+        NodeId indexed to,
+        uint64 sequence,
+        uint64 pricePerByteEpoch,
+        uint64 paidThrough
     );
     /// @notice The home was credited `amount` for hosting up to `settledAt`.
     event VaultSettled(uint64 indexed vaultId, NodeId indexed home, uint256 amount, uint64 settledAt);

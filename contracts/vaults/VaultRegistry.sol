@@ -130,7 +130,7 @@ contract VaultRegistry is IVaultRegistry, EIP712, ReentrancyGuardTransient {
         vault.price = price;
         vault.settledAt = now_;
         vault.paidThrough = now_ + uint64((uint256(vault.escrow) * epochSeconds) / perEpoch);
-        emit HomeMoved(vaultId, from, to, vault.sequence, vault.paidThrough);
+        emit HomeMoved(vaultId, from, to, vault.sequence, price, vault.paidThrough);
     }
 
     /// @inheritdoc IVaultRegistry

@@ -50,7 +50,7 @@ export function blobStatements(db: Db) {
     deleteTags: db.prepare("DELETE FROM blob_tags WHERE blob_id = ?"),
     deleteSearch: db.prepare("DELETE FROM blob_search WHERE blob_id = ?"),
     eventsOfBlob: db.prepare(
-      "SELECT name, args, node_id, blob_id, name_id, block_number, block_hash, tx_hash, log_index FROM events WHERE blob_id = ? ORDER BY block_number, log_index",
+      "SELECT name, args, node_id, blob_id, name_id, vault_id, block_number, block_hash, tx_hash, log_index FROM events WHERE blob_id = ? ORDER BY block_number, log_index",
     ),
   };
 }

@@ -289,4 +289,54 @@ CREATE TABLE ipns_records (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    name: "vaults: their state, snapshots and moves",
+    sql: `
+ALTER TABLE events ADD COLUMN vault_id INTEGER;
+CREATE INDEX events_vault ON events (vault_id) WHERE vault_id IS NOT NULL;
+
+-- a vault as its events left it (rebuilt from them on a reorg); amounts as decimal text
+CREATE TABLE vaults (
+  vault_id INTEGER PRIMARY KEY,
+  owner TEXT NOT NULL,
+  home INTEGER NOT NULL,
+  quota INTEGER NOT NULL,
+  price TEXT NOT NULL,
+  escrow TEXT NOT NULL,
+  paid_through INTEGER NOT NULL,
+  settled_at INTEGER,
+  sequence INTEGER NOT NULL,
+  manifest TEXT,
+  closed INTEGER NOT NULL,
+  opened_block INTEGER NOT NULL,
+  updated_block INTEGER NOT NULL
+) STRICT;
+CREATE INDEX vaults_owner ON vaults (owner, vault_id);
+CREATE INDEX vaults_home ON vaults (home, vault_id);
+
+CREATE TABLE vault_snapshots (
+  vault_id INTEGER NOT NULL,
+  sequence INTEGER NOT NULL,
+  manifest TEXT NOT NULL,
+  blobs TEXT NOT NULL,
+  committer TEXT NOT NULL,
+  ${provenance},
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX vault_snapshots_vault ON vault_snapshots (vault_id, sequence);
+CREATE INDEX vault_snapshots_block ON vault_snapshots (block_number);
+
+CREATE TABLE vault_moves (
+  vault_id INTEGER NOT NULL,
+  from_node INTEGER NOT NULL,
+  to_node INTEGER NOT NULL,
+  sequence INTEGER NOT NULL,
+  ${provenance},
+  UNIQUE (chain_id, tx_hash, log_index)
+) STRICT;
+CREATE INDEX vault_moves_vault ON vault_moves (vault_id);
+CREATE INDEX vault_moves_block ON vault_moves (block_number);
+`,
+  },
 ];

@@ -25,6 +25,8 @@ const FACT_TABLES = [
   "payments",
   "periods",
   "name_updates",
+  "vault_snapshots",
+  "vault_moves",
 ] as const;
 
 /**
@@ -117,6 +119,7 @@ export class Mirror {
           event.nodeId,
           event.blobId,
           event.nameId,
+          event.vaultId,
         );
         if (inserted.changes === 0) continue;
         added += 1;
@@ -133,23 +136,37 @@ export class Mirror {
 
   /**
    * Undoes everything above block `ancestor` in one transaction: its events and facts go, and
-   * every node, blob and name they touched is rebuilt from the events that remain.
+   * every node, blob, name and vault they touched is rebuilt from the events that remain.
    */
-  rollback(ancestor: Anchor): { events: number; nodes: number; blobs: number; names: number } {
-    let result = { events: 0, nodes: 0, blobs: 0, names: 0 };
+  rollback(ancestor: Anchor): {
+    events: number;
+    nodes: number;
+    blobs: number;
+    names: number;
+    vaults: number;
+  } {
+    let result = { events: 0, nodes: 0, blobs: 0, names: 0, vaults: 0 };
     this.#db.transaction(() => {
       const above = Number(ancestor.number);
       const nodes = (this.#s.touchedNodes.all(above) as { node_id: number }[]).map((r) => r.node_id);
       const blobs = (this.#s.touchedBlobs.all(above) as { blob_id: string }[]).map((r) => r.blob_id as Hex);
       const names = (this.#s.touchedNames.all(above) as { name_id: string }[]).map((r) => r.name_id as Hex);
+      const vaults = (this.#s.touchedVaults.all(above) as { vault_id: number }[]).map((r) => r.vault_id);
       const events = this.#s.deleteEventsAbove.run(above).changes;
       for (const table of FACT_TABLES) this.#s.deleteFactsAbove[table].run(above);
       for (const nodeId of nodes) this.#projector.replayNode(nodeId);
       for (const blobId of blobs) this.#projector.replayBlob(blobId);
       for (const nameId of names) this.#projector.replayName(nameId);
+      for (const vaultId of vaults) this.#projector.replayVault(vaultId);
       this.#s.deleteAnchorsAbove.run(above);
       this.#s.setCursor.run(above, ancestor.hash, ancestor.timestamp);
-      result = { events, nodes: nodes.length, blobs: blobs.length, names: names.length };
+      result = {
+        events,
+        nodes: nodes.length,
+        blobs: blobs.length,
+        names: names.length,
+        vaults: vaults.length,
+      };
     })();
     return result;
   }
@@ -173,10 +190,13 @@ function statements(db: Db) {
     deleteAnchorsAbove: db.prepare("DELETE FROM blocks WHERE number > ?"),
     insertEvent: db.prepare(
       `INSERT OR IGNORE INTO events (chain_id, block_number, block_hash, tx_hash, log_index, contract, address, name,
-         args, node_id, blob_id, name_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         args, node_id, blob_id, name_id, vault_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     touchedNodes: db.prepare(
       "SELECT DISTINCT node_id FROM events WHERE block_number > ? AND node_id IS NOT NULL",
+    ),
+    touchedVaults: db.prepare(
+      "SELECT DISTINCT vault_id FROM events WHERE block_number > ? AND vault_id IS NOT NULL",
     ),
     touchedNames: db.prepare(
       "SELECT DISTINCT name_id FROM events WHERE block_number > ? AND name_id IS NOT NULL",

@@ -37,7 +37,7 @@ export function nodeStatements(db: Db) {
     ),
     deleteNode: db.prepare("DELETE FROM nodes WHERE node_id = ?"),
     eventsOfNode: db.prepare(
-      "SELECT name, args, node_id, blob_id, name_id, block_number, block_hash, tx_hash, log_index FROM events WHERE node_id = ? ORDER BY block_number, log_index",
+      "SELECT name, args, node_id, blob_id, name_id, vault_id, block_number, block_hash, tx_hash, log_index FROM events WHERE node_id = ? ORDER BY block_number, log_index",
     ),
   };
 }

@@ -1,6 +1,8 @@
 import type { Hex } from "viem";
 import { type NameStatements, nameStatements } from "../names/name-statements.ts";
 import { projectName } from "../names/project-name.ts";
+import { projectVault } from "../vaults/project-vault.ts";
+import { type VaultStatements, vaultStatements } from "../vaults/vault-statements.ts";
 import { type BlobStatements, blobStatements } from "./blob-statements.ts";
 import { type FactStatements, factStatements } from "./fact-statements.ts";
 import { type NodeStatements, nodeStatements } from "./node-statements.ts";
@@ -14,9 +16,9 @@ import { eventFromRow, type ProjectedEvent, type StoredEventRow } from "./projec
 export type { ProjectedEvent } from "./projected-event.ts";
 
 /**
- * Turns events into the chain tables. Four kinds of effect, kept apart so that a rollback can
+ * Turns events into the chain tables. Five kinds of effect, kept apart so that a rollback can
  * redo each on its own: facts (rows that are the event itself, with its provenance; removed by
- * block), node, blob and name state (rows that events change; rebuilt for the nodes and blobs
+ * block), node, blob, name and vault state (rows that events change; rebuilt for the nodes and blobs
  * a rollback touched by replaying their remaining events, in order, through the same code).
  */
 export class Projector {
@@ -25,6 +27,7 @@ export class Projector {
   readonly #nodes: NodeStatements;
   readonly #blobs: BlobStatements;
   readonly #names: NameStatements;
+  readonly #vaults: VaultStatements;
 
   constructor(db: Db, chainId: number) {
     this.#chainId = chainId;
@@ -32,6 +35,7 @@ export class Projector {
     this.#nodes = nodeStatements(db);
     this.#blobs = blobStatements(db);
     this.#names = nameStatements(db);
+    this.#vaults = vaultStatements(db);
   }
 
   /** Every effect of a new event. */
@@ -41,6 +45,7 @@ export class Projector {
     if (event.nodeId !== null) projectNode(this.#nodes, event);
     if (event.blobId !== null) projectBlob(this.#blobs, event);
     if (event.nameId !== null) projectName(this.#names, event, this.#chainId);
+    if (event.vaultId !== null) projectVault(this.#vaults, event, this.#chainId);
   }
 
   /** Rebuilds a node's row from the events left in the table. */
@@ -58,6 +63,15 @@ export class Projector {
     s.deleteTags.run(blobId);
     s.deleteSearch.run(blobId);
     for (const row of s.eventsOfBlob.all(blobId) as StoredEventRow[]) projectBlob(s, eventFromRow(row));
+  }
+
+  /** Rebuilds a vault's row from the events left (its snapshots and moves are facts, removed by block). */
+  replayVault(vaultId: number): void {
+    const s = this.#vaults;
+    s.deleteVault.run(vaultId);
+    for (const row of s.eventsOfVault.all(vaultId) as StoredEventRow[]) {
+      projectVault(s, eventFromRow(row), this.#chainId);
+    }
   }
 
   /** Rebuilds a name's row from the events left (its history rows are facts, removed by block). */

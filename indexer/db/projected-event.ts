@@ -4,7 +4,16 @@ import type { DecodedEvent } from "../sync/event-decoder.ts";
 /** An event as the projector reads it (decoded now, or read back from the events table). */
 export type ProjectedEvent = Pick<
   DecodedEvent,
-  "name" | "args" | "nodeId" | "blobId" | "nameId" | "blockNumber" | "blockHash" | "txHash" | "logIndex"
+  | "name"
+  | "args"
+  | "nodeId"
+  | "blobId"
+  | "nameId"
+  | "vaultId"
+  | "blockNumber"
+  | "blockHash"
+  | "txHash"
+  | "logIndex"
 >;
 
 export type EventArgs = Record<string, unknown>;
@@ -16,6 +25,7 @@ export interface StoredEventRow {
   node_id: number | null;
   blob_id: string | null;
   name_id: string | null;
+  vault_id: number | null;
   block_number: number;
   block_hash: string;
   tx_hash: string;
@@ -29,6 +39,7 @@ export function eventFromRow(row: StoredEventRow): ProjectedEvent {
     nodeId: row.node_id,
     blobId: row.blob_id as Hex | null,
     nameId: row.name_id as Hex | null,
+    vaultId: row.vault_id,
     blockNumber: BigInt(row.block_number),
     blockHash: row.block_hash as Hex,
     txHash: row.tx_hash as Hex,

@@ -7,6 +7,7 @@ import { installErrorHandler } from "../../service/error-handler.ts";
 import type { Logger } from "../../service/logger.ts";
 import { observeRequests } from "../../service/metrics.ts";
 import { namesRoutes } from "../names/names-routes.ts";
+import { vaultsRoutes } from "../vaults/vaults-routes.ts";
 import type { IndexerDeps } from "./deps.ts";
 import { blobRoutes } from "./routes/blobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
@@ -42,6 +43,7 @@ export async function buildIndexerApp(deps: IndexerDeps, logger: Logger): Promis
   await app.register(blobRoutes(deps));
   await app.register(nodeRoutes(deps));
   await app.register(namesRoutes(deps));
+  await app.register(vaultsRoutes(deps));
   await app.register(statusRoutes(deps));
   return app as unknown as FastifyInstance;
 }

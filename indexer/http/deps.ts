@@ -4,6 +4,7 @@ import type { Queries } from "../db/queries.ts";
 import type { IndexerMetrics } from "../metrics.ts";
 import type { IpnsRecordStore } from "../names/ipns-record-store.ts";
 import type { NameQueries } from "../names/name-queries.ts";
+import type { VaultQueries } from "../vaults/vault-queries.ts";
 
 /** What the HTTP routes work with. */
 export interface IndexerDeps {
@@ -11,6 +12,7 @@ export interface IndexerDeps {
   queries: Queries;
   names: NameQueries;
   ipnsRecords: IpnsRecordStore;
+  vaults: VaultQueries;
   metrics: IndexerMetrics;
   /** The process's metrics registry: /metrics serves it, the routes add theirs. */
   registry: Registry;

@@ -21,7 +21,7 @@ export function nameStatements(db: Db) {
     ),
     deleteName: db.prepare("DELETE FROM names WHERE name_id = ?"),
     eventsOfName: db.prepare(
-      "SELECT name, args, node_id, blob_id, name_id, block_number, block_hash, tx_hash, log_index FROM events WHERE name_id = ? ORDER BY block_number, log_index",
+      "SELECT name, args, node_id, blob_id, name_id, vault_id, block_number, block_hash, tx_hash, log_index FROM events WHERE name_id = ? ORDER BY block_number, log_index",
     ),
   };
 }

@@ -15,9 +15,10 @@ import {
   proofSystemAbi,
   storageMarketAbi,
   strataTokenAbi,
+  vaultRegistryAbi,
 } from "#protocol";
 
-export type ContractName = "token" | "registry" | "market" | "proofs" | "names";
+export type ContractName = "token" | "registry" | "market" | "proofs" | "names" | "vaults";
 
 /** What eth_getLogs returns for one log (the fields the indexer reads). */
 export interface RawLog {
@@ -39,6 +40,7 @@ export interface DecodedEvent {
   nodeId: number | null;
   blobId: Hex | null;
   nameId: Hex | null;
+  vaultId: number | null;
   blockNumber: bigint;
   blockHash: Hex;
   txHash: Hex;
@@ -46,7 +48,7 @@ export interface DecodedEvent {
 }
 
 /**
- * Decodes the logs of the five Strata contracts with their ABIs (every event they can emit,
+ * Decodes the logs of the six Strata contracts with their ABIs (every event they can emit,
  * OpenZeppelin's included), looked up by address and topic.
  */
 export class EventDecoder {
@@ -64,6 +66,7 @@ export class EventDecoder {
       ["market", contracts.market, storageMarketAbi as Abi],
       ["proofs", contracts.proofSystem, proofSystemAbi as Abi],
       ["names", contracts.names, nameRegistryAbi as Abi],
+      ["vaults", contracts.vaults, vaultRegistryAbi as Abi],
     ];
     for (const [contract, address, abi] of entries) {
       const events = new Map<Hex, EventShape[]>();
@@ -117,6 +120,8 @@ export class EventDecoder {
           nodeId: typeof args.nodeId === "number" ? args.nodeId : null,
           blobId: typeof args.blobId === "string" ? (args.blobId as Hex) : null,
           nameId: typeof args.nameId === "string" ? (args.nameId as Hex) : null,
+          // a uint64 id decodes as decimal text (jsonSafe); vault ids stay far below 2^53
+          vaultId: known.contract === "vaults" && args.vaultId !== undefined ? Number(args.vaultId) : null,
           blockNumber: log.blockNumber,
           blockHash: log.blockHash,
           txHash: log.transactionHash,

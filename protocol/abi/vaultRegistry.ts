@@ -255,6 +255,12 @@ export const vaultRegistryAbi = [
       {
         "indexed": false,
         "internalType": "uint64",
+        "name": "pricePerByteEpoch",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
         "name": "paidThrough",
         "type": "uint64"
       }

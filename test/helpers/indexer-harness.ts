@@ -105,6 +105,9 @@ export const CHAIN_TABLES: Record<string, string> = {
   periods: "chain_id, tx_hash, log_index",
   names: "name_id",
   name_updates: "chain_id, tx_hash, log_index",
+  vaults: "vault_id",
+  vault_snapshots: "chain_id, tx_hash, log_index",
+  vault_moves: "chain_id, tx_hash, log_index",
 };
 
 /** Every chain table's rows (without row ids), in natural order, and the search index. */

@@ -1,7 +1,7 @@
 import { CID } from "multiformats/cid";
 import * as Digest from "multiformats/hashes/digest";
-import { type Hex, hexToBytes, keccak256, type Log, toHex } from "viem";
-import { BlobStatus, contenthashOf, type Deployment, nameRegistryAbi } from "#protocol";
+import { type Hex, hexToBytes, keccak256, type Log, parseEventLogs, toHex } from "viem";
+import { BlobStatus, contenthashOf, type Deployment, nameRegistryAbi, vaultRegistryAbi } from "#protocol";
 import { marketActions, type RegisteredBlob } from "../../devnet/market-actions.ts";
 import {
   contractsFor,
@@ -99,6 +99,10 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
   const names = prng(seed + 7919);
   const namedOnce = new Set<string>();
   const lockedNames = new Set<string>();
+  const vaultRand = prng(seed + 104729);
+  /** Open vaults: id, owner, home. */
+  const openVaults: { vaultId: bigint; owner: ReturnType<StrataHarness["wallet"]>; home: TestNode }[] = [];
+  let vaultTurn = 0;
 
   /** Registered, or certified and not yet past its last period: extend and delete apply. */
   const isLive = async (blobId: Hex) => {
@@ -315,6 +319,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
     }
     // names, on a PRNG of their own (the blob actions above keep their sequence per seed)
     if (options.everything && names.chance(0.25) && blobs.length > 0) await nameStep();
+    if (options.everything && vaultRand.chance(0.3)) await vaultStep();
     await options.afterStep?.(blobs);
   }
   return blobs;
@@ -362,5 +367,117 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
       }),
     );
     namedOnce.add(key);
+  }
+
+  /**
+   * One vault action, in turn (so that a run makes every kind): open, extend, snapshot, settle,
+   * move, claim, close; an action with nothing to act on opens a vault instead.
+   */
+  async function vaultStep() {
+    const registry = { address: deployment.contracts.vaults, abi: vaultRegistryAbi } as const;
+    const candidates = await active();
+    const turn = vaultTurn++ % 7;
+    const vault = openVaults.length > 0 ? vaultRand.pick(openVaults) : undefined;
+    if (turn === 0 || !vault || candidates.length === 0) {
+      const home = candidates.length > 0 ? vaultRand.pick(candidates) : undefined;
+      if (!home) return;
+      const owner = vaultRand.pick(owners);
+      const as = contractsFor(deployment, h.publicClient, owner);
+      await send(as.token.write.faucet([10n * TOKEN]));
+      await send(as.token.write.approve([deployment.contracts.vaults, 10n * TOKEN]));
+      const receipt = await h.wait(
+        await owner.writeContract({
+          ...registry,
+          functionName: "openVault",
+          args: [home.nodeId, BigInt(vaultRand.int(1, 5000)), vaultRand.int(1, 2)],
+        }),
+      );
+      onLogs?.(receipt.logs);
+      const [opened] = parseEventLogs({
+        abi: vaultRegistryAbi,
+        logs: receipt.logs,
+        eventName: "VaultOpened",
+      });
+      if (opened) openVaults.push({ vaultId: opened.args.vaultId, owner, home });
+      return;
+    }
+    const { vaultId, owner } = vault;
+    const info = await h.publicClient.readContract({
+      ...registry,
+      functionName: "getVault",
+      args: [vaultId],
+    });
+    if (turn === 1) {
+      const as = contractsFor(deployment, h.publicClient, owner);
+      await send(as.token.write.faucet([10n * TOKEN]));
+      await send(as.token.write.approve([deployment.contracts.vaults, 10n * TOKEN]));
+      await send(owner.writeContract({ ...registry, functionName: "extend", args: [vaultId, 1] }));
+    } else if (turn === 2) {
+      const certified: Hex[] = [];
+      for (const blob of blobs.slice(-3)) {
+        if ((await market.read.getBlob([blob.blobId])).status === BlobStatus.certified)
+          certified.push(blob.blobId);
+      }
+      await send(
+        owner.writeContract({
+          ...registry,
+          functionName: "commitSnapshot",
+          args: [
+            vaultId,
+            info.sequence + BigInt(vaultRand.int(1, 2)),
+            toHex(`manifest ${seed} ${vaultTurn}`),
+            certified,
+          ],
+        }),
+      );
+    } else if (turn === 3) {
+      await h.networkHelpers.time.increase(vaultRand.int(1, 300));
+      await send(owner.writeContract({ ...registry, functionName: "settle", args: [vaultId] }));
+    } else if (turn === 4) {
+      const target = candidates.find((node) => node.nodeId !== info.home);
+      if (!target) return;
+      const signature = await target.signer.signTypedData({
+        domain: {
+          name: "Strata VaultRegistry",
+          version: "1",
+          chainId: await h.publicClient.getChainId(),
+          verifyingContract: deployment.contracts.vaults,
+        },
+        types: {
+          Restored: [
+            { name: "vaultId", type: "uint64" },
+            { name: "sequence", type: "uint64" },
+            { name: "manifestHash", type: "bytes32" },
+            { name: "nodeId", type: "uint32" },
+          ],
+        },
+        primaryType: "Restored",
+        message: { vaultId, sequence: info.sequence, manifestHash: info.manifestHash, nodeId: target.nodeId },
+      });
+      await send(
+        owner.writeContract({
+          ...registry,
+          functionName: "moveHome",
+          args: [vaultId, target.nodeId, signature],
+        }),
+      );
+      vault.home = target;
+    } else if (turn === 5) {
+      const credited = [];
+      for (const node of nodes) {
+        const credit = await h.publicClient.readContract({
+          ...registry,
+          functionName: "creditOf",
+          args: [node.nodeId],
+        });
+        if (credit > 0n) credited.push(node);
+      }
+      const node = credited.length > 0 ? vaultRand.pick(credited) : undefined;
+      if (node)
+        await send(node.operator.writeContract({ ...registry, functionName: "claim", args: [node.nodeId] }));
+    } else {
+      await send(owner.writeContract({ ...registry, functionName: "close", args: [vaultId] }));
+      openVaults.splice(openVaults.indexOf(vault), 1);
+    }
   }
 }

@@ -7,6 +7,7 @@ import {
   proofSystemAbi,
   storageMarketAbi,
   strataTokenAbi,
+  vaultRegistryAbi,
 } from "#protocol";
 import { marketActions } from "../../devnet/market-actions.ts";
 import { serveProvider } from "../../devnet/serve-provider.ts";
@@ -95,6 +96,41 @@ async function mirrorAfterWorkload(seed: number): Promise<Set<string>> {
       expect(BigInt(row.price_per_byte_epoch)).toBe(info.pricePerByteEpoch);
       expect(row.endpoint).toBe(info.endpoint);
       expect(row.unbonding_at ?? 0).toBe(Number(info.unbondingAt));
+    }
+    const vaults = live.indexer.db.prepare("SELECT * FROM vaults").all() as {
+      vault_id: number;
+      home: number;
+      escrow: string;
+      price: string;
+      paid_through: number;
+      sequence: number;
+      closed: number;
+    }[];
+    for (const row of vaults) {
+      const vault = await h.publicClient.readContract({
+        address: deployment.contracts.vaults,
+        abi: vaultRegistryAbi,
+        functionName: "getVault",
+        args: [BigInt(row.vault_id)],
+      });
+      expect(
+        {
+          home: row.home,
+          escrow: BigInt(row.escrow),
+          price: BigInt(row.price),
+          paidThrough: row.paid_through,
+        },
+        `vault ${row.vault_id}`,
+      ).toEqual({
+        home: vault.home,
+        escrow: vault.escrow,
+        price: vault.pricePerByteEpoch,
+        paidThrough: Number(vault.paidThrough),
+      });
+      expect({ sequence: row.sequence, closed: row.closed === 1 }).toEqual({
+        sequence: Number(vault.sequence),
+        closed: vault.closed,
+      });
     }
     return seen;
   } finally {
@@ -202,6 +238,7 @@ describe("the mirror after a random workload over every contract", () => {
       storageMarketAbi,
       proofSystemAbi,
       nameRegistryAbi,
+      vaultRegistryAbi,
     ].flatMap((abi) =>
       abi.filter((item) => item.type === "event").map((item) => (item as { name: string }).name),
     );

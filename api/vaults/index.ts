@@ -1,0 +1,2 @@
+export * from "./vault-schemas.ts";
+export { vaultsApi } from "./vaults-client.ts";
