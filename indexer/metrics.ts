@@ -6,6 +6,8 @@ export class IndexerMetrics {
   indexed = 0;
   indexedTimestamp = 0;
   eventsIndexed = 0;
+  /** Events read from the chain, new or already mirrored (a rerun over indexed blocks reads, adds nothing). */
+  eventsRead = 0;
   reorgs = 0;
   rpcErrors = 0;
   /** Set when a reorg below the kept window stopped the indexer. */

@@ -109,6 +109,7 @@ export class Syncer {
           timestamp: fetched.end.timestamp,
         });
         this.#metrics.eventsIndexed += added;
+        this.#metrics.eventsRead += fetched.events.length;
         this.#metrics.indexed = Number(fetched.end.number);
         this.#metrics.indexedTimestamp = fetched.end.timestamp;
         if (added > 0 || fetched.to === target) {

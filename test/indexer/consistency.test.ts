@@ -270,8 +270,9 @@ test("running over blocks already indexed changes nothing (unique on chain, tran
       { database },
     );
     try {
-      expect(again.indexer.metrics.indexed).toBe(Number(start.number));
       await waitIndexed(h, again.indexer);
+      // it read every event again from the rewound cursor, and added none
+      expect(again.indexer.metrics.eventsRead).toBe(before.events?.length);
       expect(again.indexer.metrics.eventsIndexed).toBe(0);
       expect(chainTables(again.indexer.db)).toEqual(before);
     } finally {
