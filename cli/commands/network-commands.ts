@@ -65,6 +65,8 @@ export const devnet: Command = {
           `  registry   ${contracts.registry}`,
           `  market     ${contracts.market}`,
           `  proofs     ${contracts.proofSystem}`,
+          `  names      ${contracts.names}`,
+          `  vaults     ${contracts.vaults}`,
           ...net.nodes.map(
             (n) =>
               `  node ${n.nodeId}     ${n.url}${n.fault ? `  (fault: ${n.fault})` : ""}  log ${n.service.logFile}`,
