@@ -29,3 +29,4 @@ export {
   marketDomain,
   type WireAttestation,
 } from "./typed-data.ts";
+export * from "./vaults/index.ts";

@@ -1,6 +1,6 @@
-import { getContract, type Hex, keccak256, parseEventLogs, toHex } from "viem";
+import { getContract, type Hex, hashTypedData, keccak256, parseEventLogs, toHex } from "viem";
 import { beforeEach, describe, expect, test } from "vitest";
-import { vaultRegistryAbi } from "#protocol";
+import { restoredTypedData, vaultRegistryAbi } from "#protocol";
 import { marketActions } from "../../devnet/market-actions.ts";
 import { connectStrata, type TestNode, TOKEN } from "../../devnet/strata-fixture.ts";
 import { expectRevert } from "../helpers/expect-revert.ts";
@@ -43,24 +43,14 @@ async function restored(
   manifest: Hex,
   chainId?: number,
 ) {
-  return node.signer.signTypedData({
-    domain: {
-      name: "Strata VaultRegistry",
-      version: "1",
-      chainId: chainId ?? (await h.publicClient.getChainId()),
-      verifyingContract: env.deployment.contracts.vaults,
-    },
-    types: {
-      Restored: [
-        { name: "vaultId", type: "uint64" },
-        { name: "sequence", type: "uint64" },
-        { name: "manifestHash", type: "bytes32" },
-        { name: "nodeId", type: "uint32" },
-      ],
-    },
-    primaryType: "Restored",
-    message: { vaultId, sequence, manifestHash: keccak256(manifest), nodeId: node.nodeId },
-  });
+  return node.signer.signTypedData(
+    restoredTypedData(chainId ?? (await h.publicClient.getChainId()), env.deployment.contracts.vaults, {
+      vaultId,
+      sequence,
+      manifestHash: keccak256(manifest),
+      nodeId: node.nodeId,
+    }),
+  );
 }
 
 describe("VaultRegistry", () => {
@@ -159,6 +149,17 @@ describe("VaultRegistry", () => {
       );
     }
     const good = await restored(env, target, vaultId, 7n, manifest);
+    // the contract's digest is the one protocol/vaults computes
+    expect(await env.vaults.read.restoreDigest([vaultId, 7n, keccak256(manifest), target.nodeId])).toBe(
+      hashTypedData(
+        restoredTypedData(chainId, env.deployment.contracts.vaults, {
+          vaultId,
+          sequence: 7n,
+          manifestHash: keccak256(manifest),
+          nodeId: target.nodeId,
+        }),
+      ),
+    );
     const stranger = getContract({
       address: env.deployment.contracts.vaults,
       abi: vaultRegistryAbi,

@@ -1,7 +1,14 @@
 import { CID } from "multiformats/cid";
 import * as Digest from "multiformats/hashes/digest";
 import { type Hex, hexToBytes, keccak256, type Log, parseEventLogs, toHex } from "viem";
-import { BlobStatus, contenthashOf, type Deployment, nameRegistryAbi, vaultRegistryAbi } from "#protocol";
+import {
+  BlobStatus,
+  contenthashOf,
+  type Deployment,
+  nameRegistryAbi,
+  restoredTypedData,
+  vaultRegistryAbi,
+} from "#protocol";
 import { marketActions, type RegisteredBlob } from "../../devnet/market-actions.ts";
 import {
   contractsFor,
@@ -436,24 +443,14 @@ export async function runWorkload(options: WorkloadOptions): Promise<OwnedBlob[]
     } else if (turn === 4) {
       const target = candidates.find((node) => node.nodeId !== info.home);
       if (!target) return;
-      const signature = await target.signer.signTypedData({
-        domain: {
-          name: "Strata VaultRegistry",
-          version: "1",
-          chainId: await h.publicClient.getChainId(),
-          verifyingContract: deployment.contracts.vaults,
-        },
-        types: {
-          Restored: [
-            { name: "vaultId", type: "uint64" },
-            { name: "sequence", type: "uint64" },
-            { name: "manifestHash", type: "bytes32" },
-            { name: "nodeId", type: "uint32" },
-          ],
-        },
-        primaryType: "Restored",
-        message: { vaultId, sequence: info.sequence, manifestHash: info.manifestHash, nodeId: target.nodeId },
-      });
+      const signature = await target.signer.signTypedData(
+        restoredTypedData(await h.publicClient.getChainId(), deployment.contracts.vaults, {
+          vaultId,
+          sequence: info.sequence,
+          manifestHash: info.manifestHash,
+          nodeId: target.nodeId,
+        }),
+      );
       await send(
         owner.writeContract({
           ...registry,

@@ -1,6 +1,6 @@
 import { getContract, keccak256, toHex } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { vaultRegistryAbi } from "#protocol";
+import { restoredTypedData, vaultRegistryAbi } from "#protocol";
 import { createIndexerClient } from "../../api/indexer/index.ts";
 import { serveProvider } from "../../devnet/serve-provider.ts";
 import { connectStrata, type TestNode, TOKEN } from "../../devnet/strata-fixture.ts";
@@ -32,29 +32,14 @@ test("GET /vaults, /vaults/:id and /vaults/:id/snapshots follow opens, snapshots
   try {
     await h.wait(await vaults.write.openVault([home.nodeId, 4096n, 2]));
     await h.wait(await vaults.write.commitSnapshot([1n, 1n, toHex("manifest-1"), []]));
-    const signature = await target.signer.signTypedData({
-      domain: {
-        name: "Strata VaultRegistry",
-        version: "1",
-        chainId: await h.publicClient.getChainId(),
-        verifyingContract: deployment.contracts.vaults,
-      },
-      types: {
-        Restored: [
-          { name: "vaultId", type: "uint64" },
-          { name: "sequence", type: "uint64" },
-          { name: "manifestHash", type: "bytes32" },
-          { name: "nodeId", type: "uint32" },
-        ],
-      },
-      primaryType: "Restored",
-      message: {
+    const signature = await target.signer.signTypedData(
+      restoredTypedData(await h.publicClient.getChainId(), deployment.contracts.vaults, {
         vaultId: 1n,
         sequence: 1n,
         manifestHash: keccak256(toHex("manifest-1")),
         nodeId: target.nodeId,
-      },
-    });
+      }),
+    );
     await h.wait(await vaults.write.moveHome([1n, target.nodeId, signature]));
     await waitIndexed(h, live.indexer);
     const client = createIndexerClient({ baseUrl: live.indexer.url });

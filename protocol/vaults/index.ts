@@ -1,0 +1,6 @@
+export {
+  type RestoredMessage,
+  restoredTypedData,
+  restoredTypes,
+  vaultsDomain,
+} from "./restored-typed-data.ts";
