@@ -233,6 +233,12 @@ export class Database {
     const { signal } = options;
     const dirty = [...this.#collections.values()].filter((c) => c.dirty);
     if (dirty.length === 0 && this.#pack !== null) return undefined;
+    // the name is the owner's: nobody else can move it (publish would name the signer's own)
+    if ((await this.client.address()).toLowerCase() !== this.owner.toLowerCase()) {
+      throw new InvalidArgumentError(
+        `only ${this.owner} commits to ${this.label}: open it with the owner's key`,
+      );
+    }
     await this.#check(signal);
     // a writer needs every pack: a block already in one is never packed again
     while (this.#unread.length > 0) await this.#readPack(this.#unread[0] as CID, signal);

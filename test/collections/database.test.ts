@@ -149,6 +149,13 @@ describe("collections", () => {
     await expect(Database.create(writer, { label: "people", cacheDir: cache("n3") })).rejects.toThrow(
       /already published/,
     );
+    // another signer may read the database, never commit to it
+    const theirs = await Database.open(net.client(net.h.wallet(9)), {
+      name: { owner: owner(), label: "people" },
+      cacheDir: cache("n4"),
+    });
+    await theirs.collection("people").insert({ _id: "intruder" });
+    await expect(theirs.commit({ upload })).rejects.toThrow(/only 0x[0-9a-fA-F]{40} commits to people/);
   });
 
   test("the seed's interfaces: write/read round trip, remove of an absent name is false, BSON in and out, publish and resolve", async () => {
