@@ -2,8 +2,8 @@ import { BSON, EJSON } from "bson";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import { createNodeClient } from "../../api/node/index.ts";
 import { InvalidArgumentError } from "../errors.ts";
+import { mirrorNameRecord } from "../names/publish-name.ts";
 import type { NameRef } from "../names/resolve-name.ts";
 import type { CommitOptions, CommitResult, Database } from "./database.ts";
 import type { Document } from "./document-block.ts";
@@ -103,16 +103,11 @@ export class StorageEngine
   /** The name's anchored IPNS record, handed again to the indexer and to the nodes holding the pack. */
   async #republish(): Promise<void> {
     const { client } = this.db;
-    const { ipnsName, cid } = await client.names.resolve(this.db.nameId);
+    const { ipnsName, path } = await client.names.resolve(this.db.nameId);
     const record = await client.indexer.names.getIpnsRecord(ipnsName);
     if (!record) return;
     await client.indexer.names.putIpnsRecord(ipnsName, record);
-    const route = cid ? await client.indexer.route(cid).catch(() => undefined) : undefined;
-    await Promise.allSettled(
-      (route?.nodes ?? []).map((node) =>
-        createNodeClient({ baseUrl: node.endpoint }).putIpnsRecord(ipnsName, this.db.nameId, record),
-      ),
-    );
+    await mirrorNameRecord(client.context, { nameId: this.db.nameId, ipnsName, record, path });
   }
 }
 

@@ -153,15 +153,16 @@ export async function publishName(
         sendOptionsOf(ctx, signal),
       );
 
+  const path = pathOfContenthash(value);
   const mirroredOn =
     params.mirror === false
       ? []
-      : await mirror(ctx, { nameId, ipnsName, record, path: pathOfContenthash(value), onProgress, signal });
+      : await mirrorNameRecord(ctx, { nameId, ipnsName, record, path, onProgress, signal });
   onProgress?.({ stage: "done" });
   return {
     nameId,
     ipnsName,
-    path: pathOfContenthash(value),
+    path,
     sequence: update.sequence,
     validity: update.validity,
     ttl,
@@ -177,15 +178,15 @@ export async function publishName(
  * has its confirmations (409 until then), so each is retried for a while. Best effort: the chain
  * and the indexer already have the update.
  */
-async function mirror(
-  ctx: ClientContext,
+export async function mirrorNameRecord(
+  ctx: Pick<ClientContext, "indexer">,
   args: {
     nameId: Hex;
     ipnsName: string;
     record: Uint8Array;
     path: string;
-    onProgress: PublishNameParameters["onProgress"];
-    signal: AbortSignal | undefined;
+    onProgress?: PublishNameParameters["onProgress"];
+    signal?: AbortSignal | undefined;
   },
 ): Promise<number[]> {
   const cid = /^\/ipfs\/([^/]+)$/.exec(args.path)?.[1];
