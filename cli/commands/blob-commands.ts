@@ -6,22 +6,10 @@ import { formatUnits, type Hex, isHex } from "viem";
 import { clientFrom } from "../cli-context.ts";
 import { UsageError } from "../cli-error.ts";
 import type { Command } from "../command.ts";
+import { positiveInt, tierArg } from "../option-values.ts";
 import { ProgressBar } from "../progress-bar.ts";
 
 const tokens = (amount: bigint) => `${formatUnits(amount, 18)} STRATA`;
-
-function positiveInt(value: unknown, name: string, fallback?: number): number | undefined {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
-
-function tierArg(value: unknown): "hot" | "cold" {
-  if (value === undefined || value === "hot" || value === "cold") return (value as "hot" | "cold") ?? "hot";
-  throw new UsageError(`--tier takes hot or cold, got ${value}`);
-}
 
 function faultsArg(value: unknown, tier: "hot" | "cold"): number | undefined {
   if (value === undefined) return undefined;

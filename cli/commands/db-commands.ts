@@ -10,6 +10,7 @@ import { fromBSON } from "../../sdk/collections/storage-engine.ts";
 import { clientFrom } from "../cli-context.ts";
 import { UsageError } from "../cli-error.ts";
 import type { Command, CommandContext } from "../command.ts";
+import { positiveInt, tierArg } from "../option-values.ts";
 
 /**
  * `strata db`: a document database under one of your names. Writes (insert, update, delete,
@@ -150,19 +151,10 @@ const storageOptions = {
 
 /** How a commit's pack is stored, from --tier, --replicas and --epochs. */
 function storageOf(values: CommandContext["values"]): NonNullable<CommitOptions["upload"]> {
-  const tier = values.tier;
-  if (tier !== undefined && tier !== "hot" && tier !== "cold")
-    throw new UsageError("--tier takes hot or cold");
-  const count = (value: unknown, what: string) => {
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${what} takes a positive whole number`);
-    return n;
-  };
-  const replicas = count(values.replicas, "replicas");
-  const epochs = count(values.epochs, "epochs");
+  const replicas = positiveInt(values.replicas, "replicas");
+  const epochs = positiveInt(values.epochs, "epochs");
   return {
-    ...(tier ? { tier } : {}),
+    ...(values.tier !== undefined ? { tier: tierArg(values.tier) } : {}),
     ...(replicas !== undefined ? { replicas } : {}),
     ...(epochs !== undefined ? { epochs } : {}),
   };
