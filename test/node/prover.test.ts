@@ -67,10 +67,14 @@ describe("prover and watcher", () => {
       expect(periods).toEqual(expect.arrayContaining(proven));
     }
     const [first] = nodes as [TestNode];
-    const stats = (await (await fetch(`${running.nodes[0]!.url}/stats`)).json()) as {
-      proofs: { submitted: number; missed: number; lastPeriod: number };
-    };
     const ownProofs = submitted.filter((e) => e.args.nodeId === first.nodeId).length;
+    // the prover counts a proof once it has its receipt, a poll after the chain has it
+    const stats = await until("the node to count its last proof", async () => {
+      const read = (await (await fetch(`${running.nodes[0]!.url}/stats`)).json()) as {
+        proofs: { submitted: number; missed: number; lastPeriod: number };
+      };
+      return read.proofs.submitted >= ownProofs && read;
+    });
     expect(stats.proofs).toMatchObject({ submitted: ownProofs, missed: 0, lastPeriod: proven.at(-1) });
 
     // the operator is paid price x size x proven periods / periods per epoch, for each blob
