@@ -1,3 +1,4 @@
+import { ProtocolError } from "#protocol";
 import { ServiceError } from "../api/service-error.ts";
 import { StrataError } from "../sdk/errors.ts";
 
@@ -29,8 +30,13 @@ export function exitCodeOf(error: unknown): number {
     if (error.status === 404) return ExitCode.notFound;
     return error.status === 0 || error.status >= 500 ? ExitCode.unreachable : ExitCode.rejected;
   }
-  if (!(error instanceof StrataError)) return ExitCode.failed;
-  switch (error.code) {
+  // the SDK's errors, and the protocol's that carry the same codes (a document the engine refuses)
+  const code =
+    error instanceof StrataError || error instanceof ProtocolError
+      ? (error as { code?: string }).code
+      : undefined;
+  if (code === undefined) return ExitCode.failed;
+  switch (code) {
     case "STRATA_ERR_INVALID_ARGUMENT":
       return ExitCode.usage;
     case "STRATA_ERR_NOT_FOUND":

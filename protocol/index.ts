@@ -1,6 +1,7 @@
 export * from "./abi/index.ts";
 export { strataChain } from "./chain.ts";
 export { CHUNK_SIZE, cidOfStream, groupingChunker, unixfsImportOptions } from "./cid.ts";
+export * from "./collections/index.ts";
 export * from "./commitment/index.ts";
 export { type Deployment, parseDeployment, serializeDeployment } from "./deployment.ts";
 export * from "./erasure/index.ts";

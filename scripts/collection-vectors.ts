@@ -6,11 +6,11 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CID } from "multiformats/cid";
 import { toHex } from "viem";
-import { buildCollection } from "../sdk/collections/build-collection.ts";
-import { decodeDocument, documentBlock, withKey } from "../sdk/collections/document-block.ts";
-import { type Master, masterBlock } from "../sdk/collections/master.ts";
-import { type Block, writePack } from "../sdk/collections/pack.ts";
-import { compareBytes } from "../sdk/collections/prolly-map.ts";
+import { buildCollection } from "../protocol/collections/build-collection.ts";
+import { decodeDocument, documentBlock, withKey } from "../protocol/collections/document-block.ts";
+import { type Master, masterBlock } from "../protocol/collections/master.ts";
+import { type Block, writePack } from "../protocol/collections/pack.ts";
+import { compareBytes } from "../protocol/collections/prolly-map.ts";
 
 export const VECTOR_DOCS: Record<string, Record<string, unknown>[]> = {
   people: [

@@ -5,7 +5,7 @@ import { type Address, type Hex, isAddress, isHex } from "viem";
 import { nameIdOf } from "#protocol";
 import type { StrataClient } from "../../sdk/client/strata-client.ts";
 import { type CommitOptions, Database } from "../../sdk/collections/database.ts";
-import type { Document } from "../../sdk/collections/document-block.ts";
+import type { Document } from "#protocol";
 import { fromBSON } from "../../sdk/collections/storage-engine.ts";
 import { clientFrom } from "../cli-context.ts";
 import { UsageError } from "../cli-error.ts";

@@ -2,22 +2,32 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
-import { nameRegistryAbi } from "#protocol";
+import {
+  type Block,
+  blockKey,
+  buildCollection,
+  Collection,
+  type CollectionMeta,
+  decodeMaster,
+  emptyMaster,
+  indexPack,
+  type Master,
+  masterBlock,
+  nameRegistryAbi,
+  verifyBlock,
+  writePack,
+} from "#protocol";
 import { readCall } from "../client/contract-calls.ts";
 import type { StrataClient } from "../client/strata-client.ts";
 import type { UploadOptions } from "../client/upload-types.ts";
 import { ContractRevertError, InvalidArgumentError } from "../errors.ts";
 import { NameNotPublishedError, NameUnreachableError } from "../names/name-errors.ts";
 import { type NameRef, nameIdFrom, type ResolveNameReturnType } from "../names/resolve-name.ts";
-import { buildCollection } from "./build-collection.ts";
-import { Collection } from "./collection.ts";
 import {
   DatabaseNotPublishedError,
   DatabaseUnavailableError,
   StaleCommitError,
 } from "./collection-errors.ts";
-import { type CollectionMeta, decodeMaster, emptyMaster, type Master, masterBlock } from "./master.ts";
-import { type Block, blockKey, indexPack, verifyBlock, writePack } from "./pack.ts";
 
 export interface OpenDatabaseOptions {
   /** The database's name: `{ owner, label }`, a name id or an IPNS name; a label alone is the signer's. */

@@ -1,6 +1,10 @@
-export * from "./collection.ts";
+export {
+  Collection,
+  type CollectionMeta,
+  type Document,
+  type FindOptions,
+  type Master,
+} from "#protocol";
 export * from "./collection-errors.ts";
 export * from "./database.ts";
-export type { Document } from "./document-block.ts";
-export type { CollectionMeta, Master } from "./master.ts";
 export * from "./storage-engine.ts";

@@ -2,11 +2,11 @@ import { BSON, EJSON } from "bson";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
+import type { Document } from "#protocol";
 import { InvalidArgumentError } from "../errors.ts";
 import { mirrorNameRecord } from "../names/publish-name.ts";
 import type { NameRef } from "../names/resolve-name.ts";
 import type { CommitOptions, CommitResult, Database } from "./database.ts";
-import type { Document } from "./document-block.ts";
 
 /** The seed's file system: bytes in, a CID out; files by name (zkDatabase's `IFileSystem`). */
 export interface IFileSystem<S, T, R> {

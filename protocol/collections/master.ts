@@ -1,7 +1,7 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { DatabaseCorruptError } from "./collection-errors.ts";
+import { CorruptBlockError } from "./collection-errors.ts";
 import type { Block } from "./pack.ts";
 
 /** What the master metadata says of one collection. */
@@ -33,7 +33,7 @@ export async function masterBlock(master: Master): Promise<Block> {
 export function decodeMaster(bytes: Uint8Array): Master {
   const value = dagCbor.decode(bytes) as Partial<Master>;
   if (value?.v !== 1 || typeof value.collections !== "object" || !Array.isArray(value.packs)) {
-    throw new DatabaseCorruptError("the pack's root is not a Strata database master (v1)");
+    throw new CorruptBlockError("the pack's root is not a Strata database master (v1)");
   }
   return value as Master;
 }

@@ -1,7 +1,7 @@
 import { Query } from "mingo";
 import { update as applyUpdate } from "mingo/updater";
 import type { CID } from "multiformats/cid";
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidDocumentError } from "./collection-errors.ts";
 import { type Document, decodeDocument, documentBlock, withKey } from "./document-block.ts";
 import { encodeIndexValue, prefixEnd, typeEnd } from "./index-keys.ts";
 import type { CollectionMeta } from "./master.ts";
@@ -72,7 +72,7 @@ export class Collection {
     for (const doc of list) {
       const withId = await withKey(doc);
       if (entries.has(withId._id) || seen.has(withId._id)) {
-        throw new InvalidArgumentError(`duplicate _id ${withId._id.slice(0, 100)} in ${this.name}`);
+        throw new InvalidDocumentError(`duplicate _id ${withId._id.slice(0, 100)} in ${this.name}`);
       }
       seen.add(withId._id);
       keyed.push({ key: withId._id, block: await documentBlock(withId), doc: withId });
@@ -121,7 +121,7 @@ export class Collection {
   /** Applies MongoDB update operators to every matching document; returns how many changed. */
   async update(filter: Record<string, unknown>, modifier: Record<string, unknown>): Promise<number> {
     if (Object.keys(modifier).some((op) => !op.startsWith("$"))) {
-      throw new InvalidArgumentError("an update is update operators ($set, $inc, $push, …)");
+      throw new InvalidDocumentError("an update is update operators ($set, $inc, $push, …)");
     }
     const matched = await this.find(filter);
     const entries = await this.#writable();
@@ -133,10 +133,10 @@ export class Collection {
       try {
         paths = applyUpdate(copy, modifier as never, undefined, undefined, { cloneMode: "deep" });
       } catch (error) {
-        throw new InvalidArgumentError(`update: ${(error as Error).message}`);
+        throw new InvalidDocumentError(`update: ${(error as Error).message}`);
       }
       if (paths.length === 0) continue;
-      if (copy._id !== doc._id) throw new InvalidArgumentError("an update cannot change _id");
+      if (copy._id !== doc._id) throw new InvalidDocumentError("an update cannot change _id");
       writes.push({ key: copy._id, block: await documentBlock(copy), doc: copy });
     }
     for (const { key, block, doc } of writes) {
@@ -161,7 +161,7 @@ export class Collection {
   /** Declares a secondary index on a field path (built at the next commit). */
   async createIndex(path: string): Promise<void> {
     if (!/^[A-Za-z0-9_$][\w$-]*(\.[\w$-]+)*$/.test(path) || path === "_id") {
-      throw new InvalidArgumentError(`not an indexable field path: ${path}`);
+      throw new InvalidDocumentError(`not an indexable field path: ${path}`);
     }
     if (this.#indexes.has(path)) return;
     await this.#writable();

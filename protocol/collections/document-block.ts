@@ -1,7 +1,7 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidDocumentError } from "./collection-errors.ts";
 import type { Block } from "./pack.ts";
 
 /** A document: a JSON-like object whose `_id` is a string. */
@@ -13,7 +13,7 @@ export async function documentBlock(doc: Document): Promise<Block> {
   try {
     bytes = dagCbor.encode(doc);
   } catch (error) {
-    throw new InvalidArgumentError(
+    throw new InvalidDocumentError(
       `a document must be IPLD data (no undefined, NaN, functions): ${(error as Error).message}`,
     );
   }
@@ -26,11 +26,11 @@ export async function documentBlock(doc: Document): Promise<Block> {
  */
 export async function withKey(doc: Document): Promise<Document & { _id: string }> {
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new InvalidArgumentError("a document is an object");
+    throw new InvalidDocumentError("a document is an object");
   }
   if (doc._id !== undefined) {
     if (typeof doc._id !== "string" || doc._id.length === 0 || doc._id.length > 512) {
-      throw new InvalidArgumentError("_id is a string of 1 to 512 characters");
+      throw new InvalidDocumentError("_id is a string of 1 to 512 characters");
     }
     return doc as Document & { _id: string };
   }

@@ -2,7 +2,7 @@ import { CarWriter } from "@ipld/car/writer";
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { DatabaseCorruptError } from "./collection-errors.ts";
+import { CorruptBlockError } from "./collection-errors.ts";
 
 /** A block: its CID and bytes. */
 export interface Block {
@@ -44,12 +44,12 @@ export function indexPack(bytes: Uint8Array): { root: CID; blocks: Map<string, U
     let value = 0;
     let shift = 0;
     for (;;) {
-      if (offset >= bytes.length) throw new DatabaseCorruptError("a pack ends inside a varint");
+      if (offset >= bytes.length) throw new CorruptBlockError("a pack ends inside a varint");
       const byte = bytes[offset++] as number;
       value += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) return value;
       shift += 7;
-      if (shift > 49) throw new DatabaseCorruptError("a pack has a varint over 7 bytes");
+      if (shift > 49) throw new CorruptBlockError("a pack has a varint over 7 bytes");
     }
   };
   let root: CID | undefined;
@@ -64,14 +64,14 @@ export function indexPack(bytes: Uint8Array): { root: CID; blocks: Map<string, U
     if (header.version !== 1 || !first) throw new Error("not a CARv1 with a root");
     root = CID.asCID(first) ?? undefined;
   } catch (cause) {
-    throw new DatabaseCorruptError("a pack is not a CAR", { cause });
+    throw new CorruptBlockError("a pack is not a CAR", { cause });
   }
-  if (!root) throw new DatabaseCorruptError("a pack has no root");
+  if (!root) throw new CorruptBlockError("a pack has no root");
   const blocks = new Map<string, Uint8Array>();
   while (offset < bytes.length) {
     const length = varint();
     const end = offset + length;
-    if (end > bytes.length) throw new DatabaseCorruptError("a pack ends inside a block");
+    if (end > bytes.length) throw new CorruptBlockError("a pack ends inside a block");
     const cidStart = offset;
     if (bytes[offset] === 0x12 && bytes[offset + 1] === 0x20) {
       offset += 34; // CIDv0: a bare SHA-256 multihash
@@ -82,20 +82,20 @@ export function indexPack(bytes: Uint8Array): { root: CID; blocks: Map<string, U
       const digestLength = varint(); // read before adding: varint() moves offset itself
       offset += digestLength;
     }
-    if (offset > end) throw new DatabaseCorruptError("a pack's CID overruns its section");
+    if (offset > end) throw new CorruptBlockError("a pack's CID overruns its section");
     blocks.set(buffer.toString("latin1", cidStart, offset), bytes.subarray(offset, end));
     offset = end;
   }
   return { root, blocks };
 }
 
-/** Checks a block against its CID (SHA-256 only); a block that lies is DatabaseCorruptError. */
+/** Checks a block against its CID (SHA-256 only); a block that lies is CorruptBlockError. */
 export async function verifyBlock(cid: CID, bytes: Uint8Array): Promise<void> {
   if (cid.multihash.code !== sha256.code)
-    throw new DatabaseCorruptError(`block ${cid} is not SHA-256 addressed`);
+    throw new CorruptBlockError(`block ${cid} is not SHA-256 addressed`);
   const digest = await sha256.encode(bytes);
   if (!equal(digest, cid.multihash.digest))
-    throw new DatabaseCorruptError(`block ${cid} does not match its CID`);
+    throw new CorruptBlockError(`block ${cid} does not match its CID`);
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
