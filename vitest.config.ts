@@ -11,7 +11,7 @@ import { defineConfig } from "vitest/config";
 const tiers = [
   { name: "unit", include: ["{api,cli,devnet,indexer,node,protocol,sdk,service}/**/*.test.ts"] },
   { name: "contracts", include: ["test/contracts/**/*.test.ts"] },
-  { name: "integration", include: ["test/{collections,indexer,names,node,sdk}/**/*.test.ts"] },
+  { name: "integration", include: ["test/{collections,indexer,names,node,sdk,vaults}/**/*.test.ts"] },
   { name: "e2e", include: ["test/e2e/**/*.test.ts"] },
 ];
 

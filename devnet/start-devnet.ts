@@ -15,6 +15,8 @@ import { startLocalChain } from "./start-local-chain.ts";
 export const FIRST_DAPP_ACCOUNT = 10;
 const DAPP_ACCOUNTS = 3;
 const DAPP_FUNDS = 100_000n * 10n ** 18n;
+/** Tokens each node's signing key gets to pay its vaults' snapshot blobs with. */
+const SIGNER_TOKENS = 10_000n * 10n ** 18n;
 
 export interface DevnetFault {
   /** Index of the node that misbehaves (0-based). */
@@ -122,7 +124,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         },
       });
       const operator = clientAs(1 + i);
-      await operator.faucet(params.minStake * 2n, signal ? { signal } : {});
+      await operator.faucet(params.minStake * 2n + SIGNER_TOKENS, signal ? { signal } : {});
       const { nodeId } = await operator.registerNode(
         {
           signer: init.signer,
@@ -136,8 +138,12 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         signal ? { signal } : {},
       );
       await operator.stake(nodeId, params.minStake * 2n, signal ? { signal } : {});
-      // the signing key pays the gas of seeds, enrollments, proofs and reports
-      await operator.fundSigner(init.signer, 10n * 10n ** 18n, signal ? { signal } : {});
+      // the signing key pays the gas of seeds, enrollments, proofs and reports, and the blobs of
+      // its vaults' snapshots
+      await operator.fundSigner(init.signer, 10n * 10n ** 18n, {
+        tokens: SIGNER_TOKENS,
+        ...(signal ? { signal } : {}),
+      });
       await setNodeId(init.configFile, nodeId);
       const service = await spawnService({
         name: `node ${nodeId}`,

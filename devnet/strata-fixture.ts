@@ -163,6 +163,9 @@ export async function connectStrata(params: DeployParams = testParams) {
       await wait(await as.token.write.approve([deployment.contracts.registry, params.minStake]));
       await wait(await as.registry.write.stake([nodeId, params.minStake]));
       await networkHelpers.setBalance(signer.address, 10n ** 21n);
+      // the signing key pays its vaults' snapshot blobs
+      const signerAs = contractsFor(deployment, publicClient, await signerWallet({ signer } as TestNode));
+      await wait(await signerAs.token.write.faucet([params.faucetLimit / 10n]));
       nodes.push({ nodeId, operator, signer, price: p.pricePerByteEpoch, as });
     }
     return nodes;

@@ -92,10 +92,20 @@ export const NodeConfigSchema = Type.Object(
         routers: Type.Array(Type.String({ minLength: 1 })),
       }),
     ),
-    /** Deliberate misbehaviour for demonstrations: stop proving, or lose a fraction of each blob. */
+    /** Vaults: how long a vault that moved away is kept (read-only) before this node releases it. */
+    vaults: Type.Optional(
+      Type.Object({
+        releaseAfterMs: Type.Integer({ minimum: 0 }),
+      }),
+    ),
+    /**
+     * Deliberate misbehaviour for demonstrations and crash tests: stop proving, lose a fraction of
+     * each blob, or hold every vault job that reaches state `pauseVaultJobsAt` there.
+     */
     fault: Type.Object({
       mode: Type.Union([Type.Literal("none"), Type.Literal("stop-proving"), Type.Literal("drop-data")]),
       dropFraction: Type.Number({ minimum: 0, maximum: 1 }),
+      pauseVaultJobsAt: Type.Optional(Type.String({ minLength: 1 })),
     }),
     logLevel: LogLevel,
   },
@@ -115,6 +125,7 @@ export const nodeConfigDefaults = {
   cold: { repair: true, promoteAfterReads: 3, demoteAfterMs: 24 * 60 * 60 * 1000, policyPeriodMs: 60 * 1000 },
   hot: { heal: true },
   names: { republishMs: 10 * 60 * 1000, routers: [] as string[] },
+  vaults: { releaseAfterMs: 60 * 60 * 1000 },
   fault: { mode: "none" as const, dropFraction: 0 },
   logLevel: "info" as const,
 };

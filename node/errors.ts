@@ -241,3 +241,75 @@ export function nodeErrorOfRevert(error: unknown): NodeError | undefined {
   if (revert.name === "NodeRegistryNodeInactive") return new NodeInactiveError(Number(revert.args[0]));
   return new ChainRefusedError(revert.name, { cause: error });
 }
+
+export class VaultUnknownError extends NodeError {
+  override name = "VaultUnknownError";
+  constructor(vaultId: number, why: string) {
+    super("NODE_ERR_VAULT_UNKNOWN", 404, `vault ${vaultId} is not held here: ${why}`);
+  }
+}
+
+export class VaultNotHomeError extends NodeError {
+  override name = "VaultNotHomeError";
+  constructor(vaultId: number, home: number) {
+    super("NODE_ERR_VAULT_NOT_HOME", 409, `vault ${vaultId}'s home is node ${home}: it takes writes there`);
+  }
+}
+
+export class VaultForbiddenError extends NodeError {
+  override name = "VaultForbiddenError";
+  constructor(signer: string, needed: string) {
+    super("NODE_ERR_VAULT_FORBIDDEN", 403, `${signer} may not ${needed} in this vault`);
+  }
+}
+
+export class VaultFrozenError extends NodeError {
+  override name = "VaultFrozenError";
+  constructor(vaultId: number, mode: string) {
+    super("NODE_ERR_VAULT_FROZEN", 423, `vault ${vaultId} is ${mode}: it takes no writes`);
+  }
+}
+
+export class VaultQuotaError extends NodeError {
+  override name = "VaultQuotaError";
+  constructor(needed: number, free: number) {
+    super("NODE_ERR_VAULT_QUOTA", 507, `${needed} bytes needed, ${free} free under the vault's quota`);
+  }
+}
+
+export class JobRunningError extends NodeError {
+  override name = "JobRunningError";
+  constructor(vaultId: number, job: string, kind: string) {
+    super("NODE_ERR_JOB_RUNNING", 409, `vault ${vaultId} has a ${kind} running (job ${job})`);
+  }
+}
+
+export class JobFinishedError extends NodeError {
+  override name = "JobFinishedError";
+  constructor(job: string, state: string) {
+    super("NODE_ERR_JOB_FINISHED", 409, `job ${job} is ${state}: it can no longer be cancelled`);
+  }
+}
+
+export class BlockCorruptError extends NodeError {
+  override name = "BlockCorruptError";
+  readonly cid: string;
+  constructor(cid: string, why: string) {
+    super("NODE_ERR_BLOCK_CORRUPT", 422, `block ${cid} ${why}`);
+    this.cid = cid;
+  }
+}
+
+export class SnapshotNotCommittedError extends NodeError {
+  override name = "SnapshotNotCommittedError";
+  constructor(message: string) {
+    super("NODE_ERR_NOT_ANCHORED", 409, message);
+  }
+}
+
+export class BadRequestError extends NodeError {
+  override name = "BadRequestError";
+  constructor(message: string) {
+    super("NODE_ERR_BAD_REQUEST", 400, message);
+  }
+}

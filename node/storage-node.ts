@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { getAddress } from "viem";
 import { parseDeployment } from "#protocol";
+import type { VaultRestoreBody } from "../api/vaults/index.ts";
 import { createLogger, type Logger } from "../service/logger.ts";
 import { createMetricsRegistry } from "../service/metrics.ts";
 import { Shutdown } from "../service/shutdown.ts";
@@ -33,6 +34,11 @@ import { GarbageCollector } from "./storage/garbage-collector.ts";
 import { openStores } from "./storage/open-stores.ts";
 import { PendingBlocks } from "./storage/pending-blocks.ts";
 import { UsedNonces } from "./storage/used-nonces.ts";
+import { migrateVault } from "./vaults/migrate-job.ts";
+import { restoreSnapshot } from "./vaults/restore-job.ts";
+import { takeSnapshot } from "./vaults/snapshot-job.ts";
+import { VaultJobs } from "./vaults/vault-jobs.ts";
+import { Vaults } from "./vaults/vaults.ts";
 
 export interface StorageNode {
   /** Base URL of the HTTP API. */
@@ -207,8 +213,31 @@ export async function startStorageNode(
       chain,
       confirmations: config.chain.confirmations,
     });
+    const vaults = new Vaults({ dataDir: config.dataDir, chain, nonces, logger });
+    await vaults.recover();
+    shutdown.register("vaults", () => vaults.stop());
+    const jobs = new VaultJobs({ dir: vaults.dir, logger, pauseAt: config.fault.pauseVaultJobsAt });
+    shutdown.register("vault jobs", () => jobs.stop());
+    const vaultDeps = { vaults, chain, peers, registrations };
+    jobs.register("snapshot", (context) =>
+      takeSnapshot(vaultDeps, context, context.job.params as { replicas?: number }),
+    );
+    jobs.register("restore", (context) =>
+      restoreSnapshot(vaultDeps, context, context.job.params as unknown as VaultRestoreBody),
+    );
+    jobs.register("migrate", (context) =>
+      migrateVault(vaultDeps, context, context.job.params as { to: number; replicas?: number }),
+    );
+    const releases = new Ticker(
+      "vault-release",
+      60_000,
+      () => vaults.releaseMoved(config.vaults?.releaseAfterMs ?? nodeConfigDefaults.vaults.releaseAfterMs),
+      logger,
+    );
     const app = await buildApp(
       {
+        vaults,
+        jobs,
         names,
         config,
         chain,
@@ -239,6 +268,9 @@ export async function startStorageNode(
     shutdown.register("http", () => app.close());
     watcher.start();
     shutdown.register("chain watcher", () => watcher.stop());
+    jobs.resume();
+    releases.start();
+    shutdown.register("vault releases", () => releases.stop());
     const republisher = new NameRepublisher({
       records: names,
       routers: config.names?.routers ?? [],

@@ -24,3 +24,4 @@ export type { UploadOptions, UploadProgress, UploadResult } from "./client/uploa
 export * from "./collections/index.ts";
 export * from "./errors.ts";
 export * from "./names/index.ts";
+export * from "./vaults/index.ts";

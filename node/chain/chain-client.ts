@@ -25,6 +25,7 @@ import {
   strataChain,
   strataErrorsAbi,
   strataTokenAbi,
+  vaultRegistryAbi,
 } from "#protocol";
 import type { Logger } from "../../service/logger.ts";
 import { ChainUnavailableError, TransactionDroppedError, TransactionRevertedError } from "../errors.ts";
@@ -82,6 +83,7 @@ export class ChainClient {
   readonly registry;
   readonly token;
   readonly names;
+  readonly vaults;
   readonly #logger: Logger;
   readonly #receiptTimeoutMs: number;
   readonly #pollingMs: number;
@@ -104,6 +106,7 @@ export class ChainClient {
     this.registry = getContract({ address: contracts.registry, abi: withErrors(nodeRegistryAbi), client });
     this.token = getContract({ address: contracts.token, abi: withErrors(strataTokenAbi), client });
     this.names = getContract({ address: contracts.names, abi: withErrors(nameRegistryAbi), client });
+    this.vaults = getContract({ address: contracts.vaults, abi: withErrors(vaultRegistryAbi), client });
     this.deployment = deployment;
     this.nodeId = nodeId;
     this.#logger = logger.child({ component: "chain" });

@@ -6,6 +6,7 @@ import { NodeErrorBody } from "../../api/node/index.ts";
 import type { Logger } from "../../service/logger.ts";
 import { observeRequests } from "../../service/metrics.ts";
 import { ipnsRoutes } from "../names/ipns-routes.ts";
+import { vaultRoutes } from "../vaults/vault-routes.ts";
 import type { AppDeps } from "./deps.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { fileRoutes } from "./routes/file.ts";
@@ -46,5 +47,6 @@ export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyIn
   await app.register(statusRoutes(deps));
   await app.register(shardRoutes(deps));
   await app.register(migrateRoutes(deps));
+  await app.register(vaultRoutes(deps));
   return app as unknown as FastifyInstance;
 }

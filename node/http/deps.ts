@@ -18,6 +18,8 @@ import type { ByteBudget } from "../storage/byte-budget.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
 import type { PendingBlocks } from "../storage/pending-blocks.ts";
 import type { UsedNonces } from "../storage/used-nonces.ts";
+import type { VaultJobs } from "../vaults/vault-jobs.ts";
+import type { Vaults } from "../vaults/vaults.ts";
 import type { NodeStanding } from "./node-standing.ts";
 
 /** What the HTTP routes work with; each route plugin takes the few it uses (`Pick<AppDeps, …>`). */
@@ -51,6 +53,9 @@ export interface AppDeps {
   pending: Pick<PendingBlocks, "has">;
   /** The anchored IPNS records served on /ipns/:name. */
   names: NameRecords;
+  /** The vaults this node holds, and their jobs. */
+  vaults: Vaults;
+  jobs: VaultJobs;
   /** Proof counters the prover keeps (absent when proving is off). */
   /** The hot tier's healing of dropped holders' places. */
   healStats?: () => { healed: number; fetchedBytes: number; failed: number };

@@ -1,21 +1,26 @@
 import type { Address, Hex } from "viem";
+import { strataTokenAbi } from "#protocol";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signerOf } from "../client/client-context.ts";
-import { receiptOf, sendTransaction } from "../client/contract-calls.ts";
+import { receiptOf, sendCall, sendTransaction } from "../client/contract-calls.ts";
 
 export interface FundSignerParameters extends ActionOptions {
   /** The node's signing key. */
   nodeSigner: Address;
   /** Wei of the chain's native currency to send. */
   wei: bigint;
+  /** Tokens (base units) to send too: the key pays for its vaults' snapshot blobs with them. */
+  tokens?: bigint;
 }
 
 export interface FundSignerReturnType {
   hash: Hex;
+  tokensHash?: Hex;
 }
 
 /**
  * Sends `wei` of the chain's native currency to a node's signing key, which pays the gas of its
- * proofs, and waits for the receipt.
+ * proofs, and `tokens` if asked (what the key pays its vaults' snapshot blobs with); waits for the
+ * receipts.
  *
  * @example
  * const client = new StrataClient({ deployment, rpcUrl, signer: operator, indexerUrl });
@@ -35,5 +40,17 @@ export async function fundSigner(
     sending,
   );
   await receiptOf(ctx.publicClient, hash, signal, sending.pollingIntervalMs);
-  return { hash };
+  if (!params.tokens) return { hash };
+  const transfer = await sendCall(
+    ctx.publicClient,
+    signerOf(ctx),
+    {
+      address: ctx.deployment.contracts.token,
+      abi: strataTokenAbi,
+      functionName: "transfer",
+      args: [params.nodeSigner, params.tokens],
+    },
+    sending,
+  );
+  return { hash, tokensHash: transfer.hash };
 }

@@ -16,6 +16,7 @@ export interface EthersSignerLike {
     types: Record<string, { name: string; type: string }[]>,
     value: Record<string, unknown>,
   ): Promise<string>;
+  signMessage(message: string): Promise<string>;
 }
 
 /** EIP-712 data to sign, as `#protocol`'s typed-data builders return it. */
@@ -35,6 +36,8 @@ export interface ChainSigner {
   address(): Promise<Address>;
   sendTransaction(tx: { to: Address; data: Hex; gas?: bigint; value?: bigint; nonce?: number }): Promise<Hex>;
   signTypedData(data: TypedData): Promise<Hex>;
+  /** EIP-191 `personal_sign` of a text (a vault request). */
+  signMessage(message: string): Promise<Hex>;
 }
 
 /** A viem WalletClient with an account. */
@@ -56,6 +59,7 @@ export function viemSigner(wallet: WalletClient): ChainSigner {
       }),
     signTypedData: (data) =>
       wallet.signTypedData({ ...data, account } as Parameters<typeof wallet.signTypedData>[0]),
+    signMessage: (message) => wallet.signMessage({ account, message }),
   };
 }
 
@@ -82,6 +86,7 @@ export function ethersSigner(signer: EthersSignerLike): ChainSigner {
         data.message as Record<string, unknown>,
       )) as Hex;
     },
+    signMessage: async (message) => (await signer.signMessage(message)) as Hex,
   };
 }
 

@@ -25,6 +25,12 @@ import { lockName } from "../names/lock-name.ts";
 import { nameHistory } from "../names/name-history.ts";
 import { type PublishNameParameters, publishName } from "../names/publish-name.ts";
 import { type NameRef, type ResolveNameParameters, resolveName } from "../names/resolve-name.ts";
+import {
+  type OpenVaultParameters,
+  openVault,
+  type VaultClient,
+  vaultClient,
+} from "../vaults/vault-client.ts";
 import { type AllowanceLedger, sharedAllowances } from "./allowance-ledger.ts";
 import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
 import { type ClientContext, signerOf } from "./client-context.ts";
@@ -89,6 +95,15 @@ export class StrataClient {
     lock(label: string, options?: Options): ReturnType<typeof lockName>;
   };
 
+  /**
+   * Vaults: a user's live files and collections on a node of their choice, snapshotted into the
+   * network, restored and migrated (see `sdk/vaults/`). `open` pays for one, `get` reaches one.
+   */
+  readonly vaults: {
+    open(params: OpenVaultParameters): ReturnType<typeof openVault>;
+    get(vaultId: number): VaultClient;
+  };
+
   constructor(options: StrataClientOptions) {
     this.deployment = options.deployment;
     if (!options.publicClient && !options.rpcUrl)
@@ -115,6 +130,10 @@ export class StrataClient {
       resolve: (name, opts = {}) => resolveName(ctx, { ...opts, name }),
       history: (name, opts = {}) => nameHistory(ctx, { ...opts, name }),
       lock: (label, opts = {}) => lockName(ctx, { ...opts, label }),
+    };
+    this.vaults = {
+      open: (params) => openVault(ctx, params),
+      get: (vaultId) => vaultClient(ctx, vaultId),
     };
   }
 
@@ -191,7 +210,11 @@ export class StrataClient {
   // operators
 
   /** Sends `wei` of the chain's native currency to a node's signing key, which pays the gas of its proofs. */
-  fundSigner(signer: Address, wei: bigint, options: Options = {}): Promise<FundSignerReturnType> {
+  fundSigner(
+    signer: Address,
+    wei: bigint,
+    options: Options & { tokens?: bigint } = {},
+  ): Promise<FundSignerReturnType> {
     return fundSigner(this.context, { ...options, nodeSigner: signer, wei });
   }
 

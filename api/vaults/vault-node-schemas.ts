@@ -1,0 +1,292 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { Bytes } from "../error-envelope.ts";
+import { nodeErrors } from "../node/node-error-codes.ts";
+
+/** The storage node's vault routes (Fastify patterns). */
+export const VaultNodePath = {
+  vault: "/vaults/:id",
+  file: "/vaults/:id/files/*",
+  files: "/vaults/:id/files",
+  db: "/vaults/:id/db/:collection/:op",
+  collections: "/vaults/:id/db",
+  keys: "/vaults/:id/keys",
+  key: "/vaults/:id/keys/:address",
+  freeze: "/vaults/:id/freeze",
+  manifest: "/vaults/:id/manifest",
+  snapshot: "/vaults/:id/snapshot",
+  restore: "/vaults/:id/restore",
+  migrate: "/vaults/:id/migrate",
+  release: "/vaults/:id/release",
+  job: "/vault-jobs/:job",
+  jobEvents: "/vault-jobs/:job/events",
+  cancel: "/vault-jobs/:job/cancel",
+} as const;
+
+/** `x-strata-vault-auth: <signer>.<timestamp>.<nonce>.<signature>`: a signed vault request. */
+export const VAULT_AUTH_HEADER = "x-strata-vault-auth";
+
+const VaultId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+const Auth = Type.Object({ [VAULT_AUTH_HEADER]: Type.String({ minLength: 1 }) });
+const Ok = (schema: Parameters<typeof Type.Object>[0]) => Type.Object(schema);
+
+/** How a node holds a vault: live (its home), frozen for a migration, moved away (read-only), or restored and waiting for the chain to make it home. */
+export const VaultMode = Type.Union([
+  Type.Literal("live"),
+  Type.Literal("frozen"),
+  Type.Literal("moved"),
+  Type.Literal("staged"),
+]);
+
+export const VaultFileInfo = Type.Object({
+  path: Type.String(),
+  size: Type.Integer(),
+  type: Type.String(),
+  modified: Type.Integer({ description: "Unix milliseconds of the last write" }),
+  chunks: Type.Array(Type.String(), { description: "The CIDs of its 1 MiB raw blocks" }),
+});
+
+export const VaultStatus = Type.Object({
+  vaultId: Type.Integer(),
+  owner: Type.String(),
+  home: Type.Integer(),
+  mode: VaultMode,
+  quota: Type.Integer(),
+  used: Type.Integer({ description: "Bytes of files and documents held" }),
+  files: Type.Integer(),
+  collections: Type.Array(Type.String()),
+  sequence: Type.Integer({ description: "The last snapshot this node took or restored (0: none)" }),
+  manifest: Nullable(Type.String()),
+});
+
+export const VaultJobKind = Type.Union([
+  Type.Literal("snapshot"),
+  Type.Literal("restore"),
+  Type.Literal("migrate"),
+]);
+
+/** A backup, restore or migration: persisted, resumable after a crash, cancellable. */
+export const VaultJob = Type.Object({
+  id: Type.String(),
+  vaultId: Type.Integer(),
+  kind: VaultJobKind,
+  state: Type.String({
+    description:
+      "queued, then snapshot: building, packing, uploading, certifying, committing; restore: fetching, applying, signing; migrate: freezing, snapshotting, restoring, awaiting-move, releasing; ends done, failed or cancelled",
+  }),
+  percent: Type.Number(),
+  bytes: Type.Integer(),
+  total: Type.Integer(),
+  error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+  result: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  created: Type.Integer(),
+  updated: Type.Integer(),
+});
+
+export const VaultSnapshotRequest = Type.Object(
+  {
+    tier: Type.Optional(Type.Literal("hot")),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })),
+  },
+  { additionalProperties: false },
+);
+
+export const VaultRestoreRequest = Type.Object(
+  {
+    sequence: Type.Integer({ minimum: 1 }),
+    manifest: Type.String({ description: "The snapshot's manifest CID" }),
+    blobs: Type.Array(Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" }), {
+      description: "The certified blobs of this snapshot and its ancestors",
+      maxItems: 4096,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const VaultMigrateRequest = Type.Object(
+  { to: Type.Integer({ minimum: 1 }), replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })) },
+  { additionalProperties: false },
+);
+
+export const VaultKeyRequest = Type.Object(
+  {
+    address: Address,
+    scopes: Type.Array(
+      Type.Union([
+        Type.Literal("files:read"),
+        Type.Literal("files:write"),
+        Type.Literal("db:read"),
+        Type.Literal("db:write"),
+      ]),
+      { minItems: 1, uniqueItems: true },
+    ),
+    expires: Type.Integer({ minimum: 1, description: "Unix seconds" }),
+  },
+  { additionalProperties: false },
+);
+
+export const VaultDbRequest = Type.Object(
+  {
+    docs: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 10_000 })),
+    filter: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    update: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    sort: Type.Optional(Type.Record(Type.String(), Type.Union([Type.Literal(1), Type.Literal(-1)]))),
+    skip: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 0 })),
+    projection: Type.Optional(Type.Record(Type.String(), Type.Union([Type.Integer(), Type.Boolean()]))),
+    path: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+
+export const VaultDbOpName = Type.Union([
+  Type.Literal("insert"),
+  Type.Literal("find"),
+  Type.Literal("update"),
+  Type.Literal("delete"),
+  Type.Literal("count"),
+  Type.Literal("index"),
+  Type.Literal("drop-index"),
+]);
+
+const JobParam = Type.Object({ job: Type.String({ pattern: "^[0-9a-f]{32}$" }) });
+const errs = nodeErrors;
+
+export const VaultNodeSchema = {
+  vault: { params: VaultId, headers: Auth, response: { 200: VaultStatus, ...errs(400, 401, 403, 404, 409) } },
+  putFile: {
+    params: Type.Object({ id: Type.Integer({ minimum: 1 }), "*": Type.String({ minLength: 1 }) }),
+    headers: Auth,
+    body: Bytes("The file's bytes; Content-Length is required"),
+    response: { 200: VaultFileInfo, ...errs(400, 401, 403, 404, 409, 411, 423, 507) },
+  },
+  getFile: {
+    params: Type.Object({ id: Type.Integer({ minimum: 1 }), "*": Type.String({ minLength: 1 }) }),
+    headers: Auth,
+    querystring: Type.Object({ stat: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    response: {
+      200: Bytes("The file, or its stat with ?stat=true"),
+      206: Bytes("A range"),
+      ...errs(400, 401, 403, 404, 416),
+    },
+  },
+  deleteFile: {
+    params: Type.Object({ id: Type.Integer({ minimum: 1 }), "*": Type.String({ minLength: 1 }) }),
+    headers: Auth,
+    response: { 200: Ok({ deleted: Type.Boolean() }), ...errs(400, 401, 403, 404, 409, 423) },
+  },
+  listFiles: {
+    params: VaultId,
+    headers: Auth,
+    querystring: Type.Object(
+      {
+        prefix: Type.Optional(Type.String()),
+        after: Type.Optional(Type.String()),
+        limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+      },
+      { additionalProperties: false },
+    ),
+    response: {
+      200: Ok({ files: Type.Array(VaultFileInfo), next: Nullable(Type.String()) }),
+      ...errs(400, 401, 403, 404),
+    },
+  },
+  db: {
+    params: Type.Object({
+      id: Type.Integer({ minimum: 1 }),
+      collection: Type.String({ pattern: "^[\\w.-]{1,64}$" }),
+      op: VaultDbOpName,
+    }),
+    headers: Auth,
+    body: VaultDbRequest,
+    response: { 200: Type.Record(Type.String(), Type.Unknown()), ...errs(400, 401, 403, 404, 409, 423, 507) },
+  },
+  collections: {
+    params: VaultId,
+    headers: Auth,
+    response: {
+      200: Ok({
+        collections: Type.Array(
+          Ok({ name: Type.String(), count: Type.Integer(), indexes: Type.Array(Type.String()) }),
+        ),
+      }),
+      ...errs(400, 401, 403, 404),
+    },
+  },
+  addKey: {
+    params: VaultId,
+    headers: Auth,
+    body: VaultKeyRequest,
+    response: { 200: VaultKeyRequest, ...errs(400, 401, 403, 404) },
+  },
+  revokeKey: {
+    params: Type.Object({ id: Type.Integer({ minimum: 1 }), address: Address }),
+    headers: Auth,
+    response: { 200: Ok({ revoked: Type.Boolean() }), ...errs(400, 401, 403, 404) },
+  },
+  freeze: {
+    params: VaultId,
+    headers: Auth,
+    body: Type.Object({ frozen: Type.Boolean() }, { additionalProperties: false }),
+    response: { 200: VaultStatus, ...errs(400, 401, 403, 404, 409) },
+  },
+  manifest: {
+    params: VaultId,
+    headers: Auth,
+    response: {
+      200: Ok({
+        manifest: Type.String(),
+        sequence: Type.Integer(),
+        bytes: Type.Integer(),
+        parent: Nullable(Type.String()),
+      }),
+      ...errs(400, 401, 403, 404),
+    },
+  },
+  snapshot: {
+    params: VaultId,
+    headers: Auth,
+    body: VaultSnapshotRequest,
+    response: { 202: VaultJob, ...errs(400, 401, 403, 404, 409, 423) },
+  },
+  restore: {
+    params: VaultId,
+    headers: Auth,
+    body: VaultRestoreRequest,
+    response: { 202: VaultJob, ...errs(400, 401, 403, 404, 409, 507) },
+  },
+  migrate: {
+    params: VaultId,
+    headers: Auth,
+    body: VaultMigrateRequest,
+    response: { 202: VaultJob, ...errs(400, 401, 403, 404, 409) },
+  },
+  release: {
+    params: VaultId,
+    headers: Auth,
+    response: { 200: Ok({ released: Type.Boolean() }), ...errs(400, 401, 403, 404, 409) },
+  },
+  job: { params: JobParam, response: { 200: VaultJob, ...errs(400, 404) } },
+  jobEvents: {
+    params: JobParam,
+    response: {
+      200: Bytes("text/event-stream: a `job` event with the job at least once a second until it ends"),
+      ...errs(400, 404),
+    },
+  },
+  cancel: { params: JobParam, response: { 200: VaultJob, ...errs(400, 404, 409) } },
+};
+
+export type VaultStatusReply = Static<typeof VaultStatus>;
+export type VaultFileReply = Static<typeof VaultFileInfo>;
+export type VaultJobReply = Static<typeof VaultJob>;
+export type VaultKeyGrant = Static<typeof VaultKeyRequest>;
+export type VaultDbBody = Static<typeof VaultDbRequest>;
+export type VaultDbOp = Static<typeof VaultDbOpName>;
+export type VaultRestoreBody = Static<typeof VaultRestoreRequest>;
+export type VaultSnapshotBody = Static<typeof VaultSnapshotRequest>;
+export type VaultScope = VaultKeyGrant["scopes"][number];
+/** A job's end states. */
+export const FINAL_JOB_STATES = ["done", "failed", "cancelled"] as const;

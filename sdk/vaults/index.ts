@@ -1,0 +1,2 @@
+export * from "./vault-client.ts";
+export * from "./vault-errors.ts";
