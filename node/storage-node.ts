@@ -218,7 +218,7 @@ export async function startStorageNode(
     shutdown.register("vaults", () => vaults.stop());
     const jobs = new VaultJobs({ dir: vaults.dir, logger, pauseAt: config.fault.pauseVaultJobsAt });
     shutdown.register("vault jobs", () => jobs.stop());
-    const vaultDeps = { vaults, chain, peers, registrations };
+    const vaultDeps = { vaults, chain, peers, registrations, budget };
     jobs.register("snapshot", (context) =>
       takeSnapshot(vaultDeps, context, context.job.params as { replicas?: number }),
     );

@@ -197,37 +197,45 @@ export function createVaultNodeClient(options: {
      * The job's states as the node pushes them (server-sent events, at least once a second) until
      * it ends; yields each, returns the last. A dropped stream is reopened.
      */
-    follow: async function* (job: string, opts: Signal = {}): AsyncGenerator<VaultJobReply, VaultJobReply> {
+    follow: async function* (
+      job: string,
+      opts: Signal & { reconnectMs?: number } = {},
+    ): AsyncGenerator<VaultJobReply, VaultJobReply> {
+      // a node that restarts under the stream (a crash, an upgrade) is waited for this long
+      const patience = opts.reconnectMs ?? 60_000;
+      let lostSince: number | undefined;
       for (;;) {
-        let last: VaultJobReply | undefined;
         try {
           const response = await send(target, `/vault-jobs/${job}/events`, {
             headers: { accept: "text/event-stream" },
             signal: opts.signal,
           });
+          lostSince = undefined;
           let buffer = "";
           const decoder = new TextDecoder();
           for await (const chunk of bytesOf(target, response)) {
             buffer += decoder.decode(chunk, { stream: true });
             for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-              const event = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              const data = event
+              const data = buffer
+                .slice(0, end)
                 .split("\n")
                 .filter((line) => line.startsWith("data: "))
                 .map((line) => line.slice(6))
                 .join("\n");
+              buffer = buffer.slice(end + 2);
               if (!data) continue;
-              last = JSON.parse(data) as VaultJobReply;
-              yield last;
-              if (FINAL.has(last.state)) return last;
+              const update = JSON.parse(data) as VaultJobReply;
+              yield update;
+              if (FINAL.has(update.state)) return update;
             }
           }
         } catch (error) {
           opts.signal?.throwIfAborted();
-          if (!(error instanceof ServiceError) || error.status !== 0) throw error;
+          // an answer (404: no such job) is final; a lost connection is tried again
+          if (error instanceof ServiceError && error.status !== 0) throw error;
+          lostSince ??= Date.now();
+          if (Date.now() - lostSince > patience) throw error;
         }
-        // the stream ended early (the node restarted): ask again
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },

@@ -29,7 +29,7 @@ export interface AppDeps {
   registrations: Pick<Registrations, "get">;
   holdings: Pick<Holdings, "store" | "release" | "evictFromCache">;
   /** StorageMax and what is held and cached against it. */
-  budget: Pick<ByteBudget, "usage">;
+  budget: Pick<ByteBudget, "usage" | "checkRoom">;
   reader: Pick<Reader, "locate" | "read" | "whole" | "forget">;
   records: Pick<BlobRecords, "get" | "byCid" | "all">;
   stores: NodeStores;

@@ -15,6 +15,7 @@ import {
 import type { VaultRestoreBody } from "../../api/vaults/index.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 import type { Registrations } from "../chain/registrations.ts";
+import type { ByteBudget } from "../storage/byte-budget.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
 import { BlockCorruptError, NotFoundError, SnapshotNotCommittedError, VaultQuotaError } from "../errors.ts";
 import type { JobContext } from "./vault-jobs.ts";
@@ -26,6 +27,8 @@ export interface RestoreDeps {
   chain: ChainClient;
   peers: Pick<PeerEndpoints, "client">;
   registrations: Pick<Registrations, "get">;
+  /** The node's StorageMax: a restore that would not fit is refused before it starts. */
+  budget: Pick<ByteBudget, "checkRoom">;
 }
 
 /** A blob's CID and holders, once the chain says it is certified. */
@@ -75,7 +78,8 @@ async function* packBlocks(
 
 /**
  * What a restore checks before it writes anything: the chain's latest committed snapshot is the
- * one asked for, and the manifest (the first block of its pack) fits the vault's quota.
+ * one asked for, and the manifest (the first block of its pack) fits the vault's quota and this
+ * node's free storage (507 otherwise).
  */
 export async function checkRestore(
   deps: RestoreDeps,
@@ -99,6 +103,7 @@ export async function checkRestore(
       const manifest = decodeManifest(block.bytes);
       const bytes = manifestFileBytes(manifest);
       if (bytes > chain.quota) throw new VaultQuotaError(bytes, chain.quota);
+      deps.budget.checkRoom(bytes);
       return manifest;
     }
   } finally {

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { VaultNodePath, VaultNodeSchema } from "../../api/vaults/index.ts";
 import type { Registrations } from "../chain/registrations.ts";
+import type { ByteBudget } from "../storage/byte-budget.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
 import type { NodeConfig } from "../config.ts";
 import { BadRequestError, NotFoundError, VaultNotHomeError } from "../errors.ts";
@@ -29,6 +30,7 @@ export function vaultRoutes(deps: {
   config: Pick<NodeConfig, "http" | "storage">;
   peers: Pick<PeerEndpoints, "client">;
   registrations: Pick<Registrations, "get">;
+  budget: Pick<ByteBudget, "checkRoom">;
 }): FastifyPluginAsyncTypebox {
   const { vaults, jobs } = deps;
   return async (app) => {
@@ -251,7 +253,7 @@ export function vaultRoutes(deps: {
         await vaults.authorize(request, id, "restore");
         // refused before a byte is written: a snapshot that is not the committed one, or over the quota
         await checkRestore(
-          { vaults, chain: vaults.chain, peers: deps.peers, registrations: deps.registrations },
+          { vaults, chain: vaults.chain, peers: deps.peers, registrations: deps.registrations, budget: deps.budget },
           id,
           request.body,
         );

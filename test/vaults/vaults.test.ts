@@ -1,3 +1,5 @@
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CID } from "multiformats/cid";
 import { keccak256, type WalletClient } from "viem";
@@ -6,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { storageMarketAbi, vaultRegistryAbi } from "#protocol";
 import { createVaultNodeClient, VAULT_AUTH_HEADER, vaultAuthorizer } from "../../api/vaults/index.ts";
 import { randomBytes } from "../../devnet/strata-fixture.ts";
-import type { StrataClient, VaultClient } from "../../sdk/index.ts";
+import { type StrataClient, type VaultClient, VaultJobError } from "../../sdk/index.ts";
 import { until } from "../helpers/wait-until.ts";
 import { FUNDS, type SdkNetwork, startSdkNetwork } from "../sdk/sdk-network.ts";
 
@@ -363,5 +365,73 @@ describe("restore", () => {
     } finally {
       await net.started.restart(1, { fault: { mode: "none", dropFraction: 0 } });
     }
+  });
+});
+
+describe("a restore checks before it writes", () => {
+  let small: VaultClient;
+  const marker = Buffer.from("strata-vault-marker:".padEnd(48, "#"));
+
+  beforeAll(async () => {
+    small = await owner.vaults.open({ home: nodeId(0), quota: 16 * MiB, epochs: 4 });
+    // a file whose bytes can be found in a holder's blockstore
+    const bytes = Buffer.concat(
+      Array.from({ length: 3 * 8192 }, (_, i) =>
+        Buffer.concat([marker, Buffer.from(String(i).padStart(80, "0"))]),
+      ),
+    );
+    await small.put("marked.bin", bytes);
+    await small.snapshot({ replicas: 1 });
+    await net.indexed();
+  });
+
+  test("a snapshot larger than the target's free storage is refused (507) before any write", async () => {
+    await net.started.restart(2, { storage: { ...net.started.configs[2]!.storage, max: MiB } });
+    try {
+      await expect(small.restore(nodeId(2))).rejects.toMatchObject({
+        status: 507,
+        code: "NODE_ERR_STORAGE_FULL",
+      });
+      expect(await readdir(join(net.started.configs[2]!.dataDir, "vaults")).catch(() => [])).not.toContain(
+        String(small.vaultId),
+      );
+      expect((await small.info()).home).toBe(nodeId(0));
+    } finally {
+      await net.started.restart(2, { storage: net.started.configs[2]!.storage });
+    }
+  });
+
+  test("one flipped byte in a stored block fails the restore, names the CID, leaves the target untouched", async () => {
+    const { snapshots } = await owner.indexer.vaults.snapshots(small.vaultId);
+    const blob = await owner.status((snapshots[0]?.blobs[0] ?? "0x") as `0x${string}`);
+    const holder = net.started.nodes.findIndex((_, index) => nodeId(index) === blob.nodes[0]);
+    expect(holder).toBeGreaterThanOrEqual(0);
+    // flip a byte of the file's bytes where the holder keeps them, then restart it (no cached copy)
+    const blocks = join(net.started.configs[holder]!.dataDir, "blocks");
+    let flipped = 0;
+    for (const entry of await readdir(blocks, { recursive: true })) {
+      const path = join(blocks, entry);
+      if (!(await stat(path)).isFile()) continue;
+      const bytes = await readFile(path);
+      const at = bytes.indexOf(marker);
+      if (at < 0 || flipped > 0) continue;
+      bytes[at + 5] ^= 0xff;
+      await writeFile(path, bytes);
+      flipped += 1;
+    }
+    expect(flipped).toBe(1);
+    await net.started.restart(holder);
+    const target = [1, 2].find((index) => index !== holder) as number;
+    const error = await small.restore(nodeId(target)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VaultJobError);
+    const job = (error as VaultJobError).job;
+    expect(job.error?.code).toBe("NODE_ERR_BLOCK_CORRUPT");
+    const named = /block (\S+) /.exec(job.error?.message ?? "")?.[1] as string;
+    const chunks = (await small.stat("marked.bin")).chunks;
+    expect(chunks).toContain(named);
+    // nothing of it on the target, and the chain still homes it where it was
+    const left = await readdir(join(net.started.configs[target]!.dataDir, "vaults"));
+    expect(left.filter((name) => name.startsWith(`${small.vaultId}`))).toEqual([]);
+    expect((await small.info()).home).toBe(nodeId(0));
   });
 });
