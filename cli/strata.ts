@@ -11,6 +11,7 @@ import * as db from "./commands/db-commands.ts";
 import * as names from "./commands/name-commands.ts";
 import * as network from "./commands/network-commands.ts";
 import * as operator from "./commands/node-commands.ts";
+import * as vaults from "./commands/vault-commands.ts";
 
 const commands: Command[] = [
   blobs.upload,
@@ -33,6 +34,18 @@ const commands: Command[] = [
   db.dbIndex,
   db.dbCommit,
   db.dbHistory,
+  vaults.vaultCreate,
+  vaults.vaultStatus,
+  vaults.vaultPut,
+  vaults.vaultGet,
+  vaults.vaultLs,
+  vaults.vaultRm,
+  vaults.vaultDb,
+  vaults.vaultSnapshot,
+  vaults.vaultRestore,
+  vaults.vaultMigrate,
+  vaults.vaultFreeze,
+  vaults.vaultClose,
   operator.nodeInit,
   operator.nodeRegister,
   operator.nodeStake,

@@ -74,22 +74,31 @@ export async function writePackFile(
   }
 }
 
-/** Active nodes to hold a pack: others first (a snapshot must outlive its home), this node last. */
+/**
+ * Nodes to hold a pack: active on chain and answering their health check, others first (a
+ * snapshot must outlive its home), this node only when too few others answer.
+ */
 export async function packHolders(
   chain: ChainClient,
+  peers: Pick<PeerEndpoints, "client">,
   replicas: number,
   signal?: AbortSignal,
 ): Promise<number[]> {
   const count = Number(await chain.read(() => chain.registry.read.nodeCount()));
   const others: number[] = [];
-  for (let nodeId = 1; nodeId <= count; nodeId += 1) {
+  for (let nodeId = 1; nodeId <= count && others.length < replicas; nodeId += 1) {
     signal?.throwIfAborted();
     if (nodeId === chain.nodeId) continue;
-    if (await chain.read(() => chain.registry.read.isActive([nodeId]))) others.push(nodeId);
+    if (!(await chain.read(() => chain.registry.read.isActive([nodeId])))) continue;
+    const healthy = await (await peers.client(nodeId))
+      .getHealth({ signal: AbortSignal.any([AbortSignal.timeout(3_000), ...(signal ? [signal] : [])]) })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (healthy) others.push(nodeId);
   }
-  return [...others.slice(0, replicas), ...(others.length < replicas ? [chain.nodeId] : [])].sort(
-    (a, b) => a - b,
-  );
+  return [...others, ...(others.length < replicas ? [chain.nodeId] : [])].sort((a, b) => a - b);
 }
 
 /**

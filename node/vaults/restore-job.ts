@@ -15,9 +15,9 @@ import {
 import type { VaultRestoreBody } from "../../api/vaults/index.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 import type { Registrations } from "../chain/registrations.ts";
-import type { ByteBudget } from "../storage/byte-budget.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
 import { BlockCorruptError, NotFoundError, SnapshotNotCommittedError, VaultQuotaError } from "../errors.ts";
+import type { ByteBudget } from "../storage/byte-budget.ts";
 import type { JobContext } from "./vault-jobs.ts";
 import { VaultStore } from "./vault-store.ts";
 import type { Vaults } from "./vaults.ts";

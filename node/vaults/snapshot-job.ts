@@ -85,7 +85,7 @@ export async function takeSnapshot(
       await context.enter("packing");
       const { pack, newBytes } = await writePack(vaults, vault, job.id, manifest, block, context);
       signal.throwIfAborted();
-      const holders = await packHolders(chain, options.replicas ?? 2, signal);
+      const holders = await packHolders(chain, deps.peers, options.replicas ?? 2, signal);
       const epochs = await packEpochs(vaults, job.vaultId);
       const blobId = await registerPack(chain, pack, holders, epochs, signal);
       saved = { pack, blobId, sequence: manifest.sequence, manifest: block.cid.toString(), newBytes };

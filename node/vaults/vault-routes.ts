@@ -2,12 +2,12 @@ import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { VaultNodePath, VaultNodeSchema } from "../../api/vaults/index.ts";
 import type { Registrations } from "../chain/registrations.ts";
-import type { ByteBudget } from "../storage/byte-budget.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
 import type { NodeConfig } from "../config.ts";
 import { BadRequestError, NotFoundError, VaultNotHomeError } from "../errors.ts";
 import { parseRange } from "../http/range.ts";
 import { uploadBody, uploadIdleMs } from "../http/upload-body.ts";
+import type { ByteBudget } from "../storage/byte-budget.ts";
 import { checkRestore } from "./restore-job.ts";
 import { nextManifest } from "./snapshot-job.ts";
 import { fileReply, readVaultFile, vaultPath, writeVaultFile } from "./vault-files.ts";
@@ -253,7 +253,13 @@ export function vaultRoutes(deps: {
         await vaults.authorize(request, id, "restore");
         // refused before a byte is written: a snapshot that is not the committed one, or over the quota
         await checkRestore(
-          { vaults, chain: vaults.chain, peers: deps.peers, registrations: deps.registrations, budget: deps.budget },
+          {
+            vaults,
+            chain: vaults.chain,
+            peers: deps.peers,
+            registrations: deps.registrations,
+            budget: deps.budget,
+          },
           id,
           request.body,
         );

@@ -291,13 +291,17 @@ export class Vaults {
     let chain = await this.chainVault(vaultId);
     // the home may have moved here a moment ago: a refusal is decided on a fresh read
     if (chain.home !== this.chain.nodeId) chain = await this.chainVault(vaultId, { fresh: true });
-    if (chain.home !== this.chain.nodeId) {
-      if (vault.store.mode === "live") vault.store.mode = "moved";
-      throw new VaultNotHomeError(vaultId, chain.home);
-    }
-    if (vault.store.mode === "staged") vault.store.mode = "live";
+    this.#settle(vault, chain);
+    if (chain.home !== this.chain.nodeId) throw new VaultNotHomeError(vaultId, chain.home);
     if (vault.store.mode !== "live") throw new VaultFrozenError(vaultId, vault.store.mode);
     return vault;
+  }
+
+  /** A restored copy turns live once the chain homes it here; a live one the chain moved away, read-only. */
+  #settle(vault: OpenVault, chain: ChainVault): void {
+    const home = chain.home === this.chain.nodeId;
+    if (home && vault.store.mode === "staged") vault.store.mode = "live";
+    if (!home && vault.store.mode === "live") vault.store.mode = "moved";
   }
 
   /** Holds `bytes` of the quota for a write, or refuses it (507) before anything is written. */
@@ -313,7 +317,8 @@ export class Vaults {
 
   async status(vaultId: number): Promise<VaultStatusReply> {
     const vault = await this.vault(vaultId);
-    const chain = await this.chainVault(vaultId);
+    const chain = await this.chainVault(vaultId, { fresh: true });
+    this.#settle(vault, chain);
     const last = vault.store.lastSnapshot();
     return {
       vaultId,

@@ -426,6 +426,53 @@ describe("the strata CLI", () => {
     expect(missing.code).toBe(3);
   });
 
+  test("vault: create, put, ls, get, db, snapshot, migrate to another node, freeze", async () => {
+    const env = { STRATA_PRIVATE_KEY: key };
+    const [first, second] = net.nodes.map((node) => node.nodeId) as [number, number];
+    const created = await cli(["vault", "create", "--node", String(first), "--quota", "64m", "--json"], env);
+    expect(created.code, created.stderr).toBe(0);
+    const { vaultId } = JSON.parse(created.stdout) as { vaultId: number };
+    const vault = String(vaultId);
+    const file = join(dir.path, "vault-photo.bin");
+    const photo = randomBytes(3 << 20);
+    await writeFile(file, photo);
+    expect((await cli(["vault", "put", vault, file, "photos/one.bin"], env)).code).toBe(0);
+    const listed = await cli(["vault", "ls", vault, "photos/", "--json"], env);
+    expect((JSON.parse(listed.stdout) as { files: { path: string; size: number }[] }).files).toEqual([
+      expect.objectContaining({ path: "photos/one.bin", size: photo.length }),
+    ]);
+    const docs = JSON.stringify([
+      { _id: "a", n: 1 },
+      { _id: "b", n: 2 },
+      { _id: "c", n: 3 },
+    ]);
+    expect((await cli(["vault", "db", vault, "notes", "insert", docs], env)).code).toBe(0);
+    const snapshot = await cli(["vault", "snapshot", vault, "--json"], env);
+    expect(snapshot.code, snapshot.stderr).toBe(0);
+    expect(JSON.parse(snapshot.stdout)).toMatchObject({ sequence: 1 });
+    const migrated = await cli(["vault", "migrate", vault, "--to", String(second), "--json"], env);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const status = await cli(["vault", "status", vault, "--json"], env);
+    expect(JSON.parse(status.stdout)).toMatchObject({ home: second, mode: "live", files: 1 });
+    const out = join(dir.path, "vault-photo.out");
+    expect((await cli(["vault", "get", vault, "photos/one.bin", "--out", out], env)).code).toBe(0);
+    expect(Buffer.compare(await readFile(out), photo)).toBe(0);
+    const found = await cli(
+      ["vault", "db", vault, "notes", "find", '{"n":{"$gte":2}}', "--sort", '{"n":-1}', "--json"],
+      env,
+    );
+    expect((JSON.parse(found.stdout) as { docs: { _id: string }[] }).docs.map((d) => d._id)).toEqual([
+      "c",
+      "b",
+    ]);
+    expect((await cli(["vault", "freeze", vault], env)).code).toBe(0);
+    const refused = await cli(["vault", "put", vault, file, "photos/two.bin"], env);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain("NODE_ERR_VAULT_FROZEN");
+    expect((await cli(["vault", "freeze", vault, "--thaw"], env)).code).toBe(0);
+    expect((await cli(["vault", "rm", vault, "photos/one.bin"], env)).code).toBe(0);
+  });
+
   test("says what went wrong, with exit codes that mean something", async () => {
     const usage = await cli(["upload"]);
     expect(usage.code).toBe(2);
