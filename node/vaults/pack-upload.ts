@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
-import { CarWriter } from "@ipld/car/writer";
+import * as dagCbor from "@ipld/dag-cbor";
+import { varint } from "multiformats";
 import type { CID } from "multiformats/cid";
 import { type Hex, maxUint256, parseEventLogs, toHex } from "viem";
 import {
@@ -17,61 +16,99 @@ import type { ChainClient } from "../chain/chain-client.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
 import { MigrationFailedError } from "../errors.ts";
 
-/** A pack written to disk: its size, the blob CID and commitment the market registers. */
-export interface PackFile {
-  path: string;
+/** A pack's identity as the market registers it: size, blob CID, commitment. */
+export interface PackInfo {
   size: number;
   cid: string;
   cidBytes: Hex;
   commitment: Hex;
 }
 
+/** A pack's bytes, produced again on each call (each holder's upload reads its own pass). */
+export type PackSource = () => AsyncIterable<Uint8Array>;
+
+const PIECE = 1 << 20;
+
+function concat(pieces: Uint8Array[], size: number): Uint8Array {
+  if (pieces.length === 1) return pieces[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
+}
+
 /**
- * Writes `blocks` as a CAR rooted at `root` to `path` (fsynced), computing the blob CID (UnixFS,
- * as every party computes it) and the commitment in the same pass.
+ * The bytes of a CARv1 rooted at `root` holding `blocks` in their order (the header and framing
+ * `@ipld/car` writes and reads), gathered into pieces of about a MiB so the hashing and the
+ * uploads see few large chunks.
  */
-export async function writePackFile(
-  path: string,
+export async function* carBytes(
   root: CID,
   blocks: AsyncIterable<Block>,
-  options: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
-): Promise<PackFile> {
-  const { writer, out } = CarWriter.create([root]);
-  const feeding = (async () => {
-    try {
-      for await (const block of blocks) {
-        options.signal?.throwIfAborted();
-        await writer.put(block);
-      }
-    } finally {
-      await writer.close();
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let size = 0;
+  const push = (bytes: Uint8Array) => {
+    pending.push(bytes);
+    size += bytes.length;
+  };
+  const header = dagCbor.encode({ version: 1, roots: [root] });
+  const headerLength = new Uint8Array(varint.encodingLength(header.length));
+  varint.encodeTo(header.length, headerLength);
+  push(headerLength);
+  push(header);
+  for await (const block of blocks) {
+    signal?.throwIfAborted();
+    const length = block.cid.bytes.length + block.bytes.length;
+    const prefix = new Uint8Array(varint.encodingLength(length));
+    varint.encodeTo(length, prefix);
+    push(prefix);
+    push(block.cid.bytes);
+    if (block.bytes.length >= PIECE / 4) {
+      // a file chunk goes out as it is, not copied
+      yield concat(pending, size);
+      yield block.bytes;
+      pending = [];
+      size = 0;
+      continue;
     }
-  })();
-  const handle = await open(path, "w");
-  const builder = new CommitmentBuilder();
-  try {
-    const tee = async function* () {
-      for await (const chunk of out) {
-        builder.update(chunk);
-        await handle.write(chunk);
-        options.onBytes?.(chunk.length);
-        yield chunk;
-      }
-    };
-    const cid = await cidOfStream(tee(), options.signal ? { signal: options.signal } : {});
-    await feeding;
-    await handle.sync();
-    return {
-      path,
-      size: builder.size,
-      cid: cid.toString(),
-      cidBytes: toHex(cid.bytes),
-      commitment: toHex(builder.digest()),
-    };
-  } finally {
-    await handle.close();
-    await feeding.catch(() => undefined);
+    push(block.bytes);
+    if (size >= PIECE) {
+      yield concat(pending, size);
+      pending = [];
+      size = 0;
+    }
   }
+  if (size > 0) yield concat(pending, size);
+}
+
+/**
+ * One pass over a pack: its size, the blob CID (UnixFS, as every party computes it) and the
+ * commitment. Nothing is written: the upload produces the bytes again.
+ */
+export async function measurePack(
+  source: PackSource,
+  options: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
+): Promise<PackInfo> {
+  const builder = new CommitmentBuilder();
+  const tee = async function* () {
+    for await (const chunk of source()) {
+      builder.update(chunk);
+      options.onBytes?.(chunk.length);
+      yield chunk;
+    }
+  };
+  const cid = await cidOfStream(tee(), options.signal ? { signal: options.signal } : {});
+  return {
+    size: builder.size,
+    cid: cid.toString(),
+    cidBytes: toHex(cid.bytes),
+    commitment: toHex(builder.digest()),
+  };
 }
 
 /**
@@ -107,7 +144,7 @@ export async function packHolders(
  */
 export async function registerPack(
   chain: ChainClient,
-  pack: PackFile,
+  pack: PackInfo,
   holders: number[],
   epochs: number,
   signal?: AbortSignal,
@@ -148,14 +185,14 @@ export async function registerPack(
 }
 
 /**
- * Streams the pack to every holder and certifies it with their attestations; the certify is
+ * Streams the pack to every holder (each from its own pass) and certifies it with their attestations; the certify is
  * sent only if `signal` was not aborted by then (a cancelled snapshot leaves nothing certified).
  * A blob certified already (a resumed job) is left as it is.
  */
 export async function sendPack(
   chain: ChainClient,
   peers: Pick<PeerEndpoints, "client">,
-  pack: PackFile,
+  source: PackSource,
   blobId: Hex,
   options: { signal?: AbortSignal; onBytes?: (bytes: number) => void; beforeCertify?: () => void } = {},
 ): Promise<void> {
@@ -165,7 +202,7 @@ export async function sendPack(
   const results = await Promise.allSettled(
     holders.map(async (nodeId) => {
       const client = await peers.client(nodeId);
-      return client.putStore(blobId, createReadStream(pack.path, { highWaterMark: 1 << 20 }), {
+      return client.putStore(blobId, source(), {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onBytes ? { onBytes: options.onBytes } : {}),
       });

@@ -1,12 +1,12 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CarBlockIterator } from "@ipld/car/iterator";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { type Hex, keccak256, toHex } from "viem";
 import {
   decodeManifest,
   manifestFileBytes,
+  readPackStream,
   restoredTypedData,
   snapshotBlocks,
   type VaultManifest,
@@ -61,13 +61,11 @@ async function* packBlocks(
         yield chunk;
       }
     };
-    const blocks = await CarBlockIterator.fromIterable(counted());
-    for await (const { cid, bytes } of blocks) {
-      const typed = CID.asCID(cid) as CID;
-      await verifyBlock(typed, bytes).catch(() => {
-        throw new BlockCorruptError(typed.toString(), "does not match its CID: the snapshot is damaged");
+    for await (const { cid, bytes } of readPackStream(counted())) {
+      await verifyBlock(cid, bytes).catch(() => {
+        throw new BlockCorruptError(cid.toString(), "does not match its CID: the snapshot is damaged");
       });
-      yield { cid: typed, bytes };
+      yield { cid, bytes };
     }
     return;
   }
@@ -133,27 +131,32 @@ export async function restoreSnapshot(deps: RestoreDeps, context: JobContext, bo
     let total = 0;
     for (const blobId of body.blobs) total += (await certifiedBlob(deps, blobId as Hex)).size;
     context.progress(0, total);
+    // chunks are written a few at a time while the stream goes on: a staging directory is
+    // new, so each is written in place (the swap, not a rename, makes it visible)
+    const writes = new ChunkWrites(8);
     for (const blobId of body.blobs) {
       const blocks: { cid: CID; bytes: Uint8Array }[] = [];
       for await (const block of packBlocks(deps, blobId as Hex, {
         signal,
         onBytes: (n) => context.progress(n),
       })) {
-        if (block.cid.code === raw.code) await store.writeChunk(block.cid, block.bytes);
-        else blocks.push(block);
+        if (block.cid.code !== raw.code) blocks.push(block);
+        else await writes.add(block.cid, () => store.writeFreshChunk(block.cid, block.bytes));
         if (blocks.length >= 4096) store.db.transaction(() => store.putBlocks(blocks.splice(0)))();
       }
       store.db.transaction(() => store.putBlocks(blocks))();
     }
-    await store.syncChunks();
+    // every chunk durable before anything points at it
+    await store.syncChunkFiles(await writes.done());
 
     await context.enter("applying");
     const manifestCid = CID.parse(body.manifest);
     const manifestBytes = store.block(manifestCid);
     if (!manifestBytes) throw new BlockCorruptError(body.manifest, "is missing from the snapshot's packs");
     const manifest = decodeManifest(manifestBytes);
+    const cached = store.blockLoader();
     const load = async (cid: CID) => {
-      const bytes = store.block(cid);
+      const bytes = cached(cid);
       if (!bytes) throw new BlockCorruptError(cid.toString(), "is missing from the snapshot's packs");
       return bytes;
     };
@@ -215,5 +218,43 @@ export async function restoreSnapshot(deps: RestoreDeps, context: JobContext, bo
     store.close();
     await rm(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** Chunk writes in flight, at most `limit`; `done` waits for all and gives the CIDs written. */
+class ChunkWrites {
+  readonly #limit: number;
+  readonly #running = new Set<Promise<void>>();
+  readonly #written: CID[] = [];
+  readonly #seen = new Set<string>();
+  #failure: unknown;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  async add(cid: CID, write: () => Promise<void>): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    const key = cid.toString();
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    const running: Promise<void> = write().then(
+      () => {
+        this.#written.push(cid);
+        this.#running.delete(running);
+      },
+      (error: unknown) => {
+        this.#failure ??= error;
+        this.#running.delete(running);
+      },
+    );
+    this.#running.add(running);
+    if (this.#running.size >= this.#limit) await Promise.race(this.#running);
+  }
+
+  async done(): Promise<CID[]> {
+    await Promise.all(this.#running);
+    if (this.#failure) throw this.#failure;
+    return this.#written;
   }
 }

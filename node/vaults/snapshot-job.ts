@@ -1,19 +1,29 @@
-import { readFile, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { CID } from "multiformats/cid";
 import { type Hex, toHex } from "viem";
 import {
   BlobStatus,
   type Block,
+  blockKey,
   decodeManifest,
   manifestBlock,
+  type SnapshotBlock,
   snapshotBlocks,
+  VAULT_CHUNK_SIZE,
   type VaultManifest,
 } from "#protocol";
 import type { ChainClient } from "../chain/chain-client.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
 import { NotFoundError } from "../errors.ts";
-import { type PackFile, packHolders, registerPack, sendPack, writePackFile } from "./pack-upload.ts";
+import {
+  carBytes,
+  measurePack,
+  type PackInfo,
+  type PackSource,
+  packHolders,
+  registerPack,
+  sendPack,
+} from "./pack-upload.ts";
 import type { JobContext } from "./vault-jobs.ts";
 import type { OpenVault, Vaults } from "./vaults.ts";
 
@@ -76,27 +86,45 @@ export async function takeSnapshot(
   const { job, signal } = context;
   const vault = await vaults.vault(job.vaultId);
   return vault.reading(async () => {
-    type Saved = { pack?: PackFile; blobId?: Hex; sequence?: number; manifest?: string; newBytes?: number };
+    type Saved = { pack?: PackInfo; blobId?: Hex; sequence?: number; manifest?: string; newBytes?: number };
     let saved = job.checkpoint as Saved;
-    const resumable = saved.pack && saved.blobId && (await stat(saved.pack.path).catch(() => undefined));
-    if (!resumable) {
+    let plan: PackPlan | undefined;
+    if (saved.pack && saved.blobId && saved.manifest) {
+      // the pack is the manifest's blocks the vault had not shipped: the same bytes again, unless
+      // a file was deleted since (then it starts over)
+      plan = await planPack(vault, CID.parse(saved.manifest)).catch(() => undefined);
+      const again = plan && (await measurePack(packSource(vault, plan, signal), { signal }));
+      if (again?.cid !== saved.pack.cid) plan = undefined;
+    }
+    if (!plan) {
       await context.enter("building");
-      const { manifest, block } = await nextManifest(vaults, vault);
+      const { block } = await nextManifest(vaults, vault);
+      // the manifest is a block of the vault too: a later snapshot finds its parent, a resume its pack
+      vault.store.putBlocks([block]);
       await context.enter("packing");
-      const { pack, newBytes } = await writePack(vaults, vault, job.id, manifest, block, context);
-      signal.throwIfAborted();
+      plan = await planPack(vault, block.cid);
+      context.progress(0, plan.bytes);
+      const pack = await measurePack(packSource(vault, plan, signal), {
+        signal,
+        onBytes: (n) => context.progress(n),
+      });
       const holders = await packHolders(chain, deps.peers, options.replicas ?? 2, signal);
       const epochs = await packEpochs(vaults, job.vaultId);
       const blobId = await registerPack(chain, pack, holders, epochs, signal);
-      saved = { pack, blobId, sequence: manifest.sequence, manifest: block.cid.toString(), newBytes };
+      saved = {
+        pack,
+        blobId,
+        sequence: plan.sequence,
+        manifest: block.cid.toString(),
+        newBytes: plan.newBytes,
+      };
       context.save(saved);
     }
     const { pack, blobId, sequence, manifest, newBytes } = saved as Required<Saved>;
     await context.enter("uploading", pack.size * (await holderCount(chain, blobId)));
-    await sendPack(chain, deps.peers, pack, blobId, {
+    await sendPack(chain, deps.peers, packSource(vault, plan, signal), blobId, {
       signal,
       onBytes: (bytes) => context.progress(bytes),
-      beforeCertify: () => undefined,
     });
     await context.enter("certifying");
     const status = (await chain.read(() => chain.market.read.getBlob([blobId]))).status;
@@ -113,8 +141,12 @@ export async function takeSnapshot(
       });
     }
     // every block the manifest reaches is in the network now: in this pack or an ancestor's
-    vault.store.recordSnapshot(sequence, manifest, [blobId], await blocksOf(vault, manifest));
-    await rm(pack.path, { force: true });
+    vault.store.recordSnapshot(
+      sequence,
+      manifest,
+      [blobId],
+      [plan.root.cid, ...plan.fresh.map((block) => block.cid)],
+    );
     vaults.logger.info(
       { vault_id: job.vaultId, sequence, manifest, blob: blobId, new_bytes: newBytes },
       "snapshot committed",
@@ -123,57 +155,65 @@ export async function takeSnapshot(
   });
 }
 
-/** The CIDs of a committed manifest and every block it reaches. */
-async function blocksOf(vault: OpenVault, manifest: string): Promise<CID[]> {
-  const root = CID.parse(manifest);
-  const out: CID[] = [root];
-  const decoded = decodeManifest(vault.store.block(root) ?? new Uint8Array());
-  for await (const block of snapshotBlocks(decoded, (cid) => loadFrom(vault, cid))) out.push(block.cid);
-  return out;
+/** What a snapshot's pack holds: the manifest first, then each block the vault has not shipped. */
+interface PackPlan {
+  root: Block;
+  sequence: number;
+  fresh: SnapshotBlock[];
+  /** Bytes of the fresh blocks (the pack's payload, the manifest aside). */
+  newBytes: number;
+  /** The pack's size, about (CAR framing aside). */
+  bytes: number;
+}
+
+async function planPack(vault: OpenVault, manifestCid: CID): Promise<PackPlan> {
+  const bytes = await loadFrom(vault, manifestCid);
+  const manifest = decodeManifest(bytes);
+  const fresh: SnapshotBlock[] = [];
+  let newBytes = 0;
+  const sizes = new Map(
+    manifest.files.flatMap((file) =>
+      file.chunks.map(
+        (cid, i) => [cid.toString(), Math.min(VAULT_CHUNK_SIZE, file.size - i * VAULT_CHUNK_SIZE)] as const,
+      ),
+    ),
+  );
+  const shipped = vault.store.shippedKeys();
+  const skip = (cid: CID) => shipped.has(blockKey(cid));
+  const cached = vault.store.blockLoader();
+  const load = async (cid: CID) => cached(cid) ?? loadFrom(vault, cid);
+  for await (const block of snapshotBlocks(manifest, load, { skip })) {
+    fresh.push(block);
+    newBytes += block.kind === "chunk" ? (sizes.get(block.cid.toString()) ?? 0) : block.bytes.length;
+  }
+  return {
+    root: { cid: manifestCid, bytes },
+    sequence: manifest.sequence,
+    fresh,
+    newBytes,
+    bytes: newBytes + bytes.length,
+  };
+}
+
+/** The pack's bytes: a CAR of the manifest and the fresh blocks, chunks read from disk as they go. */
+function packSource(vault: OpenVault, plan: PackPlan, signal?: AbortSignal): PackSource {
+  return () => {
+    const blocks = async function* (): AsyncGenerator<Block> {
+      yield plan.root;
+      for (const block of plan.fresh) {
+        yield block.kind === "chunk"
+          ? { cid: block.cid, bytes: await readFile(vault.store.chunkPath(block.cid)) }
+          : block;
+      }
+    };
+    return carBytes(plan.root.cid, blocks(), signal);
+  };
 }
 
 async function loadFrom(vault: OpenVault, cid: CID): Promise<Uint8Array> {
   const bytes = vault.store.block(cid);
   if (!bytes) throw new NotFoundError(`block ${cid} of vault ${vault.vaultId}`);
   return bytes;
-}
-
-/** Writes the pack of a snapshot: the manifest first, then each block the vault has not shipped. */
-async function writePack(
-  vaults: Vaults,
-  vault: OpenVault,
-  jobId: string,
-  manifest: VaultManifest,
-  root: Block,
-  context: JobContext,
-): Promise<{ pack: PackFile; newBytes: number }> {
-  let newBytes = 0;
-  const fresh: { cid: CID; kind: "chunk" | "block"; bytes?: Uint8Array }[] = [];
-  for await (const block of snapshotBlocks(manifest, (cid) => loadFrom(vault, cid))) {
-    if (vault.store.isShipped(block.cid)) continue;
-    fresh.push(block);
-  }
-  let total = 0;
-  for (const file of manifest.files) total += file.size;
-  context.progress(0, total);
-  const blocks = async function* (): AsyncGenerator<Block> {
-    yield root;
-    for (const block of fresh) {
-      const bytes =
-        block.kind === "chunk"
-          ? await readFile(vault.store.chunkPath(block.cid))
-          : (block.bytes as Uint8Array);
-      newBytes += bytes.length;
-      yield { cid: block.cid, bytes };
-    }
-  };
-  // the manifest is a block of the vault too: a later snapshot finds its parent, a restore its root
-  vault.store.putBlocks([root]);
-  const pack = await writePackFile(join(vaults.dir, `pack-${jobId}.car`), root.cid, blocks(), {
-    signal: context.signal,
-    onBytes: (bytes) => context.progress(bytes),
-  });
-  return { pack, newBytes };
 }
 
 async function holderCount(chain: ChainClient, blobId: Hex): Promise<number> {

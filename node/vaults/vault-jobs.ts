@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import type { VaultJobReply } from "../../api/vaults/index.ts";
 import type { Logger } from "../../service/logger.ts";
@@ -113,17 +114,24 @@ export class VaultJobs {
     return () => this.#events.off(id, listener);
   }
 
-  /** Aborts running jobs (they resume at the next start) and waits for them to stop. */
+  /**
+   * Aborts running jobs (they resume at the next start) and waits for them to stop, a few seconds
+   * at most: what is left then is resumed from its checkpoint like after a crash.
+   */
   async stop(): Promise<void> {
     for (const controller of this.#running.values()) controller.abort(new Error("node stopping"));
-    await Promise.allSettled([...this.#done]);
+    await Promise.race([Promise.allSettled([...this.#done]), sleep(5_000)]);
+    this.#stopped = true;
     this.#db.close();
   }
+
+  #stopped = false;
 
   #update(
     id: string,
     patch: Partial<Record<"state" | "bytes" | "total" | "checkpoint" | "error" | "result", unknown>>,
   ): void {
+    if (this.#stopped) return;
     const sets = Object.keys(patch).map((key) => `${key} = @${key}`);
     const values: Record<string, unknown> = { id, updated: Date.now() };
     for (const [key, value] of Object.entries(patch)) {

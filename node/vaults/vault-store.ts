@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
 import Database from "better-sqlite3";
@@ -71,6 +71,18 @@ export class VaultStore {
     this.#chunkDir = join(dir, "chunks");
   }
 
+  readonly #statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once. */
+  #sql(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
   static async open(dir: string): Promise<VaultStore> {
     await mkdir(join(dir, "chunks"), { recursive: true });
     const db = new Database(join(dir, "vault.sqlite"));
@@ -86,9 +98,7 @@ export class VaultStore {
 
   // --- state ---------------------------------------------------------------------------------
   get(key: string): string | undefined {
-    const row = this.db.prepare("SELECT value FROM state WHERE key = ?").get(key) as
-      | { value: string }
-      | undefined;
+    const row = this.#sql("SELECT value FROM state WHERE key = ?").get(key) as { value: string } | undefined;
     return row?.value;
   }
 
@@ -118,7 +128,7 @@ export class VaultStore {
 
   /** Every snapshot's certified blobs, oldest first (where a restore finds the blocks). */
   snapshotBlobs(): string[] {
-    const rows = this.db.prepare("SELECT blobs FROM snapshots ORDER BY sequence").all() as {
+    const rows = this.#sql("SELECT blobs FROM snapshots ORDER BY sequence").all() as {
       blobs: string;
     }[];
     return rows.flatMap((row) => JSON.parse(row.blobs) as string[]);
@@ -126,7 +136,7 @@ export class VaultStore {
 
   /** Records a committed snapshot and that its blocks are in the network. */
   recordSnapshot(sequence: number, manifest: string, blobs: string[], shipped: Iterable<CID>): void {
-    const insert = this.db.prepare("INSERT OR IGNORE INTO shipped (cid) VALUES (?)");
+    const insert = this.#sql("INSERT OR IGNORE INTO shipped (cid) VALUES (?)");
     this.db.transaction(() => {
       this.db
         .prepare("INSERT OR REPLACE INTO snapshots (sequence, manifest, blobs) VALUES (?, ?, ?)")
@@ -135,8 +145,32 @@ export class VaultStore {
     })();
   }
 
+  /** The CIDs (as `blockKey`s) of every block in a committed snapshot: one scan, for a walk over many. */
+  shippedKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const row of this.#sql("SELECT cid FROM shipped").iterate() as Iterable<{ cid: Uint8Array }>) {
+      keys.add(Buffer.from(row.cid).toString("latin1"));
+    }
+    return keys;
+  }
+
+  /**
+   * A loader of the document and map blocks that reads them all in one scan first (many point
+   * lookups cost far more than one pass), then serves them from memory.
+   */
+  blockLoader(): (cid: CID) => Uint8Array | undefined {
+    const blocks = new Map<string, Uint8Array>();
+    for (const row of this.#sql("SELECT cid, bytes FROM blocks").iterate() as Iterable<{
+      cid: Uint8Array;
+      bytes: Uint8Array;
+    }>) {
+      blocks.set(Buffer.from(row.cid).toString("latin1"), row.bytes);
+    }
+    return (cid) => blocks.get(Buffer.from(cid.bytes).toString("latin1"));
+  }
+
   isShipped(cid: CID): boolean {
-    return this.db.prepare("SELECT 1 FROM shipped WHERE cid = ?").get(cid.bytes) !== undefined;
+    return this.#sql("SELECT 1 FROM shipped WHERE cid = ?").get(cid.bytes) !== undefined;
   }
 
   // --- files ---------------------------------------------------------------------------------
@@ -151,20 +185,45 @@ export class VaultStore {
     );
   }
 
-  /** Writes a chunk (absent ones only), fsynced, under its CID. */
-  async writeChunk(cid: CID, bytes: Uint8Array): Promise<number> {
+  /**
+   * Writes a chunk (absent ones only) under its CID, fsynced unless `durable` is false (a restore
+   * writes thousands and syncs them together with `syncChunkFiles` before it swaps them in).
+   */
+  async writeChunk(cid: CID, bytes: Uint8Array, options: { durable?: boolean } = {}): Promise<number> {
     const path = this.chunkPath(cid);
     if (await this.hasChunk(cid)) return 0;
     const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     const handle = await open(temp, "w");
     try {
       await handle.writeFile(bytes);
-      await handle.sync();
+      if (options.durable !== false) await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(temp, path);
     return bytes.length;
+  }
+
+  /** Writes a chunk straight under its CID, not synced: for a new copy (a restore's staging) only. */
+  async writeFreshChunk(cid: CID, bytes: Uint8Array): Promise<void> {
+    await writeFile(this.chunkPath(cid), bytes);
+  }
+
+  /** Fsyncs the files of `cids`, many at once (the disk batches them), then the directory. */
+  async syncChunkFiles(cids: CID[], concurrency = 32): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < cids.length) {
+        const handle = await open(this.chunkPath(cids[next++] as CID), "r");
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, cids.length) }, worker));
+    await this.syncChunks();
   }
 
   /** Makes the renames of chunks written so far durable. */
@@ -178,7 +237,7 @@ export class VaultStore {
   }
 
   file(path: string): StoredFile | undefined {
-    const row = this.db.prepare("SELECT * FROM files WHERE path = ?").get(path) as FileRow | undefined;
+    const row = this.#sql("SELECT * FROM files WHERE path = ?").get(path) as FileRow | undefined;
     return row ? fileOf(row) : undefined;
   }
 
@@ -199,7 +258,7 @@ export class VaultStore {
       this.db
         .prepare("INSERT INTO files (path, size, type, modified, chunks) VALUES (?, ?, ?, ?, ?)")
         .run(file.path, file.size, file.type, file.modified, packChunks(file.chunks));
-      const ref = this.db.prepare("INSERT OR IGNORE INTO chunk_refs (cid, path) VALUES (?, ?)");
+      const ref = this.#sql("INSERT OR IGNORE INTO chunk_refs (cid, path) VALUES (?, ?)");
       for (const cid of file.chunks) ref.run(cid.bytes, file.path);
       const kept = new Set(file.chunks.map(String));
       return orphans.filter((cid) => !kept.has(cid.toString()));
@@ -209,26 +268,26 @@ export class VaultStore {
   /** Deletes a file's row; returns whether there was one and the chunks no file refers to any more. */
   deleteFile(path: string): { deleted: boolean; orphans: CID[] } {
     return this.db.transaction(() => {
-      const existed = this.db.prepare("SELECT 1 FROM files WHERE path = ?").get(path) !== undefined;
+      const existed = this.#sql("SELECT 1 FROM files WHERE path = ?").get(path) !== undefined;
       return { deleted: existed, orphans: this.#unlink(path) };
     })();
   }
 
   #unlink(path: string): CID[] {
-    const row = this.db.prepare("SELECT chunks FROM files WHERE path = ?").get(path) as
+    const row = this.#sql("SELECT chunks FROM files WHERE path = ?").get(path) as
       | { chunks: Uint8Array }
       | undefined;
     if (!row) return [];
-    this.db.prepare("DELETE FROM files WHERE path = ?").run(path);
-    this.db.prepare("DELETE FROM chunk_refs WHERE path = ?").run(path);
+    this.#sql("DELETE FROM files WHERE path = ?").run(path);
+    this.#sql("DELETE FROM chunk_refs WHERE path = ?").run(path);
     const orphans: CID[] = [];
-    const referenced = this.db.prepare("SELECT 1 FROM chunk_refs WHERE cid = ? LIMIT 1");
+    const referenced = this.#sql("SELECT 1 FROM chunk_refs WHERE cid = ? LIMIT 1");
     for (const cid of unpackChunks(row.chunks)) if (!referenced.get(cid.bytes)) orphans.push(cid);
     return orphans;
   }
 
   isReferenced(cid: CID): boolean {
-    return this.db.prepare("SELECT 1 FROM chunk_refs WHERE cid = ? LIMIT 1").get(cid.bytes) !== undefined;
+    return this.#sql("SELECT 1 FROM chunk_refs WHERE cid = ? LIMIT 1").get(cid.bytes) !== undefined;
   }
 
   async removeChunks(cids: CID[]): Promise<void> {
@@ -247,27 +306,27 @@ export class VaultStore {
 
   // --- documents -----------------------------------------------------------------------------
   block(cid: CID): Uint8Array | undefined {
-    const row = this.db.prepare("SELECT bytes FROM blocks WHERE cid = ?").get(cid.bytes) as
+    const row = this.#sql("SELECT bytes FROM blocks WHERE cid = ?").get(cid.bytes) as
       | { bytes: Uint8Array }
       | undefined;
     return row?.bytes;
   }
 
   putBlocks(blocks: Iterable<{ cid: CID; bytes: Uint8Array }>): void {
-    const insert = this.db.prepare("INSERT OR IGNORE INTO blocks (cid, bytes) VALUES (?, ?)");
+    const insert = this.#sql("INSERT OR IGNORE INTO blocks (cid, bytes) VALUES (?, ?)");
     for (const block of blocks) insert.run(block.cid.bytes, block.bytes);
   }
 
   blockBytes(): number {
     return (
-      this.db.prepare("SELECT coalesce(sum(length(bytes)), 0) AS bytes FROM blocks").get() as {
+      this.#sql("SELECT coalesce(sum(length(bytes)), 0) AS bytes FROM blocks").get() as {
         bytes: number;
       }
     ).bytes;
   }
 
   collectionMetas(): Record<string, CollectionMeta> {
-    const rows = this.db.prepare("SELECT name, meta FROM collections ORDER BY name").all() as {
+    const rows = this.#sql("SELECT name, meta FROM collections ORDER BY name").all() as {
       name: string;
       meta: Uint8Array;
     }[];
@@ -281,7 +340,7 @@ export class VaultStore {
   }
 
   journal(): { seq: number; collection: string; op: string }[] {
-    return this.db.prepare("SELECT seq, collection, op FROM journal ORDER BY seq").all() as {
+    return this.#sql("SELECT seq, collection, op FROM journal ORDER BY seq").all() as {
       seq: number;
       collection: string;
       op: string;
@@ -289,16 +348,16 @@ export class VaultStore {
   }
 
   appendJournal(collection: string, op: unknown): void {
-    this.db.prepare("INSERT INTO journal (collection, op) VALUES (?, ?)").run(collection, JSON.stringify(op));
+    this.#sql("INSERT INTO journal (collection, op) VALUES (?, ?)").run(collection, JSON.stringify(op));
   }
 
   clearJournal(): void {
-    this.db.prepare("DELETE FROM journal").run();
+    this.#sql("DELETE FROM journal").run();
   }
 
   // --- keys ----------------------------------------------------------------------------------
   key(address: string): StoredKey | undefined {
-    const row = this.db.prepare("SELECT * FROM keys WHERE address = ?").get(address.toLowerCase()) as
+    const row = this.#sql("SELECT * FROM keys WHERE address = ?").get(address.toLowerCase()) as
       | { address: string; scopes: string; expires: number; revoked: number }
       | undefined;
     return (

@@ -101,3 +101,85 @@ export async function verifyBlock(cid: CID, bytes: Uint8Array): Promise<void> {
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
+
+/**
+ * The blocks of a CARv1 as it streams in (a pack fetched from a node), section by section: each
+ * block is one view or one copy of the bytes however the stream cuts them. The header must be a
+ * CARv1's; blocks are not hashed here (`verifyBlock` each).
+ */
+export async function* readPackStream(source: AsyncIterable<Uint8Array>): AsyncGenerator<Block> {
+  const iterator = source[Symbol.asyncIterator]();
+  const chunks: Uint8Array[] = [];
+  let head = 0;
+  let available = 0;
+  const fill = async (needed: number): Promise<boolean> => {
+    while (available < needed) {
+      const next = await iterator.next();
+      if (next.done) return false;
+      chunks.push(next.value);
+      available += next.value.length;
+    }
+    return true;
+  };
+  const take = (length: number): Uint8Array => {
+    available -= length;
+    const first = chunks[0] as Uint8Array;
+    if (first.length - head >= length) {
+      const out = first.subarray(head, head + length);
+      head += length;
+      if (head === first.length) {
+        chunks.shift();
+        head = 0;
+      }
+      return out;
+    }
+    const out = new Uint8Array(length);
+    for (let filled = 0; filled < length; ) {
+      const chunk = chunks[0] as Uint8Array;
+      const count = Math.min(length - filled, chunk.length - head);
+      out.set(chunk.subarray(head, head + count), filled);
+      filled += count;
+      head += count;
+      if (head === chunk.length) {
+        chunks.shift();
+        head = 0;
+      }
+    }
+    return out;
+  };
+  const varint = async (atEnd: "end" | "error"): Promise<number | undefined> => {
+    let value = 0;
+    for (let shift = 0; shift <= 49; shift += 7) {
+      if (!(await fill(1))) {
+        if (shift === 0 && atEnd === "end") return undefined;
+        throw new CorruptBlockError("a pack ends inside a varint");
+      }
+      const byte = take(1)[0] as number;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+    throw new CorruptBlockError("a pack has a varint over 7 bytes");
+  };
+  const headerLength = (await varint("error")) as number;
+  if (!(await fill(headerLength))) throw new CorruptBlockError("a pack ends inside its header");
+  try {
+    const header = dagCbor.decode(take(headerLength)) as { version?: number; roots?: unknown[] };
+    if (header.version !== 1 || !header.roots?.[0]) throw new Error("not a CARv1 with a root");
+  } catch (cause) {
+    throw new CorruptBlockError("a pack is not a CAR", { cause });
+  }
+  for (;;) {
+    const length = await varint("end");
+    if (length === undefined) return;
+    if (!(await fill(length))) throw new CorruptBlockError("a pack ends inside a block");
+    const section = take(length);
+    let cid: CID;
+    let bytes: Uint8Array;
+    try {
+      [cid, bytes] = CID.decodeFirst(section);
+    } catch (cause) {
+      throw new CorruptBlockError("a pack has a section that is not a CID and a block", { cause });
+    }
+    yield { cid, bytes };
+  }
+}

@@ -1,6 +1,7 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import type { CID } from "multiformats/cid";
-import { type LoadBlock, mapBlocks } from "../collections/prolly-map.ts";
+import { blockKey } from "../collections/pack.ts";
+import type { LoadBlock } from "../collections/prolly-map.ts";
 import type { VaultManifest } from "./vault-manifest.ts";
 
 /** Where a block of a snapshot sits: a file's chunk, or a block of the collections (maps and documents). */
@@ -10,33 +11,39 @@ export type SnapshotBlock = { cid: CID; kind: "chunk" } | { cid: CID; kind: "blo
  * Every block a snapshot's manifest reaches, the manifest itself aside: each file's chunks (not
  * loaded), then each collection's map blocks, its documents and its index maps (loaded through
  * `load`, which a restore makes check each block against its CID). A block reached twice is
- * given once.
+ * given once. `skip` prunes: a block it names is not given, nor, for a map block, anything
+ * under it (a snapshot skips what an earlier one shipped, and a shipped map block's whole tree
+ * was shipped with it).
  */
 export async function* snapshotBlocks(
   manifest: VaultManifest,
   load: LoadBlock,
+  options: { skip?: (cid: CID) => boolean } = {},
 ): AsyncGenerator<SnapshotBlock> {
   const seen = new Set<string>();
-  const first = (cid: CID) => {
-    const key = cid.toString();
+  const wanted = (cid: CID) => {
+    const key = blockKey(cid);
     if (seen.has(key)) return false;
     seen.add(key);
-    return true;
+    return !options.skip?.(cid);
   };
-  for (const file of manifest.files)
-    for (const cid of file.chunks) if (first(cid)) yield { cid, kind: "chunk" };
-  for (const meta of Object.values(manifest.collections)) {
-    for await (const block of mapBlocks(meta.root ?? undefined, load)) {
-      if (!first(block.cid)) continue;
-      yield { cid: block.cid, kind: "block", bytes: block.bytes };
-      const node = dagCbor.decode(block.bytes) as { l: number; e: [Uint8Array, CID][] };
-      if (node.l !== 0) continue;
-      for (const [, doc] of node.e) if (first(doc)) yield { cid: doc, kind: "block", bytes: await load(doc) };
-    }
-    for (const root of Object.values(meta.indexes)) {
-      for await (const block of mapBlocks(root ?? undefined, load)) {
-        if (first(block.cid)) yield { cid: block.cid, kind: "block", bytes: block.bytes };
+  async function* map(root: CID | null | undefined, documents: boolean): AsyncGenerator<SnapshotBlock> {
+    if (!root || !wanted(root)) return;
+    const bytes = await load(root);
+    yield { cid: root, kind: "block", bytes };
+    const node = dagCbor.decode(bytes) as { l: number; e: [Uint8Array, unknown][] };
+    for (const [, value] of node.e) {
+      if (node.l > 0) yield* map(value as CID, documents);
+      else if (documents && wanted(value as CID)) {
+        yield { cid: value as CID, kind: "block", bytes: await load(value as CID) };
       }
     }
+  }
+  for (const file of manifest.files) {
+    for (const cid of file.chunks) if (wanted(cid)) yield { cid, kind: "chunk" };
+  }
+  for (const meta of Object.values(manifest.collections)) {
+    yield* map(meta.root, true);
+    for (const root of Object.values(meta.indexes)) yield* map(root, false);
   }
 }
