@@ -76,7 +76,8 @@ export const nodeRegister: Command = {
   summary: "Register the node of a node.json in the NodeRegistry (as its operator)",
   help: `strata node register --config node.json [--endpoint URL] [--capacity BYTES] [--price UNITS] [--tiers hot,cold]
   --price UNITS     price per byte per epoch in token base units (default 1000)
-  --fund-signer ETH send the node's signing key this much native currency for the gas of its proofs`,
+  --fund-signer ETH send the node's signing key this much native currency for the gas of its proofs
+  --fund-signer-tokens N  and this many tokens, which pay the blobs of its vaults' snapshots`,
   options: {
     config: { type: "string" },
     endpoint: { type: "string" },
@@ -84,6 +85,7 @@ export const nodeRegister: Command = {
     price: { type: "string" },
     tiers: { type: "string" },
     "fund-signer": { type: "string" },
+    "fund-signer-tokens": { type: "string" },
   },
   async run({ values, signal, print }) {
     if (!values.config) throw new UsageError("--config is required");
@@ -118,14 +120,16 @@ export const nodeRegister: Command = {
       { signal },
     );
     await setNodeId(configFile, nodeId);
-    if (values["fund-signer"] !== undefined) {
-      let wei: bigint;
-      try {
-        wei = parseUnits(String(values["fund-signer"]), 18);
-      } catch {
-        throw new UsageError(`--fund-signer takes an amount like 0.5, got ${values["fund-signer"]}`);
-      }
-      await client.fundSigner(init.signer, wei, { signal });
+    if (values["fund-signer"] !== undefined || values["fund-signer-tokens"] !== undefined) {
+      const amount = (option: string) => {
+        try {
+          return parseUnits(String(values[option] ?? "0"), 18);
+        } catch {
+          throw new UsageError(`--${option} takes an amount like 0.5, got ${values[option]}`);
+        }
+      };
+      const tokens = amount("fund-signer-tokens");
+      await client.fundSigner(init.signer, amount("fund-signer"), { signal, ...(tokens > 0n ? { tokens } : {}) });
     }
     print(
       `registered node ${nodeId} (transaction ${hash}); next: strata node stake --node-id ${nodeId} --amount 200`,

@@ -131,8 +131,8 @@ export async function restoreSnapshot(deps: RestoreDeps, context: JobContext, bo
     let total = 0;
     for (const blobId of body.blobs) total += (await certifiedBlob(deps, blobId as Hex)).size;
     context.progress(0, total);
-    // chunks are written a few at a time while the stream goes on: a staging directory is
-    // new, so each is written in place (the swap, not a rename, makes it visible)
+    // chunks are written and synced a few at a time while the stream goes on: a staging
+    // directory is new, so each is written in place (the swap, not a rename, makes it visible)
     const writes = new ChunkWrites(8);
     for (const blobId of body.blobs) {
       const blocks: { cid: CID; bytes: Uint8Array }[] = [];
@@ -146,8 +146,9 @@ export async function restoreSnapshot(deps: RestoreDeps, context: JobContext, bo
       }
       store.db.transaction(() => store.putBlocks(blocks))();
     }
-    // every chunk durable before anything points at it
-    await store.syncChunkFiles(await writes.done());
+    // every chunk durable (each synced as it was written) before anything points at it
+    await writes.done();
+    await store.syncChunks();
 
     await context.enter("applying");
     const manifestCid = CID.parse(body.manifest);

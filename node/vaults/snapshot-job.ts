@@ -195,20 +195,39 @@ async function planPack(vault: OpenVault, manifestCid: CID): Promise<PackPlan> {
   };
 }
 
-/** The pack's bytes: a CAR of the manifest and the fresh blocks, chunks read from disk as they go. */
+/**
+ * The pack's bytes: a CAR of the manifest and the fresh blocks, file chunks read from disk a few
+ * ahead of the one going out (the disk and the socket work at once).
+ */
 function packSource(vault: OpenVault, plan: PackPlan, signal?: AbortSignal): PackSource {
   return () => {
     const blocks = async function* (): AsyncGenerator<Block> {
       yield plan.root;
-      for (const block of plan.fresh) {
-        yield block.kind === "chunk"
-          ? { cid: block.cid, bytes: await readFile(vault.store.chunkPath(block.cid)) }
-          : block;
+      const ahead: Promise<Uint8Array>[] = [];
+      let next = 0;
+      const read = () => {
+        while (ahead.length < READ_AHEAD && next < plan.fresh.length) {
+          const block = plan.fresh[next++] as SnapshotBlock;
+          ahead.push(
+            block.kind === "chunk"
+              ? readFile(vault.store.chunkPath(block.cid))
+              : Promise.resolve(block.bytes),
+          );
+        }
+      };
+      read();
+      for (let index = 0; index < plan.fresh.length; index += 1) {
+        const bytes = await (ahead.shift() as Promise<Uint8Array>);
+        read();
+        yield { cid: (plan.fresh[index] as SnapshotBlock).cid, bytes };
       }
     };
     return carBytes(plan.root.cid, blocks(), signal);
   };
 }
+
+/** File chunks read ahead of the pack's stream. */
+const READ_AHEAD = 4;
 
 async function loadFrom(vault: OpenVault, cid: CID): Promise<Uint8Array> {
   const bytes = vault.store.block(cid);

@@ -1,17 +1,24 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, test } from "vitest";
-import { tempDir } from "../../devnet/temp-dir.ts";
 import { createLogger } from "../../service/logger.ts";
 import { type JobContext, VaultJobs } from "./vault-jobs.ts";
 
 const logger = createLogger("silent");
 const cleanups: (() => Promise<void>)[] = [];
+
+async function scratchDir(name: string) {
+  const path = await mkdtemp(join(tmpdir(), `strata-${name}-`));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 async function jobsIn(pauseAt?: string) {
-  const dir = await tempDir("vault-jobs");
+  const dir = await scratchDir("vault-jobs");
   cleanups.push(() => dir.cleanup());
   return { dir: dir.path, open: () => new VaultJobs({ dir: dir.path, logger, pauseAt }) };
 }

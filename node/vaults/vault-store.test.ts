@@ -1,17 +1,23 @@
-import { readdir } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { chunkBlock } from "#protocol";
-import { tempDir } from "../../devnet/temp-dir.ts";
 import { vaultPath } from "./vault-files.ts";
 import { VaultStore } from "./vault-store.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
+
+async function scratchDir(name: string) {
+  const path = await mkdtemp(join(tmpdir(), `strata-${name}-`));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 async function store() {
-  const dir = await tempDir("vault-store");
+  const dir = await scratchDir("vault-store");
   const opened = await VaultStore.open(dir.path);
   cleanups.push(async () => {
     opened.close();

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
 import Database from "better-sqlite3";
@@ -185,18 +185,15 @@ export class VaultStore {
     );
   }
 
-  /**
-   * Writes a chunk (absent ones only) under its CID, fsynced unless `durable` is false (a restore
-   * writes thousands and syncs them together with `syncChunkFiles` before it swaps them in).
-   */
-  async writeChunk(cid: CID, bytes: Uint8Array, options: { durable?: boolean } = {}): Promise<number> {
+  /** Writes a chunk (absent ones only) under its CID, fsynced, renamed into place. */
+  async writeChunk(cid: CID, bytes: Uint8Array): Promise<number> {
     const path = this.chunkPath(cid);
     if (await this.hasChunk(cid)) return 0;
     const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     const handle = await open(temp, "w");
     try {
       await handle.writeFile(bytes);
-      if (options.durable !== false) await handle.sync();
+      await handle.sync();
     } finally {
       await handle.close();
     }
@@ -204,26 +201,18 @@ export class VaultStore {
     return bytes.length;
   }
 
-  /** Writes a chunk straight under its CID, not synced: for a new copy (a restore's staging) only. */
+  /**
+   * Writes a chunk straight under its CID and fsyncs it: for a new copy (a restore's staging) only,
+   * which the swap, not a rename, makes visible.
+   */
   async writeFreshChunk(cid: CID, bytes: Uint8Array): Promise<void> {
-    await writeFile(this.chunkPath(cid), bytes);
-  }
-
-  /** Fsyncs the files of `cids`, many at once (the disk batches them), then the directory. */
-  async syncChunkFiles(cids: CID[], concurrency = 32): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < cids.length) {
-        const handle = await open(this.chunkPath(cids[next++] as CID), "r");
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, cids.length) }, worker));
-    await this.syncChunks();
+    const handle = await open(this.chunkPath(cid), "w");
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Makes the renames of chunks written so far durable. */
@@ -314,16 +303,21 @@ export class VaultStore {
 
   putBlocks(blocks: Iterable<{ cid: CID; bytes: Uint8Array }>): void {
     const insert = this.#sql("INSERT OR IGNORE INTO blocks (cid, bytes) VALUES (?, ?)");
-    for (const block of blocks) insert.run(block.cid.bytes, block.bytes);
+    let added = 0;
+    for (const block of blocks)
+      if (insert.run(block.cid.bytes, block.bytes).changes > 0) added += block.bytes.length;
+    if (this.#blockBytes !== undefined) this.#blockBytes += added;
   }
 
+  /** Bytes of the document and map blocks held (counted once, then kept up to date). */
   blockBytes(): number {
-    return (
-      this.#sql("SELECT coalesce(sum(length(bytes)), 0) AS bytes FROM blocks").get() as {
-        bytes: number;
-      }
+    this.#blockBytes ??= (
+      this.#sql("SELECT coalesce(sum(length(bytes)), 0) AS bytes FROM blocks").get() as { bytes: number }
     ).bytes;
+    return this.#blockBytes;
   }
+
+  #blockBytes: number | undefined;
 
   collectionMetas(): Record<string, CollectionMeta> {
     const rows = this.#sql("SELECT name, meta FROM collections ORDER BY name").all() as {

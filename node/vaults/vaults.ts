@@ -292,6 +292,7 @@ export class Vaults {
     // the home may have moved here a moment ago: a refusal is decided on a fresh read
     if (chain.home !== this.chain.nodeId) chain = await this.chainVault(vaultId, { fresh: true });
     this.#settle(vault, chain);
+    if (chain.closed) throw new VaultUnknownError(vaultId, "it is closed");
     if (chain.home !== this.chain.nodeId) throw new VaultNotHomeError(vaultId, chain.home);
     if (vault.store.mode !== "live") throw new VaultFrozenError(vaultId, vault.store.mode);
     return vault;
@@ -336,18 +337,23 @@ export class Vaults {
 
   /**
    * Releases the vaults that moved away more than `afterMs` ago, once the chain (read again)
-   * homes them elsewhere: until then this node keeps serving their reads.
+   * homes them elsewhere (until then this node keeps serving their reads), and closed ones.
    */
   async releaseMoved(afterMs: number): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     for (const name of names.filter((n) => /^\d+$/.test(n))) {
       const vaultId = Number(name);
       const vault = await this.held(vaultId);
-      if (vault?.store.mode !== "moved") continue;
-      const movedAt = Number(vault.store.get("movedAt") ?? 0);
-      if (Date.now() - movedAt < afterMs) continue;
+      if (!vault) continue;
       const chain = await this.chainVault(vaultId, { fresh: true });
-      if (chain.home !== this.chain.nodeId) await this.release(vaultId);
+      if (chain.closed) {
+        // a closed vault's escrow is refunded: nobody pays for its copy any more
+        await this.release(vaultId);
+        continue;
+      }
+      if (vault.store.mode !== "moved") continue;
+      const movedAt = Number(vault.store.get("movedAt") ?? 0);
+      if (Date.now() - movedAt >= afterMs && chain.home !== this.chain.nodeId) await this.release(vaultId);
     }
   }
 
