@@ -22,6 +22,10 @@ export function errorResponses<T extends TSchema>(envelope: T) {
     Object.fromEntries(statuses.map((status) => [status, envelope]));
 }
 
+/** `schema` or null. */
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
 /** A body declared as bytes (a stream or a buffer), for OpenAPI. */
 export const Bytes = (description: string) => Type.Any({ description });
 

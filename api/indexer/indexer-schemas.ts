@@ -1,8 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { BlobIdPattern } from "../error-envelope.ts";
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { BlobIdPattern, Nullable } from "../error-envelope.ts";
 
 const Amount = Type.String({ pattern: "^[0-9]+$", description: "Token amount in base units, decimal" });
 

@@ -1,7 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { Nullable } from "../error-envelope.ts";
 
 export const NameIdPattern = "^0x[0-9a-fA-F]{64}$";
 export const AddressPattern = "^0x[0-9a-fA-F]{40}$";

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Bytes } from "../error-envelope.ts";
+import { Bytes, Nullable } from "../error-envelope.ts";
 import { nodeErrors } from "../node/node-error-codes.ts";
 
 /** The storage node's vault routes (Fastify patterns). */
@@ -27,8 +27,6 @@ export const VAULT_AUTH_HEADER = "x-strata-vault-auth";
 
 const VaultId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 const Auth = Type.Object({ [VAULT_AUTH_HEADER]: Type.String({ minLength: 1 }) });
 const Ok = (schema: Parameters<typeof Type.Object>[0]) => Type.Object(schema);
 

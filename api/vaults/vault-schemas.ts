@@ -1,8 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { Nullable } from "../error-envelope.ts";
 import { indexerErrors } from "../indexer/indexer-error-codes.ts";
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 const Amount = Type.String({ pattern: "^[0-9]+$", description: "Token amount in base units, decimal" });
 const Block = Type.Object({
   number: Type.Integer(),

@@ -63,8 +63,15 @@ export class VaultJobs {
   get(id: string): Job {
     const row = this.#db.prepare("SELECT * FROM jobs WHERE id = ?").get(id) as JobRow | undefined;
     if (!row) throw new NotFoundError(`job ${id}`);
-    return jobOf(row);
+    const live = this.#progress.get(id);
+    return jobOf(live ? { ...row, ...live } : row);
   }
+
+  /**
+   * Bytes done of running jobs, kept in memory: a job's progress moves many times a second and
+   * is pushed to its followers, but only its states and checkpoints are written (each an fsync).
+   */
+  readonly #progress = new Map<string, { bytes: number; total: number }>();
 
   /** The unfinished job of a vault, if any. */
   active(vaultId: number): Job | undefined {
@@ -155,7 +162,8 @@ export class VaultJobs {
       signal: controller.signal,
       enter: async (state, total) => {
         controller.signal.throwIfAborted();
-        this.#update(id, { state, bytes: 0, ...(total !== undefined ? { total } : {}) });
+        this.#progress.set(id, { bytes: 0, total: total ?? 0 });
+        this.#update(id, { state, bytes: 0, total: total ?? 0 });
         bytes = 0;
         this.#logger.info({ job: id, vault_id: job.vaultId, kind: job.kind, state }, "vault job state");
         if (this.#pauseAt === state) {
@@ -169,10 +177,14 @@ export class VaultJobs {
       },
       progress: (delta, total) => {
         bytes += delta;
+        const live = this.#progress.get(id) ?? { bytes: 0, total: 0 };
+        live.bytes = bytes;
+        if (total !== undefined) live.total = total;
+        this.#progress.set(id, live);
         const now = Date.now();
         if (now - lastEmit < 200 && total === undefined) return;
         lastEmit = now;
-        this.#update(id, { bytes, ...(total !== undefined ? { total } : {}) });
+        this.#events.emit(id, this.get(id));
       },
       publish: (result) => this.#update(id, { result }),
       save: (checkpoint) => {
@@ -203,6 +215,7 @@ export class VaultJobs {
         this.#logger.warn({ job: id, vault_id: job.vaultId, kind: job.kind, err: error }, "vault job failed");
       } finally {
         this.#running.delete(id);
+        this.#progress.delete(id);
       }
     })();
     this.#done.add(done);

@@ -2,7 +2,6 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { vaultRegistryAbi } from "#protocol";
 import type { VaultJobReply, VaultNodeClient } from "../../api/vaults/index.ts";
 import { answers, type Service, spawnService } from "../../devnet/spawn-service.ts";
 import { freePort } from "../../devnet/start-devnet.ts";
@@ -11,6 +10,7 @@ import { nodeParams, randomBytes } from "../../devnet/strata-fixture.ts";
 import type { StrataClient, VaultClient } from "../../sdk/index.ts";
 import { until } from "../helpers/wait-until.ts";
 import { FUNDS, type SdkNetwork, startSdkNetwork } from "../sdk/sdk-network.ts";
+import { moveHome } from "./move-home.ts";
 
 // kill -9 in every state of every vault job, then a restart: each job resumes and ends, or fails
 // with a code; none hangs. The node under test runs as its own process (node/server.ts); the
@@ -161,17 +161,7 @@ describe("kill -9 in every job state, then a restart", () => {
       const move = async (current: VaultJobReply) => {
         if (current.state !== "awaiting-move" || moved || !current.result?.signature) return;
         moved = true;
-        const wallet = net.h.wallet(8);
-        await net.h.wait(
-          await wallet.writeContract({
-            account: wallet.account!,
-            chain: wallet.chain,
-            address: net.deployment.contracts.vaults,
-            abi: vaultRegistryAbi,
-            functionName: "moveHome",
-            args: [BigInt(vault.vaultId), nodeId(0), current.result.signature as Hex],
-          }),
-        );
+        await moveHome(net, vault.vaultId, nodeId(0), current.result.signature as Hex);
       };
       if (state === "releasing") {
         await until(

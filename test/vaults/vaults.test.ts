@@ -11,6 +11,7 @@ import { randomBytes } from "../../devnet/strata-fixture.ts";
 import { type StrataClient, type VaultClient, VaultJobError } from "../../sdk/index.ts";
 import { until } from "../helpers/wait-until.ts";
 import { FUNDS, type SdkNetwork, startSdkNetwork } from "../sdk/sdk-network.ts";
+import { moveHome } from "./move-home.ts";
 
 // Vaults end to end over the in-process chain: the VaultRegistry, three storage nodes holding,
 // snapshotting, restoring and migrating vaults, the indexer's mirror, and the SDK.
@@ -276,17 +277,7 @@ describe("migration", () => {
         args: [BigInt(vault.vaultId), nodeId(1), signature],
       }),
     ).rejects.toThrow(/VaultRegistryInvalidRestore/);
-    const wallet = net.h.wallet(8);
-    await net.h.wait(
-      await wallet.writeContract({
-        account: wallet.account!,
-        chain: wallet.chain,
-        address: net.deployment.contracts.vaults,
-        abi: vaultRegistryAbi,
-        functionName: "moveHome",
-        args: [BigInt(vault.vaultId), nodeId(2), signature],
-      }),
-    );
+    await moveHome(net, vault.vaultId, nodeId(2), signature);
     await until("the migration to end", async () => (await home.job(job.id)).state === "done", 30_000);
     expect((await vault.info()).home).toBe(nodeId(2));
     // the new home has every byte and answers every query the same
