@@ -129,7 +129,10 @@ export const nodeRegister: Command = {
         }
       };
       const tokens = amount("fund-signer-tokens");
-      await client.fundSigner(init.signer, amount("fund-signer"), { signal, ...(tokens > 0n ? { tokens } : {}) });
+      await client.fundSigner(init.signer, amount("fund-signer"), {
+        signal,
+        ...(tokens > 0n ? { tokens } : {}),
+      });
     }
     print(
       `registered node ${nodeId} (transaction ${hash}); next: strata node stake --node-id ${nodeId} --amount 200`,
