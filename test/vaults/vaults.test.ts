@@ -425,4 +425,16 @@ describe("a restore checks before it writes", () => {
     expect(left.filter((name) => name.startsWith(`${small.vaultId}`))).toEqual([]);
     expect((await small.info()).home).toBe(nodeId(0));
   });
+
+  test("a closed vault refunds what is left and takes no more writes", async () => {
+    const before = await owner.balance();
+    const { escrow } = await small.info();
+    await small.close();
+    expect(await owner.balance()).toBeGreaterThan(before);
+    expect(escrow).toBeGreaterThan(0n);
+    await expect(small.put("late.bin", new Uint8Array(1))).rejects.toMatchObject({
+      status: 404,
+      code: "NODE_ERR_VAULT_UNKNOWN",
+    });
+  });
 });
