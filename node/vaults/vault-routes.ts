@@ -12,9 +12,22 @@ import { checkRestore } from "./restore-job.ts";
 import { nextManifest } from "./snapshot-job.ts";
 import { fileReply, readVaultFile, vaultPath, writeVaultFile } from "./vault-files.ts";
 import type { Job, VaultJobs } from "./vault-jobs.ts";
-import type { Vaults } from "./vaults.ts";
+import type { OpenVault, Vaults } from "./vaults.ts";
 
 const publicJob = ({ params: _p, checkpoint: _c, ...job }: Job) => job;
+/** A refused file body this small is read and dropped before the answer. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+async function drain(body: AsyncIterable<unknown>): Promise<void> {
+  try {
+    for await (const _ of body) {
+      // dropped
+    }
+  } catch {
+    // the client went away: nothing to answer
+  }
+}
+
 /** A db request body may carry a batch of documents. */
 const DB_BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -57,10 +70,19 @@ export function vaultRoutes(deps: {
         if (!path) throw new BadRequestError(`not a vault path: ${request.params["*"].slice(0, 100)}`);
         const declared = request.headers["content-length"];
         if (declared === undefined) throw new BadRequestError("a vault file's Content-Length is required");
-        await vaults.authorize(request, id, "files:write");
-        const vault = await vaults.writable(id);
         const size = Number(declared);
-        const release = await vaults.reserve(vault, size, vault.store.file(path)?.size ?? 0);
+        let vault: OpenVault;
+        let release: () => void;
+        try {
+          await vaults.authorize(request, id, "files:write");
+          vault = await vaults.writable(id);
+          release = await vaults.reserve(vault, size, vault.store.file(path)?.size ?? 0);
+        } catch (error) {
+          // refused before a byte is written; a small body is read to its end first, so the
+          // client, still sending, hears the answer rather than a reset connection
+          if (size <= DRAIN_LIMIT) await drain(request.raw);
+          throw error;
+        }
         try {
           const { body, signal } = uploadBody(request, {
             maxBytes: Number.MAX_SAFE_INTEGER,

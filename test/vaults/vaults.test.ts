@@ -432,6 +432,13 @@ describe("a restore checks before it writes", () => {
     await small.close();
     expect(await owner.balance()).toBeGreaterThan(before);
     expect(escrow).toBeGreaterThan(0n);
+    // the home reads the chain's record at most a second old: the refusal follows within it
+    await until("the home to see the vault closed", () =>
+      small.put("late.bin", new Uint8Array(1)).then(
+        () => false,
+        () => true,
+      ),
+    );
     await expect(small.put("late.bin", new Uint8Array(1))).rejects.toMatchObject({
       status: 404,
       code: "NODE_ERR_VAULT_UNKNOWN",
