@@ -220,7 +220,7 @@ export async function startStorageNode(
     shutdown.register("vault jobs", () => jobs.stop());
     const vaultDeps = { vaults, chain, peers, registrations, budget };
     jobs.register("snapshot", (context) =>
-      takeSnapshot(vaultDeps, context, context.job.params as { replicas?: number }),
+      takeSnapshot(vaultDeps, context, context.job.params as { replicas?: number; tier?: "hot" | "cold" }),
     );
     jobs.register("restore", (context) =>
       restoreSnapshot(vaultDeps, context, context.job.params as unknown as VaultRestoreBody),

@@ -85,8 +85,13 @@ export const VaultJob = Type.Object({
 
 export const VaultSnapshotRequest = Type.Object(
   {
-    tier: Type.Optional(Type.Literal("hot")),
-    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })),
+    tier: Type.Optional(
+      Type.Union([Type.Literal("hot"), Type.Literal("cold")], {
+        description:
+          "hot: whole copies on `replicas` nodes (default 2); cold: erasure-coded shards on `replicas` nodes (3 at least)",
+      }),
+    ),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
   },
   { additionalProperties: false },
 );

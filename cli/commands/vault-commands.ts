@@ -6,7 +6,7 @@ import type { VaultClient } from "../../sdk/vaults/vault-client.ts";
 import { clientFrom } from "../cli-context.ts";
 import { UsageError } from "../cli-error.ts";
 import type { Command, CommandContext } from "../command.ts";
-import { positiveInt } from "../option-values.ts";
+import { positiveInt, tierArg } from "../option-values.ts";
 import { ProgressBar } from "../progress-bar.ts";
 
 /**
@@ -268,15 +268,21 @@ export const vaultDb: Command = {
 export const vaultSnapshot: Command = {
   name: "vault snapshot",
   summary: "Snapshot a vault into the network (certified blobs, committed on chain)",
-  help: `strata vault snapshot VAULT [--replicas N]
-  --replicas N    nodes that keep the snapshot's blob (default 2)`,
-  options: { replicas: { type: "string" } },
+  help: `strata vault snapshot VAULT [--tier hot|cold] [--replicas N]
+  --tier T        hot: whole copies (default); cold: erasure-coded shards
+  --replicas N    nodes that keep the snapshot's blob (default 2 hot, 3 cold)`,
+  options: { replicas: { type: "string" }, tier: { type: "string" } },
   positionals: 1,
   async run({ values, positionals, signal, print }) {
     const vault = vaultOf(await signingClient(values), positionals[0]);
     const { bar, onProgress } = jobProgress(values);
     const replicas = positiveInt(values.replicas, "replicas");
-    const result = await vault.snapshot({ signal, onProgress, ...(replicas ? { replicas } : {}) });
+    const result = await vault.snapshot({
+      signal,
+      onProgress,
+      tier: tierArg(values.tier),
+      ...(replicas ? { replicas } : {}),
+    });
     bar.done();
     print(
       `snapshot ${result.sequence}: manifest ${result.manifest}, ${result.newBytes} new bytes in a ${result.packBytes}-byte pack`,

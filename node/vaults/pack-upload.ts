@@ -7,11 +7,16 @@ import {
   attestationArg,
   BlobStatus,
   type Block,
+  type ColdLayout,
   CommitmentBuilder,
   cidOfStream,
+  coldCommitmentOfStream,
+  coldLayoutForFaults,
   storageMarketAbi,
   Tier,
 } from "#protocol";
+import { sendShards } from "../../api/node/index.ts";
+import { certifyShards, type SignedAttestation } from "../chain/attestor.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
 import { MigrationFailedError } from "../errors.ts";
@@ -138,20 +143,46 @@ export async function packHolders(
   return [...others, ...(others.length < replicas ? [chain.nodeId] : [])].sort((a, b) => a - b);
 }
 
+/** A cold pack's layout and shard commitments (what its registration and its holders need). */
+export interface ColdPack {
+  layout: ColdLayout;
+  shardRoots: Hex[];
+  commitment: Hex;
+}
+
 /**
- * Registers `pack` as a hot blob paid by this node's signing key, for `epochs`, on `holders`.
- * Approves the market once for all. Returns the blob id (certify it with `sendPack`).
+ * The cold plan of a pack on `holders` nodes: tolerating a third of them lost (one at least, as
+ * the SDK's cold uploads), the shard commitments from one encoding pass.
+ */
+export async function planColdPack(
+  source: PackSource,
+  size: number,
+  holders: number,
+  signal?: AbortSignal,
+): Promise<ColdPack> {
+  const layout = coldLayoutForFaults(size, holders, Math.max(1, Math.floor((holders - 1) / 3)));
+  const { shardRoots, commitment } = await coldCommitmentOfStream(source(), layout, signal);
+  return { layout, shardRoots: shardRoots.map((root) => toHex(root)), commitment: toHex(commitment) };
+}
+
+/**
+ * Registers `pack` as a blob paid by this node's signing key, for `epochs`, on `holders`: hot, or
+ * cold with `cold`'s layout. Approves the market once for all. Returns the blob id (certify it
+ * with `sendPack`).
  */
 export async function registerPack(
   chain: ChainClient,
   pack: PackInfo,
   holders: number[],
   epochs: number,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; cold?: ColdPack } = {},
 ): Promise<Hex> {
+  const { signal, cold } = options;
   const market = chain.deployment.contracts.market;
+  const tier = cold ? Tier.cold : Tier.hot;
+  const billed = cold ? cold.layout.shardSize : pack.size;
   const [cost, fee] = await chain.read(() =>
-    chain.market.read.quote([holders, Tier.hot, BigInt(pack.size), epochs]),
+    chain.market.read.quote([holders, tier, BigInt(billed), epochs]),
   );
   const allowance = await chain.read(() => chain.token.read.allowance([chain.account.address, market]));
   if (allowance < cost + fee) {
@@ -160,13 +191,13 @@ export async function registerPack(
   const params = {
     salt: toHex(randomBytes(32)),
     cid: pack.cidBytes,
-    commitment: pack.commitment,
+    commitment: cold ? cold.commitment : pack.commitment,
     size: BigInt(pack.size),
-    tier: Tier.hot,
+    tier,
     nodes: holders,
     epochs,
-    shardSize: 0n,
-    recovery: 0,
+    shardSize: cold ? BigInt(cold.layout.shardSize) : 0n,
+    recovery: cold ? cold.layout.recovery : 0,
     name: "strata-vault-pack",
     mimeType: "application/vnd.ipld.car",
     tags: ["strata-vault"],
@@ -185,8 +216,9 @@ export async function registerPack(
 }
 
 /**
- * Streams the pack to every holder (each from its own pass) and certifies it with their attestations; the certify is
- * sent only if `signal` was not aborted by then (a cancelled snapshot leaves nothing certified).
+ * Streams the pack to every holder (each from its own pass; a cold pack's shards from one encoding
+ * pass) and certifies it with their attestations; the certify is sent only if `signal` was not
+ * aborted by then (a cancelled snapshot leaves nothing certified).
  * A blob certified already (a resumed job) is left as it is.
  */
 export async function sendPack(
@@ -194,11 +226,41 @@ export async function sendPack(
   peers: Pick<PeerEndpoints, "client">,
   source: PackSource,
   blobId: Hex,
-  options: { signal?: AbortSignal; onBytes?: (bytes: number) => void; beforeCertify?: () => void } = {},
+  options: { signal?: AbortSignal; onBytes?: (bytes: number) => void; cold?: ColdPack } = {},
 ): Promise<void> {
   const info = await chain.read(() => chain.market.read.getBlob([blobId]));
   if (info.status === BlobStatus.certified) return;
   const holders = info.holders.map((holder) => Number(holder.nodeId));
+  if (options.cold) {
+    // each holder gets its shard of one encoding pass; k of n attestations certify
+    const clients = await Promise.all(holders.map((nodeId) => peers.client(nodeId)));
+    const { replies, failures } = await sendShards(
+      source,
+      options.cold.layout,
+      blobId,
+      options.cold.shardRoots,
+      clients,
+      {
+        signal: options.signal,
+        ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+      },
+    );
+    options.signal?.throwIfAborted();
+    if (replies.length < info.quorum) {
+      const reasons = failures.map((f) => `node ${f.nodeId}: ${(f.error as Error).message}`);
+      throw new MigrationFailedError(
+        `only ${replies.length} of ${info.quorum} holders took their shard: ${reasons.join("; ")}`,
+      );
+    }
+    await certifyShards(
+      chain,
+      blobId,
+      replies.map((reply) => reply.attestation as SignedAttestation),
+      options.cold.shardRoots,
+      options.signal ? { signal: options.signal } : {},
+    );
+    return;
+  }
   const results = await Promise.allSettled(
     holders.map(async (nodeId) => {
       const client = await peers.client(nodeId);
@@ -218,7 +280,6 @@ export async function sendPack(
       `only ${replies.length} of ${info.quorum} holders took the pack: ${reasons.join("; ")}`,
     );
   }
-  options.beforeCertify?.();
   options.signal?.throwIfAborted();
   const attestations = replies.map((reply) => attestationArg(reply.attestation));
   await chain.send("certify", async () => {

@@ -16,11 +16,13 @@ import type { ChainClient } from "../chain/chain-client.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
 import { NotFoundError } from "../errors.ts";
 import {
+  type ColdPack,
   carBytes,
   measurePack,
   type PackInfo,
   type PackSource,
   packHolders,
+  planColdPack,
   registerPack,
   sendPack,
 } from "./pack-upload.ts";
@@ -80,13 +82,20 @@ export async function nextManifest(
 export async function takeSnapshot(
   deps: SnapshotDeps,
   context: JobContext,
-  options: { replicas?: number } = {},
+  options: { replicas?: number; tier?: "hot" | "cold" } = {},
 ): Promise<SnapshotResult> {
   const { vaults, chain } = deps;
   const { job, signal } = context;
   const vault = await vaults.vault(job.vaultId);
   return vault.reading(async () => {
-    type Saved = { pack?: PackInfo; blobId?: Hex; sequence?: number; manifest?: string; newBytes?: number };
+    type Saved = {
+      pack?: PackInfo;
+      cold?: ColdPack;
+      blobId?: Hex;
+      sequence?: number;
+      manifest?: string;
+      newBytes?: number;
+    };
     let saved = job.checkpoint as Saved;
     let plan: PackPlan | undefined;
     if (saved.pack && saved.blobId && saved.manifest) {
@@ -108,11 +117,21 @@ export async function takeSnapshot(
         signal,
         onBytes: (n) => context.progress(n),
       });
-      const holders = await packHolders(chain, deps.peers, options.replicas ?? 2, signal);
+      const coldTier = options.tier === "cold";
+      // a cold pack's shards go to three nodes at least (any two give it back)
+      const replicas = coldTier ? Math.max(3, options.replicas ?? 3) : (options.replicas ?? 2);
+      const holders = await packHolders(chain, deps.peers, replicas, signal);
+      const planned = coldTier
+        ? await planColdPack(packSource(vault, plan, signal), pack.size, holders.length, signal)
+        : undefined;
       const epochs = await packEpochs(vaults, job.vaultId);
-      const blobId = await registerPack(chain, pack, holders, epochs, signal);
+      const blobId = await registerPack(chain, pack, holders, epochs, {
+        signal,
+        ...(planned ? { cold: planned } : {}),
+      });
       saved = {
         pack,
+        ...(planned ? { cold: planned } : {}),
         blobId,
         sequence: plan.sequence,
         manifest: block.cid.toString(),
@@ -121,10 +140,13 @@ export async function takeSnapshot(
       context.save(saved);
     }
     const { pack, blobId, sequence, manifest, newBytes } = saved as Required<Saved>;
-    await context.enter("uploading", pack.size * (await holderCount(chain, blobId)));
+    const { cold } = saved;
+    const perHolder = cold ? cold.layout.shardSize : pack.size;
+    await context.enter("uploading", perHolder * (await holderCount(chain, blobId)));
     await sendPack(chain, deps.peers, packSource(vault, plan, signal), blobId, {
       signal,
       onBytes: (bytes) => context.progress(bytes),
+      ...(cold ? { cold } : {}),
     });
     await context.enter("certifying");
     const status = (await chain.read(() => chain.market.read.getBlob([blobId]))).status;

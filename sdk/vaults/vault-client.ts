@@ -209,10 +209,15 @@ export function vaultClient(ctx: ClientContext, vaultId: number) {
     revokeKey: async (address: string, opts: Opts = {}) => (await nodeClient()).revokeKey(address, opts),
     freeze: async (frozen = true, opts: Opts = {}) => (await nodeClient()).freeze(frozen, opts),
 
-    /** Snapshots the vault into the network and waits for the commit on chain. */
-    snapshot: async (opts: Opts & { replicas?: number; onProgress?: VaultProgress } = {}) => {
+    /** Snapshots the vault into the network (hot copies or cold shards) and waits for the commit on chain. */
+    snapshot: async (
+      opts: Opts & { replicas?: number; tier?: "hot" | "cold"; onProgress?: VaultProgress } = {},
+    ) => {
       const client = await nodeClient();
-      const job = await client.snapshot(opts.replicas ? { replicas: opts.replicas } : {}, opts);
+      const job = await client.snapshot(
+        { ...(opts.replicas ? { replicas: opts.replicas } : {}), ...(opts.tier ? { tier: opts.tier } : {}) },
+        opts,
+      );
       opts.onProgress?.(job);
       return (await follow(client, job, opts.onProgress, opts.signal)).result as {
         sequence: number;

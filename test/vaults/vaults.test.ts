@@ -306,9 +306,13 @@ describe("migration", () => {
 });
 
 describe("restore", () => {
-  test("a home that disappeared: restore on another node from the last committed snapshot", async () => {
+  test("a home that disappeared: restore on another node from the last committed snapshot (a cold one)", async () => {
     await vault.put("notes/a.txt", new TextEncoder().encode("changed"));
-    const snap = await vault.snapshot();
+    const snap = await vault.snapshot({ tier: "cold" });
+    // the last pack is erasure-coded on all three nodes: the two left give it back
+    const pack = await owner.status(snap.blobs.at(-1) as `0x${string}`);
+    expect(pack).toMatchObject({ tier: "cold", status: "certified" });
+    expect(pack.nodes).toHaveLength(3);
     const before = await contents(vault);
     const beforeAnswers = await answers(vault);
     await net.started.nodes[0]?.stop();
