@@ -12,6 +12,7 @@ import {
   cidOfStream,
   coldCommitmentOfStream,
   coldLayoutForFaults,
+  concat,
   storageMarketAbi,
   Tier,
 } from "#protocol";
@@ -33,17 +34,6 @@ export interface PackInfo {
 export type PackSource = () => AsyncIterable<Uint8Array>;
 
 const PIECE = 1 << 20;
-
-function concat(pieces: Uint8Array[], size: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
-}
 
 /**
  * The bytes of a CARv1 rooted at `root` holding `blocks` in their order (the header and framing
@@ -75,7 +65,7 @@ export async function* carBytes(
     push(block.cid.bytes);
     if (block.bytes.length >= PIECE / 4) {
       // a file chunk goes out as it is, not copied
-      yield concat(pending, size);
+      yield concat(pending);
       yield block.bytes;
       pending = [];
       size = 0;
@@ -83,12 +73,12 @@ export async function* carBytes(
     }
     push(block.bytes);
     if (size >= PIECE) {
-      yield concat(pending, size);
+      yield concat(pending);
       pending = [];
       size = 0;
     }
   }
-  if (size > 0) yield concat(pending, size);
+  if (size > 0) yield concat(pending);
 }
 
 /**

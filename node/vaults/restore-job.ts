@@ -31,20 +31,27 @@ export interface RestoreDeps {
   budget: Pick<ByteBudget, "checkRoom">;
 }
 
+/** A pack blob as a restore reads it: its id, CID, size and holders. */
+interface PackBlob {
+  blobId: Hex;
+  cid: string;
+  size: number;
+  holders: number[];
+}
+
 /** A blob's CID and holders, once the chain says it is certified. */
-async function certifiedBlob(deps: RestoreDeps, blobId: Hex) {
+async function certifiedBlob(deps: RestoreDeps, blobId: Hex): Promise<PackBlob> {
   const blob = await deps.registrations.get(blobId);
   if (blob?.status !== "certified") throw new NotFoundError(`certified blob ${blobId}`);
-  return { cid: blob.cid, size: blob.size, holders: blob.holders.map((holder) => holder.nodeId) };
+  return { blobId, cid: blob.cid, size: blob.size, holders: blob.holders.map((holder) => holder.nodeId) };
 }
 
 /** The blocks of a pack blob as its holders serve it (the first that answers), each checked against its CID. */
 async function* packBlocks(
   deps: RestoreDeps,
-  blobId: Hex,
+  blob: PackBlob,
   options: { signal?: AbortSignal; onBytes?: (bytes: number) => void },
 ): AsyncGenerator<{ cid: CID; bytes: Uint8Array }> {
-  const blob = await certifiedBlob(deps, blobId);
   let lastError: unknown;
   for (const nodeId of blob.holders) {
     let body: AsyncIterable<Uint8Array>;
@@ -70,7 +77,7 @@ async function* packBlocks(
     return;
   }
   throw new NotFoundError(
-    `pack ${blobId} on any of its holders (${(lastError as Error)?.message ?? "none"})`,
+    `pack ${blob.blobId} on any of its holders (${(lastError as Error)?.message ?? "none"})`,
   );
 }
 
@@ -95,7 +102,9 @@ export async function checkRestore(
   if (!last) throw new NotFoundError("the snapshot's blobs");
   const controller = new AbortController();
   try {
-    for await (const block of packBlocks(deps, last, { signal: controller.signal })) {
+    for await (const block of packBlocks(deps, await certifiedBlob(deps, last), {
+      signal: controller.signal,
+    })) {
       if (!block.cid.equals(manifestCid))
         throw new BlockCorruptError(body.manifest, "is not the first block of the snapshot's pack");
       const manifest = decodeManifest(block.bytes);
@@ -128,15 +137,18 @@ export async function restoreSnapshot(deps: RestoreDeps, context: JobContext, bo
   await mkdir(staging, { recursive: true });
   const store = await VaultStore.open(staging);
   try {
-    let total = 0;
-    for (const blobId of body.blobs) total += (await certifiedBlob(deps, blobId as Hex)).size;
-    context.progress(0, total);
+    const packs: PackBlob[] = [];
+    for (const blobId of body.blobs) packs.push(await certifiedBlob(deps, blobId as Hex));
+    context.progress(
+      0,
+      packs.reduce((total, pack) => total + pack.size, 0),
+    );
     // chunks are written and synced a few at a time while the stream goes on: a staging
     // directory is new, so each is written in place (the swap, not a rename, makes it visible)
     const writes = new ChunkWrites(8);
-    for (const blobId of body.blobs) {
+    for (const pack of packs) {
       const blocks: { cid: CID; bytes: Uint8Array }[] = [];
-      for await (const block of packBlocks(deps, blobId as Hex, {
+      for await (const block of packBlocks(deps, pack, {
         signal,
         onBytes: (n) => context.progress(n),
       })) {

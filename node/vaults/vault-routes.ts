@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { manifestFileBytes } from "#protocol";
 import { VaultNodePath, VaultNodeSchema } from "../../api/vaults/index.ts";
 import type { Registrations } from "../chain/registrations.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
@@ -240,11 +241,10 @@ export function vaultRoutes(deps: {
         await vaults.authorize(request, id, "owner");
         const vault = await vaults.vault(id);
         const { manifest, block } = await nextManifest(vaults, vault);
-        const bytes = manifest.files.reduce((sum, file) => sum + file.size, 0);
         return {
           manifest: block.cid.toString(),
           sequence: manifest.sequence,
-          bytes,
+          bytes: manifestFileBytes(manifest),
           parent: manifest.parent?.toString() ?? null,
         };
       },

@@ -169,10 +169,6 @@ export class VaultStore {
     return (cid) => blocks.get(Buffer.from(cid.bytes).toString("latin1"));
   }
 
-  isShipped(cid: CID): boolean {
-    return this.#sql("SELECT 1 FROM shipped WHERE cid = ?").get(cid.bytes) !== undefined;
-  }
-
   // --- files ---------------------------------------------------------------------------------
   chunkPath(cid: CID): string {
     return join(this.#chunkDir, cid.toString());

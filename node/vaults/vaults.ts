@@ -6,7 +6,7 @@ import { getAddress, type Hex, recoverMessageAddress } from "viem";
 import { VAULT_REQUEST_SKEW_SECONDS, vaultRequestMessage } from "#protocol";
 import { VAULT_AUTH_HEADER, type VaultScope, type VaultStatusReply } from "../../api/vaults/index.ts";
 import type { Logger } from "../../service/logger.ts";
-import type { ChainClient } from "../chain/chain-client.ts";
+import { type ChainClient, revertName } from "../chain/chain-client.ts";
 import {
   InvalidSignatureError,
   VaultForbiddenError,
@@ -146,7 +146,7 @@ export class Vaults {
     try {
       info = await this.chain.read(() => this.chain.vaults.read.getVault([BigInt(vaultId)]));
     } catch (error) {
-      if ((error as Error).message?.includes("VaultRegistryUnknownVault")) {
+      if (revertName(error) === "VaultRegistryUnknownVault") {
         throw new VaultUnknownError(vaultId, "the chain has no such vault");
       }
       throw error;
