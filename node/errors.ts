@@ -47,6 +47,14 @@ export class ContentMismatchError extends NodeError {
   }
 }
 
+/** A CAR upload that is not one UnixFS file DAG under the registered root, every block verified. */
+export class InvalidCarError extends NodeError {
+  override name = "InvalidCarError";
+  constructor(reason: string) {
+    super("NODE_ERR_INVALID_CAR", 422, `the CAR is refused: ${reason}`);
+  }
+}
+
 export class PayloadTooLargeError extends NodeError {
   override name = "PayloadTooLargeError";
   constructor(limit: number) {

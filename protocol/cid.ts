@@ -11,16 +11,22 @@ import { nativeMerkle } from "./commitment/native.ts";
 export const CHUNK_SIZE = 1_048_576;
 
 /**
- * How Strata turns a blob into UnixFS (CIDv1, raw leaves, 1 MiB chunks, balanced DAG of up to
- * 1024 links per node): the settings of Helia's `unixfs.addByteStream`, so any IPFS client adding
- * the same bytes that way gets the same CID.
+ * Links per interior node of the balanced DAG: the stock importers' default (kubo's and
+ * `ipfs-unixfs-importer`'s), so that `ipfs add --cid-version=1 --raw-leaves
+ * --chunker=size-1048576` gives a blob's CID, at every size.
+ */
+export const MAX_LINKS = 174;
+
+/**
+ * How Strata turns a blob into UnixFS (docs/protocol.md §2): CIDv1, raw leaves, 1 MiB chunks,
+ * a balanced DAG of up to 174 links per node; a blob of one chunk is that raw leaf alone.
  */
 export function unixfsImportOptions() {
   return {
     cidVersion: 1 as const,
     rawLeaves: true,
     chunker: fixedSize({ chunkSize: CHUNK_SIZE }),
-    layout: balanced({ maxChildrenPerNode: 1024 }),
+    layout: balanced({ maxChildrenPerNode: MAX_LINKS }),
     bufferImporter: rawLeafImporter,
   };
 }

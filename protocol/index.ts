@@ -1,6 +1,6 @@
 export * from "./abi/index.ts";
 export { strataChain } from "./chain.ts";
-export { CHUNK_SIZE, cidOfStream, groupingChunker, unixfsImportOptions } from "./cid.ts";
+export { CHUNK_SIZE, cidOfStream, groupingChunker, MAX_LINKS, unixfsImportOptions } from "./cid.ts";
 export * from "./collections/index.ts";
 export * from "./commitment/index.ts";
 export { type Deployment, parseDeployment, serializeDeployment } from "./deployment.ts";

@@ -16,6 +16,7 @@ import { guardedBlockstore, type PendingBlocks } from "../storage/pending-blocks
 import { dropLeaves } from "./drop-leaves.ts";
 import type { HotCache } from "./hot-cache.ts";
 import { importBlob } from "./import-blob.ts";
+import { carAllowance, importCar } from "./import-car.ts";
 import { leafSkippingWalker } from "./leaf-skipping-walker.ts";
 
 export interface StoreResult {
@@ -100,7 +101,11 @@ export class Holdings {
    * Takes in an upload for `blobId`: checks the registration names this node and is open, streams
    * and verifies the bytes, makes them durable, enrolls the blob and signs the attestation.
    */
-  async store(blobId: Hex, source: AsyncIterable<Uint8Array>, options: { signal?: AbortSignal } = {}) {
+  async store(
+    blobId: Hex,
+    source: AsyncIterable<Uint8Array>,
+    options: { signal?: AbortSignal; format?: "bytes" | "car" } = {},
+  ) {
     const registration = await this.#registrations.get(blobId, options);
     if (!registration) throw new BlobNotRegisteredError(blobId);
     const holder = openHolder(registration, this.#chain.nodeId);
@@ -119,15 +124,26 @@ export class Holdings {
       // straight into the flat-file blockstore, each block held against the collector;
       // flushes started along the way leave little for the one that makes the blob durable
       const early: Promise<void>[] = [];
-      const imported = await importBlob({
-        source,
-        blockstore: guardedBlockstore(this.#stores.blockstore, pending),
-        buffers: this.#stores.buffers,
-        onProgress: () => early.push(this.#stores.flush().catch(() => undefined)),
-        expected: registration,
-        maxBytes: this.#options.maxUploadBytes,
-        ...options,
-      });
+      const blockstore = guardedBlockstore(this.#stores.blockstore, pending);
+      const signal = options.signal ? { signal: options.signal } : {};
+      const imported =
+        options.format === "car"
+          ? await importCar({
+              source,
+              blockstore: { ...blockstore, get: (cid, at) => this.#stores.blockstore.get(cid, at) },
+              expected: registration,
+              maxBytes: carAllowance(this.#options.maxUploadBytes),
+              ...signal,
+            })
+          : await importBlob({
+              source,
+              blockstore,
+              buffers: this.#stores.buffers,
+              onProgress: () => early.push(this.#stores.flush().catch(() => undefined)),
+              expected: registration,
+              maxBytes: this.#options.maxUploadBytes,
+              ...signal,
+            });
       lap("import");
       await Promise.all(early);
       const existing = await this.#records.get(blobId, options);

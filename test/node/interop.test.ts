@@ -1,11 +1,16 @@
 import { withHTTP } from "@helia/http";
 import { unixfs } from "@helia/unixfs";
+import { CarWriter } from "@ipld/car/writer";
 import { identify } from "@libp2p/identify";
 import { tcp } from "@libp2p/tcp";
 import { multiaddr } from "@multiformats/multiaddr";
 import { createHelia, createHeliaLight } from "helia";
+import { importByteStream } from "ipfs-unixfs-importer";
 import { CID } from "multiformats/cid";
+import { toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { treeRoot } from "#protocol";
+import { nodeUrl } from "../../api/node/index.ts";
 import { prepareBlob, putToNode, registerPrepared } from "../../devnet/blob-upload.ts";
 import { startNodes } from "../../devnet/start-nodes.ts";
 import {
@@ -84,5 +89,52 @@ describe("interop", () => {
     } finally {
       await client.stop();
     }
+  });
+
+  test("a stock client's CAR (kubo's default layout: CIDv0, 256 KiB dag-pb leaves) uploads, and reads back", async () => {
+    const data = randomBytes(2 * 1024 * 1024 + 777, 61);
+    const blocks: { cid: CID; bytes: Uint8Array }[] = [];
+    const recorder = {
+      put: async (cid: CID, bytes: Uint8Array) => {
+        blocks.push({ cid, bytes });
+        return cid;
+      },
+    };
+    // the stock importer as `ipfs add` runs it by default: no Strata option
+    const { cid } = await importByteStream([data], recorder, { cidVersion: 0, rawLeaves: false });
+    expect(cid.version).toBe(0);
+    const { writer, out } = CarWriter.create([cid]);
+    const car = collect(out);
+    for (const block of blocks) await writer.put(block);
+    await writer.close();
+    const body = await car;
+
+    const stock = {
+      data,
+      cid: cid.toString(),
+      cidBytes: toHex(cid.bytes),
+      commitment: toHex(treeRoot(data)),
+      size: data.length,
+    };
+    const blobId = await registerPrepared(h, env.deployment, h.wallet(8), nodes, stock);
+    const url = running.nodes[0]!.url;
+    const refused = await fetch(`${url}${nodeUrl.store(blobId)}`, {
+      method: "PUT",
+      body: new Uint8Array(body.subarray(0, body.length - 10)),
+      headers: { "content-type": "application/vnd.ipld.car" },
+    });
+    expect(refused.status).toBe(422);
+    const stored = await fetch(`${url}${nodeUrl.store(blobId)}`, {
+      method: "PUT",
+      body: new Uint8Array(body),
+      headers: { "content-type": "application/vnd.ipld.car" },
+    });
+    expect(stored.status).toBe(200);
+    const reply = (await stored.json()) as { cid: string; commitment: string };
+    expect(reply.cid).toBe(cid.toString());
+    expect(reply.commitment).toBe(stock.commitment);
+    const read = await fetch(`${url}${nodeUrl.file(cid.toString())}`);
+    expect(read.status).toBe(200);
+    expect(Buffer.from(await read.arrayBuffer()).equals(Buffer.from(data))).toBe(true);
   });
 });

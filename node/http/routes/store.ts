@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { Hex } from "viem";
 import { NodePath, NodeSchema } from "../../../api/node/index.ts";
 import type { AppDeps } from "../deps.ts";
+
+const CAR_MEDIA_TYPE = "application/vnd.ipld.car";
+
 import { uploadBody, uploadIdleMs } from "../upload-body.ts";
 
 /** PUT /store: a paid upload streamed in, verified, made durable, enrolled and attested. */
@@ -19,7 +22,7 @@ export function storeRoutes(
         schema: {
           summary: "Upload the bytes of a blob registered on chain naming this node",
           description:
-            "Streams the body into the node's storage while computing the CID (UnixFS, CIDv1, raw leaves, 1 MiB chunks) and the commitment; both and the size must match the registration. Answers with the node's EIP-712 attestation.",
+            "The body is either the blob's bytes (any type but application/vnd.ipld.car), streamed into UnixFS as docs/protocol.md §2 lays it out (CIDv1, raw leaves, 1 MiB chunks, 174 links per node), or a CAR (application/vnd.ipld.car) of one UnixFS file DAG of any layout whose root is the registered CID, every block checked against its CID. Either way the file's size and commitment must match the registration. The blob is enrolled on chain before the answer, which carries the node's EIP-712 attestation.",
           ...NodeSchema.store,
         },
         // a node the chain dropped or no longer lists refuses before a byte of the body is read
@@ -31,7 +34,11 @@ export function storeRoutes(
           idleMs: uploadIdleMs(deps.config),
         });
         try {
-          return await deps.holdings.store(request.query.blobId as Hex, body, { signal });
+          const car = request.headers["content-type"]?.split(";")[0]?.trim() === CAR_MEDIA_TYPE;
+          return await deps.holdings.store(request.query.blobId as Hex, body, {
+            signal,
+            format: car ? "car" : "bytes",
+          });
         } catch (error) {
           deps.standing.observe(error);
           throw error;
