@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {BlobId, NodeId} from "../types/StrataTypes.sol";
+import {BlobId, NodeId} from "./StrataTypes.sol";
 
 /// @title IMarketHooks
 /// @notice What the StorageMarket tells its ProofSystem about blobs and holders.

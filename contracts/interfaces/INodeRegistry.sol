@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IStakeGuard} from "./IStakeGuard.sol";
-import {NodeId, Tier} from "../types/StrataTypes.sol";
+import {NodeId, Tier} from "./StrataTypes.sol";
 
 /// @title INodeRegistry
 /// @notice Storage nodes register here, stake the payment token, and unbond after a delay.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {BlobId, NodeId} from "../types/StrataTypes.sol";
+import {BlobId, NodeId} from "./StrataTypes.sol";
 
 /// @title IProofSystem
 /// @notice Proofs of storage. Time is cut into proving periods; each period has a seed fixed by a

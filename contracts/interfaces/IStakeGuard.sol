@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {NodeId} from "../types/StrataTypes.sol";
+import {NodeId} from "./StrataTypes.sol";
 
 /// @title IStakeGuard
 /// @notice Tells the NodeRegistry whether a node's stake must stay bonded because it still

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {BlobId, BlobStatus, NodeId, Tier} from "../types/StrataTypes.sol";
+import {BlobId, BlobStatus, NodeId, Tier} from "./StrataTypes.sol";
 
 /// @title IStorageMarket
 /// @notice dApps register blobs and escrow their price; chosen nodes attest they hold them; a

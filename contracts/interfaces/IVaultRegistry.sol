@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {BlobId, NodeId} from "../types/StrataTypes.sol";
+import {BlobId, NodeId} from "./StrataTypes.sol";
 
 /// @title IVaultRegistry
 /// @notice Vaults: a user's live files and database hosted on a home node, paid per byte of quota

@@ -5,7 +5,7 @@ import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IProofSystem} from "../interfaces/IProofSystem.sol";
 import {IStorageMarket} from "../interfaces/IStorageMarket.sol";
 import {Periods} from "../proofs/Periods.sol";
-import {BlobId, BlobStatus, NodeId, Tier} from "../types/StrataTypes.sol";
+import {BlobId, BlobStatus, NodeId, Tier} from "../interfaces/StrataTypes.sol";
 
 /// @title BlobBook
 /// @notice The market's record of its blobs: each blob's terms and state, its holders and their

@@ -6,7 +6,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IMarketHooks} from "../interfaces/IMarketHooks.sol";
 import {IStorageMarket} from "../interfaces/IStorageMarket.sol";
 import {MerkleCommitment} from "../libraries/MerkleCommitment.sol";
-import {BlobId, BlobStatus, NodeId, Tier} from "../types/StrataTypes.sol";
+import {BlobId, BlobStatus, NodeId, Tier} from "../interfaces/StrataTypes.sol";
 import {BlobBook} from "./BlobBook.sol";
 import {BlobTerms} from "./BlobTerms.sol";
 

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IStorageMarket} from "../interfaces/IStorageMarket.sol";
-import {NodeId, Tier} from "../types/StrataTypes.sol";
+import {NodeId, Tier} from "../interfaces/StrataTypes.sol";
 
 /// @title BlobTerms
 /// @notice Pure rules of a blob's registration: validation, price, quorum and pay.

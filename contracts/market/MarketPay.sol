@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IStorageMarket} from "../interfaces/IStorageMarket.sol";
-import {BlobId, BlobStatus, NodeId} from "../types/StrataTypes.sol";
+import {BlobId, BlobStatus, NodeId} from "../interfaces/StrataTypes.sol";
 import {BlobBook} from "./BlobBook.sol";
 import {BlobTerms} from "./BlobTerms.sol";
 

@@ -10,7 +10,7 @@ import {IProofSystem} from "../interfaces/IProofSystem.sol";
 import {IStorageMarket} from "../interfaces/IStorageMarket.sol";
 import {Periods} from "../proofs/Periods.sol";
 import {ProofSystem} from "../proofs/ProofSystem.sol";
-import {BlobId, BlobStatus, NodeId, Tier, blobIdFor} from "../types/StrataTypes.sol";
+import {BlobId, BlobStatus, NodeId, Tier, blobIdFor} from "../interfaces/StrataTypes.sol";
 import {BlobCertification} from "./BlobCertification.sol";
 import {BlobTerms} from "./BlobTerms.sol";
 import {MarketPay} from "./MarketPay.sol";

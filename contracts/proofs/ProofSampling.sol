@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {Blockhash} from "@openzeppelin/contracts/utils/Blockhash.sol";
 import {IMarketHooks} from "../interfaces/IMarketHooks.sol";
 import {MerkleCommitment} from "../libraries/MerkleCommitment.sol";
-import {BlobId, NodeId} from "../types/StrataTypes.sol";
+import {BlobId, NodeId} from "../interfaces/StrataTypes.sol";
 import {ProofSetBook} from "./ProofSetBook.sol";
 
 /// @title ProofSampling

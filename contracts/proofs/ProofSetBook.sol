@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IProofSystem} from "../interfaces/IProofSystem.sol";
-import {BlobId, NodeId} from "../types/StrataTypes.sol";
+import {BlobId, NodeId} from "../interfaces/StrataTypes.sol";
 import {PeriodBits} from "./PeriodBits.sol";
 import {Periods} from "./Periods.sol";
 

@@ -6,7 +6,7 @@ import {IMarketHooks} from "../interfaces/IMarketHooks.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IProofSystem} from "../interfaces/IProofSystem.sol";
 import {IStakeGuard} from "../interfaces/IStakeGuard.sol";
-import {BlobId, NodeId} from "../types/StrataTypes.sol";
+import {BlobId, NodeId} from "../interfaces/StrataTypes.sol";
 import {PeriodBits} from "./PeriodBits.sol";
 import {Periods} from "./Periods.sol";
 import {ProofSampling} from "./ProofSampling.sol";

@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IStakeGuard} from "../interfaces/IStakeGuard.sol";
-import {NodeId, Tier, TIER_COLD_BIT, TIER_HOT_BIT, tierBit} from "../types/StrataTypes.sol";
+import {NodeId, Tier, TIER_COLD_BIT, TIER_HOT_BIT, tierBit} from "../interfaces/StrataTypes.sol";
 
 /// @title NodeRegistry
 /// @notice Registry and staking of Strata storage nodes. See {INodeRegistry}.

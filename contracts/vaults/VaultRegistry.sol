@@ -9,7 +9,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IStorageMarket} from "../interfaces/IStorageMarket.sol";
 import {IVaultRegistry} from "../interfaces/IVaultRegistry.sol";
-import {BlobId, BlobStatus, NodeId} from "../types/StrataTypes.sol";
+import {BlobId, BlobStatus, NodeId} from "../interfaces/StrataTypes.sol";
 
 /// @title VaultRegistry
 /// @notice Vaults hosted on home nodes, their escrow and pay, their snapshots, and their moves.

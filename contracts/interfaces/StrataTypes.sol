@@ -8,13 +8,20 @@ type BlobId is bytes32;
 /// @dev Identifies a storage node; assigned sequentially by the NodeRegistry, starting at 1.
 type NodeId is uint32;
 
-/// @dev The storage tier a blob is registered in.
+/// @dev The storage tier a blob is registered in, as its ABI number: Hot = 0 (whole copies),
+/// Cold = 1 (erasure-coded shards). A node's served tiers are a bit mask instead:
+/// `1 << tier`, so hot is bit 1 and cold bit 2 ({TIER_HOT_BIT}, {TIER_COLD_BIT}).
 enum Tier {
     Hot,
     Cold
 }
 
-/// @dev Life cycle of a blob in the StorageMarket.
+/// @dev Life cycle of a blob in the StorageMarket, as its ABI number: None = 0 (never registered),
+/// Registered = 1 (paid, waiting for its attestations), Certified = 2 (held and proved),
+/// Deleted = 3 (deleted by its owner: refunded in full if never certified, else its term cut to
+/// the end of the current period and the periods after it refunded), Reclaimed = 4 (never
+/// certified by its deadline, refunded in full), Settled = 5 (its term over: every holder's pay
+/// credited, the fee accrued, the rest refunded).
 enum BlobStatus {
     None,
     Registered,
