@@ -99,6 +99,28 @@ export class RangeNotSatisfiableError extends NodeError {
   }
 }
 
+/** A trustless-gateway parameter that is malformed, unsupported or contradicts another. */
+export class InvalidGatewayQueryError extends NodeError {
+  override name = "InvalidGatewayQueryError";
+  constructor(message: string) {
+    super("NODE_ERR_INVALID_QUERY", 400, message);
+  }
+}
+
+/** `entity-bytes` that holds none of a file's bytes (the trustless gateway spec's 400). */
+export class EntityBytesOutsideError extends NodeError {
+  override name = "EntityBytesOutsideError";
+  readonly size: number;
+  constructor(bytes: { from: number; to: number | "*" }, size: number) {
+    super(
+      "NODE_ERR_RANGE",
+      400,
+      `entity-bytes=${bytes.from}:${bytes.to} holds none of the file's ${size} bytes`,
+    );
+    this.size = size;
+  }
+}
+
 export class NotAcceptableError extends NodeError {
   override name = "NotAcceptableError";
   constructor(accept: string) {
@@ -130,6 +152,42 @@ export class InvalidSignatureError extends NodeError {
   override name = "InvalidSignatureError";
   constructor(reason: string) {
     super("NODE_ERR_INVALID_SIGNATURE", 401, reason);
+  }
+}
+
+/** A well-formed delete request signed by someone other than the blob's owner. */
+export class DeleteSignerError extends NodeError {
+  override name = "DeleteSignerError";
+  constructor(signer: string, owner: string, detail = "") {
+    super("NODE_ERR_DELETE_SIGNER", 401, `signed by ${signer}, not by the blob's owner ${owner}${detail}`);
+  }
+}
+
+/** A delete signature over other typed data than the node's DeleteRequest: it does not recover to its signer. */
+export class DeleteTypedDataError extends NodeError {
+  override name = "DeleteTypedDataError";
+  constructor(signer: string, recovered: string) {
+    super(
+      "NODE_ERR_DELETE_TYPED_DATA",
+      401,
+      `the signature recovers to ${recovered}, not to the signer ${signer}, over the DeleteRequest typed data: check the domain (name "Strata StorageMarket", version "1", the chain id, the market as verifying contract) and the type DeleteRequest(bytes32 blobId,uint64 expiry,bytes32 nonce)`,
+    );
+  }
+}
+
+/** A signed request outside its time window (a delete's expiry, a vault request's timestamp). */
+export class RequestExpiredError extends NodeError {
+  override name = "RequestExpiredError";
+  constructor(reason: string) {
+    super("NODE_ERR_REQUEST_EXPIRED", 401, reason);
+  }
+}
+
+/** A request that needs the owner's signature and came without one. */
+export class SignatureRequiredError extends NodeError {
+  override name = "SignatureRequiredError";
+  constructor(reason: string) {
+    super("NODE_ERR_SIGNATURE_REQUIRED", 401, reason);
   }
 }
 
@@ -311,13 +369,29 @@ export class BlockCorruptError extends NodeError {
 export class SnapshotNotCommittedError extends NodeError {
   override name = "SnapshotNotCommittedError";
   constructor(message: string) {
-    super("NODE_ERR_NOT_ANCHORED", 409, message);
+    super("NODE_ERR_SNAPSHOT_NOT_COMMITTED", 409, message);
   }
 }
 
-export class BadRequestError extends NodeError {
-  override name = "BadRequestError";
+/** A request only another node than the vault's home can honour (migrate to itself, release its copy). */
+export class VaultIsHomeError extends NodeError {
+  override name = "VaultIsHomeError";
+  constructor(vaultId: number, refused: string) {
+    super("NODE_ERR_VAULT_IS_HOME", 409, `this node is vault ${vaultId}'s home: ${refused}`);
+  }
+}
+
+export class LengthRequiredError extends NodeError {
+  override name = "LengthRequiredError";
+  constructor(what: string) {
+    super("NODE_ERR_LENGTH_REQUIRED", 411, `${what} needs its Content-Length`);
+  }
+}
+
+/** What the collections engine refuses (a duplicate _id, an unknown operator, a bad filter): the caller's error. */
+export class DbRefusedError extends NodeError {
+  override name = "DbRefusedError";
   constructor(message: string) {
-    super("NODE_ERR_BAD_REQUEST", 400, message);
+    super("NODE_ERR_DB_REFUSED", 400, message);
   }
 }

@@ -8,6 +8,7 @@ import { createMetricsRegistry } from "../service/metrics.ts";
 import { Shutdown } from "../service/shutdown.ts";
 import { Ticker } from "../service/ticker.ts";
 import { ChainClient } from "./chain/chain-client.ts";
+import { ChainStatus, claimableBlobs, readChainAccount } from "./chain/chain-status.ts";
 import { Prover } from "./chain/prover.ts";
 import { Registrations } from "./chain/registrations.ts";
 import { Watchdog } from "./chain/watchdog.ts";
@@ -261,6 +262,11 @@ export async function startStorageNode(
         healStats: () => healer?.stats ?? { healed: 0, fetchedBytes: 0, failed: 0 },
         standing,
         pending,
+        chainStatus: new ChainStatus({
+          read: readChainAccount(chain, () => claimableBlobs(records.all())),
+          signer: chain.account.address,
+          logger,
+        }),
       },
       logger,
     );

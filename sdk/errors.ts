@@ -125,6 +125,17 @@ export class FetchFailedError extends StrataError {
   }
 }
 
+/** A byte range that holds none of the file's bytes (checked against the file's verified root). */
+export class RangeNotSatisfiableError extends StrataError {
+  /** The file's size in bytes. */
+  readonly size: number;
+
+  constructor(cid: string, offset: number, size: number) {
+    super("STRATA_ERR_RANGE", `${cid} has ${size} bytes: a range from byte ${offset} holds none of them`);
+    this.size = size;
+  }
+}
+
 /** Bytes a node sent do not hash to what the CID says: the node is faulty or malicious. */
 export class VerificationError extends StrataError {
   constructor(message: string) {

@@ -19,6 +19,7 @@ export type { SentCall } from "./client/contract-calls.ts";
 export type { NodeParams } from "./client/node-params.ts";
 export { NonceSequencer, NonceSequencers } from "./client/nonce-sequencer.ts";
 export type { UploadSource } from "./client/prepare-source.ts";
+export type { ByteRange, Source } from "./client/read-with-failover.ts";
 export { StrataClient, type StrataClientOptions } from "./client/strata-client.ts";
 export type { UploadOptions, UploadProgress, UploadResult } from "./client/upload-types.ts";
 export * from "./collections/index.ts";

@@ -1,3 +1,4 @@
+export * from "./gateway-params.ts";
 export * from "./node-client.ts";
 export * from "./node-error-codes.ts";
 export * from "./node-paths.ts";

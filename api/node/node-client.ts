@@ -2,6 +2,7 @@ import { bytesOf, type HttpTarget, jsonOf, send, trimBase } from "../http-reques
 import { IPNS_RECORD_TYPE } from "../names/name-schemas.ts";
 import { type PutReply, putStream } from "../put-stream.ts";
 import { BAD_REPLY, ServiceError, serviceErrorOf, unreachable } from "../service-error.ts";
+import { type CarQuery, carAccept, carQueryString, RAW_TYPE } from "./gateway-params.ts";
 import { NodeHeader, nodeUrl } from "./node-paths.ts";
 import type {
   DeleteFileBody,
@@ -96,11 +97,17 @@ export function createNodeClient(options: NodeClientOptions) {
       return { status: response.status, headers: response.headers, body: bytesOf(target, response) };
     },
 
-    /** GET /ipfs/:cid as a CAR (the whole DAG) or a raw block, for verified reads. */
-    getIpfs: async (cid: string, opts: Signal & { format: "car" | "raw" }) => {
-      const accept = opts.format === "car" ? "application/vnd.ipld.car" : "application/vnd.ipld.raw";
-      const response = await send(target, nodeUrl.ipfs(cid, opts.format), {
-        headers: { accept },
+    /**
+     * GET /ipfs/:cid as a raw block, or as a CAR (CARv1, depth-first) with the trustless
+     * gateway's `dag-scope`, `entity-bytes` and `car-dups` (`car`), for verified reads.
+     */
+    getIpfs: async (cid: string, opts: Signal & { format: "car" | "raw"; car?: CarQuery }) => {
+      const car = opts.format === "car";
+      const path = car
+        ? `/ipfs/${encodeURIComponent(cid)}?${carQueryString(opts.car)}`
+        : nodeUrl.ipfs(cid, "raw");
+      const response = await send(target, path, {
+        headers: { accept: car ? carAccept(opts.car) : RAW_TYPE },
         signal: opts.signal,
       });
       return bytesOf(target, response);

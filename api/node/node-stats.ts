@@ -1,10 +1,62 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { Nullable } from "../error-envelope.ts";
 
-/** What GET /stats answers: what the node stores, caches, serves and proves. */
+const Amount = (description: string) => Nullable(Type.String({ pattern: "^[0-9]+$", description }));
+
+/**
+ * The node's account on chain, read through its chain client at most every few seconds and never
+ * waited on for long: when the chain is slow or unreachable the last values read are answered,
+ * marked `stale`. Token amounts are base units of the deployment's token, gas in wei, as decimal
+ * strings (null before the first read).
+ */
+export const NodeChainStatus = Type.Object({
+  readAt: Nullable(Type.String({ description: "When these values were read (ISO 8601)" })),
+  block: Nullable(Type.String({ description: "The block they were read at" })),
+  stale: Type.Boolean({
+    description: "The last read failed or did not finish in time: these are the last values known",
+  }),
+  error: Nullable(Type.String({ description: "Why the last read failed" })),
+  standing: Type.Union(
+    [Type.Literal("active"), Type.Literal("inactive"), Type.Literal("dropped"), Type.Literal("unknown")],
+    {
+      description:
+        "active: takes new blobs; inactive: not active in the registry (unstaked, below the minimum, jailed); dropped: dropped by the proof system",
+    },
+  ),
+  jailed: Nullable(Type.Boolean()),
+  missesInRow: Nullable(Type.Integer({ description: "Periods missed in a row (a drop comes at the limit)" })),
+  operator: Nullable(Type.String()),
+  signer: Type.String({ description: "The node's signing key, which pays its transactions' gas" }),
+  stake: Amount("Stake, token base units"),
+  minStake: Amount("The registry's minimum stake, token base units"),
+  signerGas: Amount("The signing key's balance, wei"),
+  unclaimedPay: Amount(
+    "What a claim would pay now, token base units: earnings on held blobs for proven, closed periods, plus credit from settled blobs and vault hosting",
+  ),
+  unclaimed: Nullable(
+    Type.Object({
+      blobs: Type.String({ description: "Earnings on held blobs not yet claimed" }),
+      marketCredit: Type.String({ description: "Credit from settled blobs (StorageMarket.creditOf)" }),
+      vaultCredit: Type.String({ description: "Vault hosting pay (VaultRegistry.creditOf)" }),
+    }),
+  ),
+});
+
+/**
+ * What GET /stats answers: what the node stores, caches, serves and proves, and its account on
+ * chain. `storage` and `cold.hotCopies` are read from what the node keeps on disk; the counters
+ * (`uploads`, `reads`, `proofs`, `gc`, `heal`, the rest of `cold`, `cache`) count since
+ * `startedAt` and start again from zero when the process restarts (as Prometheus counters do);
+ * the chain's own record of proofs and pay is in `chain`.
+ */
 export const NodeStats = Type.Object({
   nodeId: Type.Integer(),
   peerId: Type.String(),
+  startedAt: Type.String({
+    description: "When this process started (ISO 8601): the counters count from then",
+  }),
   uptimeSeconds: Type.Integer(),
+  chain: NodeChainStatus,
   storage: Type.Object({
     max: Type.Integer(),
     heldBytes: Type.Integer(),
@@ -74,3 +126,4 @@ export const NodeStats = Type.Object({
 });
 
 export type NodeStats = Static<typeof NodeStats>;
+export type NodeChainStatus = Static<typeof NodeChainStatus>;

@@ -1,5 +1,6 @@
 import type { Registry } from "../../service/metrics.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
+import type { ChainStatus } from "../chain/chain-status.ts";
 import type { Registrations } from "../chain/registrations.ts";
 import type { ColdStats } from "../cold/cold-tier.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
@@ -56,6 +57,8 @@ export interface AppDeps {
   /** The vaults this node holds, and their jobs. */
   vaults: Vaults;
   jobs: VaultJobs;
+  /** The node's account on chain for /stats and /metrics (built from `chain` and `records` when absent). */
+  chainStatus?: Pick<ChainStatus, "current" | "view">;
   /** Proof counters the prover keeps (absent when proving is off). */
   /** The hot tier's healing of dropped holders' places. */
   healStats?: () => { healed: number; fetchedBytes: number; failed: number };

@@ -1,5 +1,9 @@
+import { Gauge } from "prom-client";
 import type { NodeStats } from "../../api/node/node-stats.ts";
 import { type Registry, registerStatMetrics, type StatMetric } from "../../service/metrics.ts";
+
+/** A decimal amount of /stats as a number (NaN, exported as 0, when not known yet). */
+const amount = (value: string | null): number => (value === null ? Number.NaN : Number(value));
 
 const gauge = (name: string, help: string, value: (s: NodeStats) => number): StatMetric<NodeStats> => ({
   name,
@@ -55,9 +59,49 @@ const NODE_METRICS: readonly StatMetric<NodeStats>[] = [
   counter("strata_node_gc_runs_total", "Garbage collections", (s) => s.gc.runs),
   counter("strata_node_gc_blocks_removed_total", "Blocks garbage collected", (s) => s.gc.blocksRemoved),
   gauge("strata_node_uptime_seconds", "Seconds since start", (s) => s.uptimeSeconds),
+  gauge("strata_node_id", "The node's id in the registry", (s) => s.nodeId),
+  gauge("strata_node_active", "1 when the chain gives this node new blobs", (s) =>
+    s.chain.standing === "active" ? 1 : 0,
+  ),
+  gauge("strata_node_dropped", "1 when the proof system dropped this node", (s) =>
+    s.chain.standing === "dropped" ? 1 : 0,
+  ),
+  gauge("strata_node_misses_in_row", "Periods missed in a row", (s) => s.chain.missesInRow ?? Number.NaN),
+  gauge("strata_node_stake_base_units", "Stake, token base units", (s) => amount(s.chain.stake)),
+  gauge("strata_node_min_stake_base_units", "The registry's minimum stake, token base units", (s) =>
+    amount(s.chain.minStake),
+  ),
+  gauge("strata_node_signer_gas_wei", "The signing key's balance, wei", (s) => amount(s.chain.signerGas)),
+  gauge("strata_node_unclaimed_pay_base_units", "What a claim would pay now, token base units", (s) =>
+    amount(s.chain.unclaimedPay),
+  ),
+  gauge("strata_node_chain_status_stale", "1 when the chain values are the last known, not fresh", (s) =>
+    s.chain.stale ? 1 : 0,
+  ),
+  gauge("strata_node_chain_status_age_seconds", "Seconds since the chain values were read", (s) =>
+    s.chain.readAt === null ? Number.NaN : (Date.now() - Date.parse(s.chain.readAt)) / 1000,
+  ),
 ];
 
-/** Registers the node's metrics on `register`, read from `stats` once per scrape. */
-export function registerNodeMetrics(register: Registry, stats: () => Promise<NodeStats>): void {
+/**
+ * Registers the node's metrics on `register`, read from `stats` once per scrape, and
+ * `strata_node_info` (1, labelled with the node id, signing key and standing) from `info`.
+ */
+export function registerNodeMetrics(
+  register: Registry,
+  stats: () => Promise<NodeStats>,
+  info: () => { nodeId: number; signer: string; standing: string },
+): void {
   registerStatMetrics(register, stats, NODE_METRICS);
+  new Gauge({
+    name: "strata_node_info",
+    help: "The node: id, signing key and standing on chain (always 1)",
+    labelNames: ["node_id", "signer", "standing"] as const,
+    registers: [register],
+    collect() {
+      const { nodeId, signer, standing } = info();
+      this.reset();
+      this.set({ node_id: String(nodeId), signer, standing }, 1);
+    },
+  });
 }

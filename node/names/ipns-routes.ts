@@ -6,7 +6,7 @@ import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
 import { canonicalIpnsName } from "#protocol";
 import { IPNS_RECORD_TYPE, MAX_IPNS_RECORD, NodeNamesPath, NodeNamesSchema } from "../../api/names/index.ts";
-import { InvalidRecordError, NotAcceptableError, NotFoundError } from "../errors.ts";
+import { InvalidIdError, InvalidRecordError, NotAcceptableError, NotFoundError } from "../errors.ts";
 import { CAR_TYPE, carStream, RAW_TYPE, rawBlock } from "../gateway.ts";
 import type { AppDeps } from "../http/deps.ts";
 import type { NameRecords } from "./name-records.ts";
@@ -70,7 +70,7 @@ export function ipnsRoutes(
       }
       if (format === "car") {
         return reply
-          .header("content-type", `${CAR_TYPE}; version=1`)
+          .header("content-type", `${CAR_TYPE}; version=1; order=dfs; dups=y`)
           .send(Readable.from(await carStream(deps.stores, target, signal)));
       }
       if (!content) throw new NotAcceptableError(`a directory: ask for ${CAR_TYPE}`);
@@ -139,7 +139,7 @@ function nameOf(text: string): string {
   try {
     return canonicalIpnsName(text);
   } catch (error) {
-    throw new InvalidRecordError((error as Error).message);
+    throw new InvalidIdError("IPNS name", `${text} (${(error as Error).message})`);
   }
 }
 

@@ -6,11 +6,12 @@ export type GetParameters = StreamParameters;
 export type GetReturnType = Uint8Array;
 
 /**
- * The verified bytes of `cid`, whole (see {@link stream} for large blobs).
+ * The verified bytes of `cid` (or of `range` of it), whole (see {@link stream} for large blobs).
  *
  * @example
  * const client = new StrataClient({ deployment, rpcUrl, indexerUrl });
  * const bytes = await get(client.context, { cid: "bafkrei…" });
+ * const head = await get(client.context, { cid, range: { offset: 0, length: 1024 } });
  */
 export async function get(
   ctx: Pick<ClientContext, "indexer">,

@@ -1,11 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { NodePath, NodeSchema, type NodeStats, NodeStats as Stats } from "../../../api/node/index.ts";
+import { ChainStatus, claimableBlobs, readChainAccount } from "../../chain/chain-status.ts";
 import type { AppDeps } from "../deps.ts";
 import { registerNodeMetrics } from "../prometheus-metrics.ts";
 
 /** GET /stats, /health and /metrics. */
 export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+  const chainStatus =
+    deps.chainStatus ??
+    new ChainStatus({
+      read: readChainAccount(deps.chain, () => claimableBlobs(deps.records.all())),
+      signer: deps.chain.account.address,
+    });
   const stats = async (): Promise<NodeStats> => {
+    const chain = chainStatus.current();
     const usage = deps.budget.usage();
     const cache = deps.cache.stats();
     const prover = deps.proverStats?.() ?? { submitted: 0, missed: 0, lastPeriod: null };
@@ -20,7 +28,9 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     return {
       nodeId: deps.chain.nodeId,
       peerId: deps.helia.libp2p.peerId.toString(),
+      startedAt: new Date(m.startedAt).toISOString(),
       uptimeSeconds: m.uptimeSeconds(),
+      chain: await chain,
       storage: {
         max: usage.max,
         heldBytes: usage.held,
@@ -45,11 +55,21 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     };
   };
 
-  registerNodeMetrics(deps.registry, stats);
+  registerNodeMetrics(deps.registry, stats, () => {
+    const { signer, standing } = chainStatus.view();
+    return { nodeId: deps.chain.nodeId, signer, standing };
+  });
   return async (app) => {
     app.get(
       NodePath.stats,
-      { schema: { summary: "What the node stores, caches, serves and proves", response: { 200: Stats } } },
+      {
+        schema: {
+          summary: "What the node stores, caches, serves and proves, and its account on chain",
+          description:
+            "Counters count since `startedAt` (they restart from zero with the process); `chain` (standing, stake, signer gas, unclaimed pay) is read from the chain at most every few seconds and never waited on for long: `stale` marks the last values known when the chain is slow or unreachable.",
+          response: { 200: Stats, ...NodeSchema.stats.response },
+        },
+      },
       stats,
     );
 
