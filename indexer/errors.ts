@@ -1,4 +1,4 @@
-import type { IndexerErrorCode } from "../api/indexer/index.ts";
+import type { INDEXER_STOP_CODES, IndexerErrorCode } from "../api/indexer/index.ts";
 import { CodedError } from "../service/coded-error.ts";
 
 /**
@@ -69,4 +69,9 @@ export class ConfigError extends IndexerError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("INDEXER_ERR_CONFIG", 500, message, options);
   }
+}
+
+/** The code a stopped indexer answers with: a deep reorg names itself, anything else is INDEXER_ERR_STOPPED. */
+export function stopCodeOf(failure: Error): (typeof INDEXER_STOP_CODES)[number] {
+  return failure instanceof DeepReorgError ? "INDEXER_ERR_DEEP_REORG" : "INDEXER_ERR_STOPPED";
 }

@@ -10,7 +10,7 @@ import type { IndexerConfig } from "./config.ts";
 import { Mirror } from "./db/mirror.ts";
 import { type Db, openDatabase } from "./db/open-database.ts";
 import { Queries } from "./db/queries.ts";
-import { ChainUnavailableError, ConfigError, IndexerError } from "./errors.ts";
+import { ChainUnavailableError, ConfigError, stopCodeOf } from "./errors.ts";
 import { HealthPoller } from "./health/health-poller.ts";
 import { buildIndexerApp } from "./http/app.ts";
 import { IndexerMetrics } from "./metrics.ts";
@@ -133,8 +133,7 @@ export async function startIndexer(
     );
     app.addHook("onRequest", async (request, reply) => {
       if (!failure || ALWAYS.some((path) => request.url.startsWith(path))) return;
-      const code = failure instanceof IndexerError ? failure.code : "INDEXER_ERR_STOPPED";
-      return reply.code(503).send({ error: { code, message: failure.message } });
+      return reply.code(503).send({ error: { code: stopCodeOf(failure), message: failure.message } });
     });
 
     const controller = new AbortController();

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { BlobIdPattern } from "../error-envelope.ts";
-import { indexerErrors } from "./indexer-error-codes.ts";
+import { indexerErrors, indexerStatusErrors } from "./indexer-error-codes.ts";
 import {
   BlobDetail,
   BlobsPage,
@@ -34,16 +34,25 @@ export const IndexerPath = {
 export const IndexerSchema = {
   route: {
     params: Type.Object({ cid: Type.String({ minLength: 1, maxLength: 200 }) }),
-    response: { 200: RouteReply, ...indexerErrors(400, 404) },
+    response: {
+      200: RouteReply,
+      ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_INVALID_QUERY", "INDEXER_ERR_NOT_FOUND"),
+    },
   },
   providers: {
     params: Type.Object({ cid: Type.String({ minLength: 1, maxLength: 200 }) }),
-    response: { 200: ProvidersReply, ...indexerErrors(400) },
+    response: {
+      200: ProvidersReply,
+      ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_INVALID_QUERY"),
+    },
   },
-  blobs: { querystring: BlobsQuery, response: { 200: BlobsPage, ...indexerErrors(400) } },
+  blobs: {
+    querystring: BlobsQuery,
+    response: { 200: BlobsPage, ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_INVALID_QUERY") },
+  },
   blob: {
     params: Type.Object({ id: Type.String({ pattern: BlobIdPattern }) }),
-    response: { 200: BlobDetail, ...indexerErrors(400, 404) },
+    response: { 200: BlobDetail, ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_NOT_FOUND") },
   },
   search: {
     querystring: Type.Object(
@@ -53,14 +62,22 @@ export const IndexerSchema = {
       },
       { additionalProperties: false },
     ),
-    response: { 200: SearchReply, ...indexerErrors(400) },
+    response: { 200: SearchReply, ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_INVALID_QUERY") },
   },
-  nodes: { response: { 200: Type.Object({ nodes: Type.Array(Node) }) } },
+  nodes: { response: { 200: Type.Object({ nodes: Type.Array(Node) }), ...indexerErrors() } },
   node: {
     params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 0xffffff }) }),
-    response: { 200: NodeDetail, ...indexerErrors(400, 404) },
+    response: { 200: NodeDetail, ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_NOT_FOUND") },
   },
-  stats: { response: { 200: IndexerStats } },
-  health: { response: { 200: IndexerHealthOk, 503: IndexerHealthStopped } },
-  metrics: { produces: ["text/plain"], response: { 200: Type.String() } },
+  stats: { response: { 200: IndexerStats, ...indexerStatusErrors() } },
+  health: { response: { 200: IndexerHealthOk, 503: IndexerHealthStopped, ...indexerStatusErrors() } },
+  metrics: {
+    response: {
+      200: Type.Unsafe<string>({
+        description: "The Prometheus text format",
+        content: { "text/plain": { schema: { type: "string" } } },
+      }),
+      ...indexerStatusErrors(),
+    },
+  },
 };

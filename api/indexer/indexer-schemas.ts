@@ -1,7 +1,11 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { BlobIdPattern, Nullable } from "../error-envelope.ts";
+import { INDEXER_STOP_CODES } from "./indexer-error-codes.ts";
 
-const Amount = Type.String({ pattern: "^[0-9]+$", description: "Token amount in base units, decimal" });
+/** A token amount in base units, as decimal text (amounts exceed 64 bits). */
+const amount = (description = "Token amount in base units, decimal") =>
+  Type.String({ pattern: "^[0-9]+$", description });
+const Amount = amount();
 
 export const Provenance = Type.Object({
   number: Type.Integer(),
@@ -33,12 +37,24 @@ export const NodeStatus = Type.Union([
   Type.Literal("withdrawn"),
 ]);
 
-export const BlobStatus = Type.Union([
-  Type.Literal("registered"),
-  Type.Literal("certified"),
-  Type.Literal("deleted"),
-  Type.Literal("expired"),
-]);
+/**
+ * A blob's status for readers: the market's status, aged by the chain's clock. `expired` is a
+ * term that ended (or a certification deadline that passed) with nothing settled or reclaimed yet.
+ */
+export const BlobStatus = Type.Union(
+  [
+    Type.Literal("registered"),
+    Type.Literal("certified"),
+    Type.Literal("deleted"),
+    Type.Literal("expired"),
+    Type.Literal("reclaimed"),
+    Type.Literal("settled"),
+  ],
+  {
+    description:
+      "registered (awaiting certification), certified (live), deleted (ended early by its owner, not settled yet), expired (its term ended, or its certification deadline passed, and it is not settled or reclaimed yet), reclaimed (uncertified, refunded), settled (its pay released and the rest refunded: a deleted blob becomes settled too)",
+  },
+);
 
 export const Node = Type.Object({
   nodeId: Type.Integer(),
@@ -60,8 +76,8 @@ export const Node = Type.Object({
   lastProofBlock: Nullable(Type.Integer()),
   missesInRow: Type.Integer(),
   missedProofs: Type.Integer(),
-  slashes: Type.Integer(),
-  slashed: Amount,
+  slashes: Type.Integer({ description: "Times slashed (one per missed-proof report)" }),
+  slashed: amount("Stake slashed in all"),
   claimed: Amount,
   registeredBlock: Type.Integer(),
   health: Health,
@@ -69,13 +85,42 @@ export const Node = Type.Object({
 
 const Fact = Type.Object({ block: Provenance }, { additionalProperties: true });
 
+/** Tokens an event moved: into escrow, an extension, a refund, a node's claim, fees, stake, a withdrawal. */
+export const Payment = Type.Object({
+  kind: Type.Union([
+    Type.Literal("escrow"),
+    Type.Literal("extension"),
+    Type.Literal("refund"),
+    Type.Literal("claim"),
+    Type.Literal("fees"),
+    Type.Literal("stake"),
+    Type.Literal("withdrawal"),
+  ]),
+  blobId: Nullable(Type.String()),
+  nodeId: Nullable(Type.Integer()),
+  account: Nullable(Type.String({ description: "Who paid, or was paid (none for a refund: the owner)" })),
+  amount: Amount,
+  block: Provenance,
+});
+
+/** One slash of a node: one missed-proof report, its stake split between the reporter and the treasury. */
+export const Slash = Type.Object({
+  nodeId: Type.Integer(),
+  amount: amount("Stake taken, every share together"),
+  remaining: amount("Stake left after it"),
+  shares: Type.Array(Type.Object({ recipient: Type.String(), amount: Amount }), {
+    description: "Who received the stake taken (NodeSlashed events of the transaction, in log order)",
+  }),
+  block: Provenance,
+});
+
 export const NodeDetail = Type.Intersect([
   Node,
   Type.Object({
     recentProofs: Type.Array(Fact),
     recentMisses: Type.Array(Fact),
-    slashHistory: Type.Array(Fact),
-    recentPayments: Type.Array(Fact),
+    slashHistory: Type.Array(Slash, { description: "Every slash, oldest first" }),
+    recentPayments: Type.Array(Payment),
     blobs: Type.Integer({ description: "Blobs the node holds (not dropped or pruned)" }),
   }),
 ]);
@@ -97,10 +142,15 @@ export const Blob = Type.Object({
   chainStatus: Type.String({
     description: "As the market records it: registered, certified, deleted, reclaimed, settled",
   }),
-  escrow: Amount,
-  fee: Amount,
-  paid: Amount,
-  refunded: Amount,
+  deleted: Type.Boolean({
+    description: "Its owner deleted it before its term ended (still true once it is settled)",
+  }),
+  escrow: amount(
+    "The storage price of every epoch paid for, at registration and by extensions, in base units (the market's getBlob().escrow is this less what has left the escrow: refunds, nodes' pay)",
+  ),
+  fee: amount("The protocol fee on `escrow`"),
+  paid: amount("Every token paid in for the blob: escrow and fee at registration, and every extension"),
+  refunded: amount("Every token refunded: delete, reclaim, settle"),
   certifyDeadline: Type.Integer(),
   attested: Type.Integer(),
   liveHolders: Type.Integer({
@@ -128,7 +178,7 @@ export const BlobDetail = Type.Intersect([
       }),
     ),
     certificates: Type.Array(Fact),
-    payments: Type.Array(Fact),
+    payments: Type.Array(Payment),
   }),
 ]);
 
@@ -215,17 +265,31 @@ export const IndexerHealthOk = Type.Object({
   lag: Type.Integer(),
 });
 
-export const IndexerHealthStopped = Type.Object({
-  status: Type.Literal("stopped"),
-  indexedBlock: Type.Integer(),
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
-});
+export const IndexerHealthStopped = Type.Object(
+  {
+    status: Type.Literal("stopped"),
+    indexedBlock: Type.Integer(),
+    error: Type.Object({
+      code: Type.Unsafe<(typeof INDEXER_STOP_CODES)[number]>({
+        type: "string",
+        enum: [...INDEXER_STOP_CODES],
+      }),
+      message: Type.String(),
+    }),
+  },
+  {
+    description:
+      "Stopped following the chain: INDEXER_ERR_DEEP_REORG (a reorg deeper than the blocks kept), INDEXER_ERR_STOPPED (another cause, logged)",
+  },
+);
 
 export type IndexedNodeStatus = Static<typeof NodeStatus>;
 export type IndexedBlobStatus = Static<typeof BlobStatus>;
 export type IndexedHealth = Static<typeof Health>;
 export type IndexedNode = Static<typeof Node>;
 export type IndexedNodeDetail = Static<typeof NodeDetail>;
+export type IndexedSlash = Static<typeof Slash>;
+export type IndexedPayment = Static<typeof Payment>;
 export type IndexedBlob = Static<typeof Blob>;
 export type IndexedBlobDetail = Static<typeof BlobDetail>;
 export type Route = Static<typeof RouteReply>;

@@ -1,9 +1,11 @@
 import { Type } from "@sinclair/typebox";
-import { Bytes } from "../error-envelope.ts";
+import { BinaryReply, rawBody } from "../error-envelope.ts";
 import { indexerErrors } from "../indexer/indexer-error-codes.ts";
+import { CAR_TYPE, RAW_TYPE } from "../node/gateway-params.ts";
 import { nodeErrors } from "../node/node-error-codes.ts";
 import {
   HistoryQuery,
+  IPNS_RECORD_TYPE,
   IpnsNamePattern,
   NameHistory,
   NameIdPattern,
@@ -26,26 +28,39 @@ export const NamesPath = {
 const IpnsParams = Type.Object({ name: Type.String({ pattern: IpnsNamePattern }) });
 
 export const NamesSchema = {
-  names: { querystring: NamesQuery, response: { 200: NamesPage, ...indexerErrors(400) } },
+  names: {
+    querystring: NamesQuery,
+    response: { 200: NamesPage, ...indexerErrors("INDEXER_ERR_VALIDATION") },
+  },
   name: {
     params: Type.Object({ id: Type.String({ pattern: NameIdPattern }) }),
-    response: { 200: NameState, ...indexerErrors(400, 404) },
+    response: { 200: NameState, ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_NOT_FOUND") },
   },
   history: {
     params: Type.Object({ id: Type.String({ pattern: NameIdPattern }) }),
     querystring: HistoryQuery,
-    response: { 200: NameHistory, ...indexerErrors(400, 404) },
+    response: { 200: NameHistory, ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_NOT_FOUND") },
   },
   getIpns: {
     params: IpnsParams,
-    produces: ["application/vnd.ipfs.ipns-record"],
-    response: { 200: Bytes("The IPNS record (protobuf)"), ...indexerErrors(400, 404) },
+    response: {
+      200: BinaryReply("The IPNS record (protobuf)", [IPNS_RECORD_TYPE]),
+      ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_INVALID_QUERY", "INDEXER_ERR_NOT_FOUND"),
+    },
   },
   putIpns: {
     params: IpnsParams,
-    consumes: ["application/vnd.ipfs.ipns-record"],
-    body: Bytes("The IPNS record (protobuf), at most 10 KiB"),
-    response: { 200: Type.Null(), ...indexerErrors(400, 413) },
+    ...rawBody("The IPNS record (protobuf), at most 10 KiB", [IPNS_RECORD_TYPE]),
+    response: {
+      200: Type.Null({ description: "Kept" }),
+      ...indexerErrors(
+        "INDEXER_ERR_VALIDATION",
+        "INDEXER_ERR_INVALID_QUERY",
+        "INDEXER_ERR_INVALID_RECORD",
+        "INDEXER_ERR_TOO_LARGE",
+        "INDEXER_ERR_BAD_REQUEST",
+      ),
+    },
   },
 };
 
@@ -66,12 +81,29 @@ const NodeIpnsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** What the node's IPNS gateway can answer with besides its reply: the name, its record, its content. */
+const IPNS_GATEWAY_ERRORS = [
+  "NODE_ERR_VALIDATION",
+  "NODE_ERR_INVALID_ID",
+  "NODE_ERR_NOT_FOUND",
+  "NODE_ERR_NOT_ACCEPTABLE",
+  "NODE_ERR_SHARDS_UNAVAILABLE",
+  "NODE_ERR_CHAIN_UNAVAILABLE",
+] as const;
+
 export const NodeNamesSchema = {
   getIpns: {
     params: IpnsParams,
     querystring: NodeIpnsQuery,
-    produces: ["application/vnd.ipfs.ipns-record", "application/vnd.ipld.raw", "application/vnd.ipld.car"],
-    response: { 200: Bytes("The record, or the content the name points at"), ...nodeErrors(400, 404, 406) },
+    response: {
+      200: BinaryReply("The record (format=ipns-record), or the content the name points at, verifiable", [
+        IPNS_RECORD_TYPE,
+        RAW_TYPE,
+        CAR_TYPE,
+      ]),
+      302: Type.Null({ description: "The content as a file: a redirect to /file/{cid}" }),
+      ...nodeErrors(...IPNS_GATEWAY_ERRORS),
+    },
   },
   getIpnsPath: {
     params: Type.Object({
@@ -79,8 +111,14 @@ export const NodeNamesSchema = {
       "*": Type.String({ maxLength: 1024 }),
     }),
     querystring: NodeIpnsQuery,
-    produces: ["application/octet-stream", "application/vnd.ipld.raw", "application/vnd.ipld.car"],
-    response: { 200: Bytes("The file at the path, or its blocks"), ...nodeErrors(400, 404, 406) },
+    response: {
+      200: BinaryReply("The file at the path, or its blocks", [
+        "application/octet-stream",
+        RAW_TYPE,
+        CAR_TYPE,
+      ]),
+      ...nodeErrors(...IPNS_GATEWAY_ERRORS),
+    },
   },
   putIpns: {
     params: IpnsParams,
@@ -93,11 +131,18 @@ export const NodeNamesSchema = {
       },
       { additionalProperties: false },
     ),
-    consumes: ["application/vnd.ipfs.ipns-record"],
-    body: Bytes("The IPNS record (protobuf), at most 10 KiB"),
+    ...rawBody("The IPNS record (protobuf), at most 10 KiB", [IPNS_RECORD_TYPE]),
     response: {
       200: Type.Object({ ipnsName: Type.String(), sequence: Type.String() }),
-      ...nodeErrors(400, 409, 413),
+      ...nodeErrors(
+        "NODE_ERR_VALIDATION",
+        "NODE_ERR_INVALID_ID",
+        "NODE_ERR_INVALID_RECORD",
+        "NODE_ERR_NOT_ANCHORED",
+        "NODE_ERR_TOO_LARGE",
+        "NODE_ERR_BAD_REQUEST",
+        "NODE_ERR_CHAIN_UNAVAILABLE",
+      ),
     },
   },
 };

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Bytes, Nullable } from "../error-envelope.ts";
+import { BinaryReply, Nullable, rawBody } from "../error-envelope.ts";
 import { nodeErrors } from "../node/node-error-codes.ts";
 
 /** The storage node's vault routes (Fastify patterns). */
@@ -155,30 +155,66 @@ export const VaultDbOpName = Type.Union([
 ]);
 
 const JobParam = Type.Object({ job: Type.String({ pattern: "^[0-9a-f]{32}$" }) });
-const errs = nodeErrors;
+
+type VaultError = Parameters<typeof nodeErrors>[number];
+
+/** What every signed vault request can be refused with: its signature, its signer's rights, the vault. */
+const SIGNED: VaultError[] = [
+  "NODE_ERR_VALIDATION",
+  "NODE_ERR_INVALID_SIGNATURE",
+  "NODE_ERR_REQUEST_EXPIRED",
+  "NODE_ERR_REPLAYED",
+  "NODE_ERR_VAULT_FORBIDDEN",
+  "NODE_ERR_VAULT_UNKNOWN",
+  "NODE_ERR_CHAIN_UNAVAILABLE",
+];
+/** A JSON body refused before the route: malformed, of another type, too large. */
+const JSON_BODY: VaultError[] = ["NODE_ERR_BAD_REQUEST", "NODE_ERR_TOO_LARGE"];
+/** A write: only at the vault's home, live, within its quota. */
+const WRITE: VaultError[] = ["NODE_ERR_VAULT_NOT_HOME", "NODE_ERR_VAULT_FROZEN", "NODE_ERR_VAULT_QUOTA"];
+const signed = (...more: VaultError[]) => nodeErrors(...SIGNED, ...more);
+const FilePath = Type.Object({ id: Type.Integer({ minimum: 1 }), "*": Type.String({ minLength: 1 }) });
 
 export const VaultNodeSchema = {
-  vault: { params: VaultId, headers: Auth, response: { 200: VaultStatus, ...errs(400, 401, 403, 404, 409) } },
+  vault: { params: VaultId, headers: Auth, response: { 200: VaultStatus, ...signed() } },
   putFile: {
-    params: Type.Object({ id: Type.Integer({ minimum: 1 }), "*": Type.String({ minLength: 1 }) }),
+    params: FilePath,
     headers: Auth,
-    body: Bytes("The file's bytes; Content-Length is required"),
-    response: { 200: VaultFileInfo, ...errs(400, 401, 403, 404, 409, 411, 423, 507) },
+    ...rawBody("The file's bytes (its Content-Type is kept as the file's type); Content-Length is required", [
+      "*/*",
+    ]),
+    response: {
+      200: VaultFileInfo,
+      ...signed(
+        ...WRITE,
+        "NODE_ERR_INVALID_ID",
+        "NODE_ERR_LENGTH_REQUIRED",
+        "NODE_ERR_TRUNCATED",
+        "NODE_ERR_UPLOAD_STALLED",
+      ),
+    },
   },
   getFile: {
-    params: Type.Object({ id: Type.Integer({ minimum: 1 }), "*": Type.String({ minLength: 1 }) }),
+    params: FilePath,
     headers: Auth,
     querystring: Type.Object({ stat: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     response: {
-      200: Bytes("The file, or its stat with ?stat=true"),
-      206: Bytes("A range"),
-      ...errs(400, 401, 403, 404, 416),
+      200: BinaryReply(
+        "The file (Content-Type: its type), or its entry as JSON with ?stat=true",
+        ["application/octet-stream"],
+        VaultFileInfo,
+      ),
+      206: BinaryReply("A range of the file", ["application/octet-stream"]),
+      ...signed("NODE_ERR_NOT_FOUND", ["NODE_ERR_RANGE", 416]),
     },
   },
   deleteFile: {
-    params: Type.Object({ id: Type.Integer({ minimum: 1 }), "*": Type.String({ minLength: 1 }) }),
+    params: FilePath,
     headers: Auth,
-    response: { 200: Ok({ deleted: Type.Boolean() }), ...errs(400, 401, 403, 404, 409, 423) },
+    response: {
+      200: Ok({ deleted: Type.Boolean() }),
+      ...signed("NODE_ERR_VAULT_NOT_HOME", "NODE_ERR_VAULT_FROZEN", "NODE_ERR_INVALID_ID"),
+    },
   },
   listFiles: {
     params: VaultId,
@@ -193,7 +229,7 @@ export const VaultNodeSchema = {
     ),
     response: {
       200: Ok({ files: Type.Array(VaultFileInfo), next: Nullable(Type.String()) }),
-      ...errs(400, 401, 403, 404),
+      ...signed(),
     },
   },
   db: {
@@ -204,7 +240,10 @@ export const VaultNodeSchema = {
     }),
     headers: Auth,
     body: VaultDbRequest,
-    response: { 200: Type.Record(Type.String(), Type.Unknown()), ...errs(400, 401, 403, 404, 409, 423, 507) },
+    response: {
+      200: Type.Record(Type.String(), Type.Unknown()),
+      ...signed(...JSON_BODY, ...WRITE, "NODE_ERR_DB_REFUSED", "NODE_ERR_NOT_FOUND"),
+    },
   },
   collections: {
     params: VaultId,
@@ -215,25 +254,28 @@ export const VaultNodeSchema = {
           Ok({ name: Type.String(), count: Type.Integer(), indexes: Type.Array(Type.String()) }),
         ),
       }),
-      ...errs(400, 401, 403, 404),
+      ...signed("NODE_ERR_NOT_FOUND"),
     },
   },
   addKey: {
     params: VaultId,
     headers: Auth,
     body: VaultKeyRequest,
-    response: { 200: VaultKeyRequest, ...errs(400, 401, 403, 404) },
+    response: { 200: VaultKeyRequest, ...signed(...JSON_BODY) },
   },
   revokeKey: {
     params: Type.Object({ id: Type.Integer({ minimum: 1 }), address: Address }),
     headers: Auth,
-    response: { 200: Ok({ revoked: Type.Boolean() }), ...errs(400, 401, 403, 404) },
+    response: { 200: Ok({ revoked: Type.Boolean() }), ...signed() },
   },
   freeze: {
     params: VaultId,
     headers: Auth,
     body: Type.Object({ frozen: Type.Boolean() }, { additionalProperties: false }),
-    response: { 200: VaultStatus, ...errs(400, 401, 403, 404, 409) },
+    response: {
+      200: VaultStatus,
+      ...signed(...JSON_BODY, "NODE_ERR_VAULT_NOT_HOME", "NODE_ERR_JOB_RUNNING"),
+    },
   },
   manifest: {
     params: VaultId,
@@ -245,41 +287,76 @@ export const VaultNodeSchema = {
         bytes: Type.Integer(),
         parent: Nullable(Type.String()),
       }),
-      ...errs(400, 401, 403, 404),
+      ...signed("NODE_ERR_NOT_FOUND"),
     },
   },
   snapshot: {
     params: VaultId,
     headers: Auth,
     body: VaultSnapshotRequest,
-    response: { 202: VaultJob, ...errs(400, 401, 403, 404, 409, 423) },
+    response: { 202: VaultJob, ...signed(...JSON_BODY, "NODE_ERR_VAULT_NOT_HOME", "NODE_ERR_JOB_RUNNING") },
   },
   restore: {
     params: VaultId,
     headers: Auth,
     body: VaultRestoreRequest,
-    response: { 202: VaultJob, ...errs(400, 401, 403, 404, 409, 507) },
+    response: {
+      202: VaultJob,
+      ...signed(
+        ...JSON_BODY,
+        "NODE_ERR_INVALID_ID",
+        "NODE_ERR_SNAPSHOT_NOT_COMMITTED",
+        "NODE_ERR_NOT_FOUND",
+        "NODE_ERR_BLOCK_CORRUPT",
+        "NODE_ERR_SHARDS_UNAVAILABLE",
+        "NODE_ERR_VAULT_QUOTA",
+        "NODE_ERR_STORAGE_FULL",
+        "NODE_ERR_JOB_RUNNING",
+      ),
+    },
   },
   migrate: {
     params: VaultId,
     headers: Auth,
     body: VaultMigrateRequest,
-    response: { 202: VaultJob, ...errs(400, 401, 403, 404, 409) },
+    response: {
+      202: VaultJob,
+      ...signed(
+        ...JSON_BODY,
+        "NODE_ERR_VAULT_NOT_HOME",
+        "NODE_ERR_VAULT_FROZEN",
+        "NODE_ERR_VAULT_IS_HOME",
+        "NODE_ERR_JOB_RUNNING",
+      ),
+    },
   },
   release: {
     params: VaultId,
     headers: Auth,
-    response: { 200: Ok({ released: Type.Boolean() }), ...errs(400, 401, 403, 404, 409) },
+    response: { 200: Ok({ released: Type.Boolean() }), ...signed("NODE_ERR_VAULT_IS_HOME") },
   },
-  job: { params: JobParam, response: { 200: VaultJob, ...errs(400, 404) } },
+  job: {
+    params: JobParam,
+    response: { 200: VaultJob, ...nodeErrors("NODE_ERR_VALIDATION", "NODE_ERR_NOT_FOUND") },
+  },
   jobEvents: {
     params: JobParam,
     response: {
-      200: Bytes("text/event-stream: a `job` event with the job at least once a second until it ends"),
-      ...errs(400, 404),
+      200: Type.Unsafe<unknown>({
+        description:
+          "Server-sent events: a `job` event with the job (JSON) at least once a second until it ends",
+        content: { "text/event-stream": { schema: { type: "string" } } },
+      }),
+      ...nodeErrors("NODE_ERR_VALIDATION", "NODE_ERR_NOT_FOUND"),
     },
   },
-  cancel: { params: JobParam, response: { 200: VaultJob, ...errs(400, 404, 409) } },
+  cancel: {
+    params: JobParam,
+    response: {
+      200: VaultJob,
+      ...nodeErrors("NODE_ERR_VALIDATION", "NODE_ERR_NOT_FOUND", "NODE_ERR_JOB_FINISHED"),
+    },
+  },
 };
 
 export type VaultStatusReply = Static<typeof VaultStatus>;

@@ -67,15 +67,18 @@ export const VaultsSchema = {
     querystring: VaultsQuery,
     response: {
       200: Type.Object({ vaults: Type.Array(VaultState), next: Nullable(Type.Integer()) }),
-      ...indexerErrors(400),
+      ...indexerErrors("INDEXER_ERR_VALIDATION"),
     },
   },
-  vault: { params: VaultId, response: { 200: VaultDetail, ...indexerErrors(400, 404) } },
+  vault: {
+    params: VaultId,
+    response: { 200: VaultDetail, ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_NOT_FOUND") },
+  },
   snapshots: {
     params: VaultId,
     response: {
       200: Type.Object({ vaultId: Type.Integer(), snapshots: Type.Array(VaultSnapshot) }),
-      ...indexerErrors(400, 404),
+      ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_NOT_FOUND"),
     },
   },
 };

@@ -1,4 +1,5 @@
 import type { Hex } from "viem";
+import type { IndexedPayment } from "../../api/indexer/index.ts";
 import { InvalidQueryError } from "../errors.ts";
 import type { ChainTime } from "./chain-clock.ts";
 import type { Db } from "./open-database.ts";
@@ -89,7 +90,7 @@ export class BlobQueries {
         pruned: h.pruned === 1,
       })),
       certificates: (this.#s.certificates.all(row.blob_id) as ProvenanceRow[]).map(provenanced),
-      payments: (this.#s.payments.all(row.blob_id) as ProvenanceRow[]).map(provenanced),
+      payments: (this.#s.payments.all(row.blob_id) as ProvenanceRow[]).map(provenanced) as IndexedPayment[],
     };
   }
 

@@ -14,7 +14,7 @@ export function blobStatements(db: Db) {
         name, mime_type, tags, status, escrow, fee, paid, refunded, certify_deadline, attested, start_period, end_period,
         registered_block, registered_tx, updated_block)
       VALUES (@blob_id, @owner, @cid, @commitment, @size, @tier, @shard_size, @recovery, @epochs, @name, @mime_type,
-        @tags, 'registered', @escrow, @fee, '0', '0', @certify_deadline, 0, NULL, NULL, @block, @tx, @block)`),
+        @tags, 'registered', @escrow, @fee, @paid, '0', @certify_deadline, 0, NULL, NULL, @block, @tx, @block)`),
     insertHolder: db.prepare(
       "INSERT INTO blob_holders (blob_id, holder, node_id, enrolled, dropped, pruned) VALUES (@blob_id, @holder, @node_id, 0, 0, 0)",
     ),
@@ -28,11 +28,10 @@ export function blobStatements(db: Db) {
         end_period = @end_period, updated_block = @block WHERE blob_id = @blob_id`),
     addExtension: db.prepare(`UPDATE blobs SET epochs = epochs + @epochs,
         end_period = CASE WHEN status = 'certified' THEN @end_period ELSE end_period END,
-        paid = @paid, updated_block = @block WHERE blob_id = @blob_id`),
-    blobMoney: db.prepare("SELECT paid, refunded FROM blobs WHERE blob_id = ?"),
-    // a deleted blob that is settled later stays "deleted"
-    setEnded: db.prepare(`UPDATE blobs SET
-        status = CASE WHEN status = 'deleted' AND @status = 'settled' THEN 'deleted' ELSE @status END,
+        escrow = @escrow, fee = @fee, paid = @paid, updated_block = @block WHERE blob_id = @blob_id`),
+    blobMoney: db.prepare("SELECT epochs, escrow, fee, paid, refunded FROM blobs WHERE blob_id = ?"),
+    // the market's status, as its last event left it (a deleted blob settled later is settled)
+    setEnded: db.prepare(`UPDATE blobs SET status = @status,
         end_period = COALESCE(@end_period, end_period), refunded = @refunded, updated_block = @block
         WHERE blob_id = @blob_id`),
     setHolderFlag: (flag: keyof typeof holderFlags) => holderFlags[flag],

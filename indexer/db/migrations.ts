@@ -339,4 +339,33 @@ CREATE INDEX vault_moves_vault ON vault_moves (vault_id);
 CREATE INDEX vault_moves_block ON vault_moves (block_number);
 `,
   },
+  {
+    version: 5,
+    name: "the mirror rebuilt from the chain: settled and reclaimed kept, escrow and fee after extensions, one slash per report",
+    // the projections changed (a deleted blob settled later is settled; an extension adds to the
+    // escrow and fee; a slash's two shares are one slash): everything mirrored from the chain is
+    // fetched again from the deployment block; what was measured or received here stays (node
+    // health, route hits, IPNS records)
+    sql: `
+DELETE FROM events;
+DELETE FROM nodes;
+DELETE FROM blobs;
+DELETE FROM blob_tags;
+DELETE FROM blob_holders;
+DELETE FROM blob_search;
+DELETE FROM certificates;
+DELETE FROM proofs;
+DELETE FROM missed_proofs;
+DELETE FROM slashes;
+DELETE FROM payments;
+DELETE FROM periods;
+DELETE FROM names;
+DELETE FROM name_updates;
+DELETE FROM vaults;
+DELETE FROM vault_snapshots;
+DELETE FROM vault_moves;
+DELETE FROM blocks;
+DELETE FROM cursor;
+`,
+  },
 ];

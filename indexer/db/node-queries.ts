@@ -1,4 +1,6 @@
+import type { IndexedPayment, IndexedSlash } from "../../api/indexer/index.ts";
 import type { Db } from "./open-database.ts";
+import { addAmount } from "./projected-event.ts";
 import { NODE_COLUMNS } from "./query-columns.ts";
 import type { NodeRow, ProvenanceRow } from "./query-rows.ts";
 import { nodeEntry, nodeState, provenanced } from "./row-mappers.ts";
@@ -24,8 +26,8 @@ export class NodeQueries {
       ...nodeEntry(row, nodeState(row, this.#minStake())),
       recentProofs: (this.#s.recentProofs.all(nodeId) as ProvenanceRow[]).map(provenanced),
       recentMisses: (this.#s.recentMisses.all(nodeId) as ProvenanceRow[]).map(provenanced),
-      slashHistory: (this.#s.slashes.all(nodeId) as ProvenanceRow[]).map(provenanced),
-      recentPayments: (this.#s.payments.all(nodeId) as ProvenanceRow[]).map(provenanced),
+      slashHistory: slashesOf(this.#s.slashes.all(nodeId) as SlashRow[]),
+      recentPayments: (this.#s.payments.all(nodeId) as ProvenanceRow[]).map(provenanced) as IndexedPayment[],
       blobs: (this.#s.blobCount.get(nodeId) as { count: number }).count,
     };
   }
@@ -37,6 +39,36 @@ export class NodeQueries {
       endpoint: r.endpoint,
     }));
   }
+}
+
+type SlashRow = ProvenanceRow & { node_id: number; recipient: string; amount: string; remaining: string };
+
+/**
+ * The slashes of a node, oldest first: one per transaction (a missed-proof report pays a share
+ * to the reporter and the rest to the treasury, a NodeSlashed event each), shares in log order.
+ */
+function slashesOf(rows: SlashRow[]): IndexedSlash[] {
+  const slashes: IndexedSlash[] = [];
+  let last: SlashRow | undefined;
+  for (const row of rows) {
+    const current = slashes.at(-1);
+    if (current && last?.tx_hash === row.tx_hash) {
+      current.amount = addAmount(current.amount, row.amount);
+      current.remaining = row.remaining;
+      current.shares.push({ recipient: row.recipient, amount: row.amount });
+    } else {
+      const { block } = provenanced(row);
+      slashes.push({
+        nodeId: row.node_id,
+        amount: row.amount,
+        remaining: row.remaining,
+        shares: [{ recipient: row.recipient, amount: row.amount }],
+        block,
+      });
+    }
+    last = row;
+  }
+  return slashes;
 }
 
 function statements(db: Db) {

@@ -21,8 +21,12 @@ export function nodeStatements(db: Db) {
       "UPDATE nodes SET stake = '0', withdrawn = 1, updated_block = @block WHERE node_id = @node_id",
     ),
     nodeMoney: db.prepare("SELECT slashed, claimed FROM nodes WHERE node_id = ?"),
-    addSlash: db.prepare(`UPDATE nodes SET stake = @stake, slashed = @slashed, slashes = slashes + 1,
+    addSlash: db.prepare(`UPDATE nodes SET stake = @stake, slashed = @slashed, slashes = slashes + @slashes,
         updated_block = @block WHERE node_id = @node_id`),
+    // one slash is one missed-proof report: a NodeSlashed per share (reporter, treasury) in one
+    // transaction; the first of them counts it (the event is in the table before it is projected)
+    earlierSharesOfSlash: db.prepare(`SELECT count(*) AS count FROM events WHERE node_id = @node_id
+        AND name = 'NodeSlashed' AND tx_hash = @tx_hash AND log_index < @log_index`),
     setJailed: db.prepare("UPDATE nodes SET jailed = 1, updated_block = @block WHERE node_id = @node_id"),
     setDropped: db.prepare(
       "UPDATE nodes SET dropped_period = @period, updated_block = @block WHERE node_id = @node_id",

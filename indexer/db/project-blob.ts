@@ -3,8 +3,9 @@ import { type Hex, hexToBytes } from "viem";
 import type { BlobStatements } from "./blob-statements.ts";
 import { addAmount, type EventArgs, type ProjectedEvent } from "./projected-event.ts";
 
-type BlobMoney = { paid: string; refunded: string };
-const NO_MONEY: BlobMoney = { paid: "0", refunded: "0" };
+/** A blob's money columns (amounts as decimal text) and the epochs they pay for. */
+type BlobMoney = { epochs: number; escrow: string; fee: string; paid: string; refunded: string };
+const NO_MONEY: BlobMoney = { epochs: 0, escrow: "0", fee: "0", paid: "0", refunded: "0" };
 const TIERS = ["hot", "cold"] as const;
 const ENDED = { BlobDeleted: "deleted", BlobReclaimed: "reclaimed", BlobSettled: "settled" } as const;
 
@@ -30,12 +31,12 @@ export function projectBlob(s: BlobStatements, event: ProjectedEvent): void {
       });
       break;
     case "BlobExtended": {
-      const { paid } = (s.blobMoney.get(id) as BlobMoney | undefined) ?? NO_MONEY;
+      const money = (s.blobMoney.get(id) as BlobMoney | undefined) ?? NO_MONEY;
       s.addExtension.run({
         blob_id: id,
         epochs: a.epochs,
         end_period: a.endPeriod,
-        paid: addAmount(paid, a.paid),
+        ...extendedMoney(money, Number(a.epochs), String(a.paid)),
         block,
       });
       break;
@@ -100,6 +101,7 @@ function insertRegistered(s: BlobStatements, event: ProjectedEvent, id: Hex, blo
     tags: JSON.stringify(tags),
     escrow: String(a.escrow),
     fee: String(a.fee),
+    paid: addAmount(a.escrow, a.fee),
     certify_deadline: Number(a.certifyDeadline),
     block,
     tx: event.txHash,
@@ -109,6 +111,22 @@ function insertRegistered(s: BlobStatements, event: ProjectedEvent, id: Hex, blo
   });
   for (const tag of new Set(tags)) s.insertTag.run(id, tag);
   s.insertSearch.run(id, params.name, tags.join(" "), params.mimeType);
+}
+
+/**
+ * A blob's escrow, fee and total paid after `epochs` more epochs were bought for `paid` (their
+ * price and the fee on it). The price of an epoch never changes (holders keep their registered
+ * price, the size is fixed): it is the escrow over the epochs it pays for, and the rest of `paid`
+ * is fee.
+ */
+export function extendedMoney(money: BlobMoney, epochs: number, paid: string) {
+  const perEpoch = money.epochs > 0 ? BigInt(money.escrow) / BigInt(money.epochs) : 0n;
+  const price = perEpoch * BigInt(epochs);
+  return {
+    escrow: (BigInt(money.escrow) + price).toString(),
+    fee: (BigInt(money.fee) + BigInt(paid) - price).toString(),
+    paid: addAmount(money.paid, paid),
+  };
 }
 
 /** The CID a registration names (its bytes on chain), as the string clients use. */

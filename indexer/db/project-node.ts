@@ -27,10 +27,16 @@ export function projectNode(s: NodeStatements, event: ProjectedEvent): void {
       break;
     case "NodeSlashed": {
       const { slashed } = (s.nodeMoney.get(id) as NodeMoney | undefined) ?? NO_MONEY;
+      const { count } = s.earlierSharesOfSlash.get({
+        node_id: id,
+        tx_hash: event.txHash,
+        log_index: event.logIndex,
+      }) as { count: number };
       s.addSlash.run({
         node_id: id,
         stake: String(a.remaining),
         slashed: addAmount(slashed, a.amount),
+        slashes: count === 0 ? 1 : 0,
         block,
       });
       break;

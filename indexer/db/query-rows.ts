@@ -1,5 +1,5 @@
 /** A blob's status for readers: what the chain recorded, aged by the chain's clock. */
-export type BlobState = "registered" | "certified" | "deleted" | "expired";
+export type BlobState = "registered" | "certified" | "deleted" | "expired" | "reclaimed" | "settled";
 export type NodeState = "active" | "unbonded" | "unbonding" | "jailed" | "dropped" | "withdrawn";
 
 /** The rows the read queries select (column names as SQLite returns them). */
@@ -18,6 +18,8 @@ export interface BlobRow {
   tags: string;
   chain_status: string;
   state: BlobState;
+  /** 1 when the owner deleted it early (a BlobDeleted event), even once settled. */
+  deleted: number;
   escrow: string;
   fee: string;
   paid: string;

@@ -29,6 +29,7 @@ export function blobEntry(row: BlobRow) {
     tags: JSON.parse(row.tags) as string[],
     status: row.state,
     chainStatus: row.chain_status,
+    deleted: row.deleted === 1,
     escrow: row.escrow,
     fee: row.fee,
     paid: row.paid,

@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { documentRawBodies } from "../../api/error-envelope.ts";
 import { IndexerErrorBody } from "../../api/indexer/index.ts";
 import { installErrorHandler } from "../../service/error-handler.ts";
 import type { Logger } from "../../service/logger.ts";
@@ -24,6 +25,8 @@ export async function buildIndexerApp(deps: IndexerDeps, logger: Logger): Promis
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(IndexerErrorBody);
   await app.register(swagger, {
+    // bodies the routes read raw (uploads, IPNS records) are declared for OpenAPI only
+    transform: documentRawBodies,
     openapi: {
       info: {
         title: "Strata indexer",

@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { documentRawBodies } from "../../api/error-envelope.ts";
 import { NodeErrorBody } from "../../api/node/index.ts";
 import type { Logger } from "../../service/logger.ts";
 import { observeRequests } from "../../service/metrics.ts";
@@ -29,6 +30,8 @@ export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyIn
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(NodeErrorBody);
   await app.register(swagger, {
+    // bodies the routes read raw (uploads, IPNS records) are declared for OpenAPI only
+    transform: documentRawBodies,
     openapi: {
       info: {
         title: "Strata storage node",

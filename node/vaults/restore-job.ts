@@ -16,7 +16,13 @@ import type { VaultRestoreBody } from "../../api/vaults/index.ts";
 import type { ChainClient } from "../chain/chain-client.ts";
 import type { Registrations } from "../chain/registrations.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
-import { BlockCorruptError, NotFoundError, SnapshotNotCommittedError, VaultQuotaError } from "../errors.ts";
+import {
+  BlockCorruptError,
+  InvalidIdError,
+  NotFoundError,
+  SnapshotNotCommittedError,
+  VaultQuotaError,
+} from "../errors.ts";
 import type { ByteBudget } from "../storage/byte-budget.ts";
 import type { JobContext } from "./vault-jobs.ts";
 import { VaultStore } from "./vault-store.ts";
@@ -92,7 +98,7 @@ export async function checkRestore(
   body: VaultRestoreBody,
 ): Promise<VaultManifest> {
   const chain = await deps.vaults.chainVault(vaultId, { fresh: true });
-  const manifestCid = CID.parse(body.manifest);
+  const manifestCid = parseManifestCid(body.manifest);
   if (chain.sequence !== body.sequence || keccak256(manifestCid.bytes) !== chain.manifestHash) {
     throw new SnapshotNotCommittedError(
       `vault ${vaultId}'s committed snapshot is ${chain.sequence}, not ${body.sequence} with manifest ${body.manifest}`,
@@ -163,7 +169,7 @@ export async function restoreSnapshot(deps: RestoreDeps, context: JobContext, bo
     await store.syncChunks();
 
     await context.enter("applying");
-    const manifestCid = CID.parse(body.manifest);
+    const manifestCid = parseManifestCid(body.manifest);
     const manifestBytes = store.block(manifestCid);
     if (!manifestBytes) throw new BlockCorruptError(body.manifest, "is missing from the snapshot's packs");
     const manifest = decodeManifest(manifestBytes);
@@ -269,5 +275,14 @@ class ChunkWrites {
     await Promise.all(this.#running);
     if (this.#failure) throw this.#failure;
     return this.#written;
+  }
+}
+
+/** The manifest CID a restore names; a malformed one is the caller's error (400), not the node's. */
+function parseManifestCid(text: string): CID {
+  try {
+    return CID.parse(text);
+  } catch {
+    throw new InvalidIdError("manifest CID", text);
   }
 }

@@ -10,7 +10,7 @@ import {
   withKey,
 } from "#protocol";
 import type { VaultDbBody, VaultDbOp } from "../../api/vaults/index.ts";
-import { BadRequestError, NotFoundError } from "../errors.ts";
+import { DbRefusedError, NotFoundError } from "../errors.ts";
 import type { VaultStore } from "./vault-store.ts";
 
 /** A write as the journal keeps it: enough to apply it again, the same way, after a restart. */
@@ -65,7 +65,7 @@ export class VaultCollections {
     } catch (error) {
       // what the engine refuses (a duplicate _id, an unknown operator) is the caller's error
       if (error instanceof InvalidDocumentError) {
-        throw new BadRequestError((error as Error).message);
+        throw new DbRefusedError((error as Error).message);
       }
       throw error;
     }
@@ -194,7 +194,7 @@ function checkedFilter(filter: Record<string, unknown>): Record<string, unknown>
   try {
     new Query(filter, {});
   } catch (error) {
-    throw new BadRequestError(`filter: ${(error as Error).message}`);
+    throw new DbRefusedError(`filter: ${(error as Error).message}`);
   }
   return filter;
 }

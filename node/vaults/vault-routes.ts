@@ -5,7 +5,14 @@ import { VaultNodePath, VaultNodeSchema } from "../../api/vaults/index.ts";
 import type { Registrations } from "../chain/registrations.ts";
 import type { PeerEndpoints } from "../cold/peer-parts.ts";
 import type { NodeConfig } from "../config.ts";
-import { BadRequestError, NotFoundError, VaultNotHomeError } from "../errors.ts";
+import {
+  InvalidIdError,
+  JobRunningError,
+  LengthRequiredError,
+  NotFoundError,
+  VaultIsHomeError,
+  VaultNotHomeError,
+} from "../errors.ts";
 import { parseRange } from "../http/range.ts";
 import { uploadBody, uploadIdleMs } from "../http/upload-body.ts";
 import type { ByteBudget } from "../storage/byte-budget.ts";
@@ -68,9 +75,9 @@ export function vaultRoutes(deps: {
       async (request) => {
         const { id } = request.params;
         const path = vaultPath(request.params["*"]);
-        if (!path) throw new BadRequestError(`not a vault path: ${request.params["*"].slice(0, 100)}`);
+        if (!path) throw new InvalidIdError("vault path", request.params["*"]);
         const declared = request.headers["content-length"];
-        if (declared === undefined) throw new BadRequestError("a vault file's Content-Length is required");
+        if (declared === undefined) throw new LengthRequiredError("a vault file's write");
         const size = Number(declared);
         let vault: OpenVault;
         let release: () => void;
@@ -223,8 +230,10 @@ export function vaultRoutes(deps: {
         const vault = await vaults.vault(id);
         const chain = await vaults.chainVault(id, { fresh: true });
         if (chain.home !== vaults.chain.nodeId) throw new VaultNotHomeError(id, chain.home);
-        if (!request.body.frozen && jobs.active(id)?.kind === "migrate") {
-          throw new BadRequestError("a migration holds the vault frozen: cancel it instead");
+        const migration = jobs.active(id);
+        if (!request.body.frozen && migration?.kind === "migrate") {
+          // a migration holds the vault frozen: cancel it instead
+          throw new JobRunningError(id, migration.id, migration.kind);
         }
         await vault.exclusive(async () => {
           vault.store.mode = request.body.frozen ? "frozen" : "live";
@@ -296,7 +305,8 @@ export function vaultRoutes(deps: {
         const { id } = request.params;
         await vaults.authorize(request, id, "owner");
         await vaults.writable(id);
-        if (request.body.to === vaults.chain.nodeId) throw new BadRequestError("the vault is here already");
+        if (request.body.to === vaults.chain.nodeId)
+          throw new VaultIsHomeError(id, "it cannot migrate to itself");
         return reply.code(202).send(publicJob(jobs.start("migrate", id, { ...request.body })));
       },
     );
@@ -309,7 +319,7 @@ export function vaultRoutes(deps: {
         await vaults.authorize(request, id, "owner");
         const chain = await vaults.chainVault(id, { fresh: true });
         if (chain.home === vaults.chain.nodeId && !chain.closed)
-          throw new BadRequestError("the chain still counts on this copy: it is the vault's home");
+          throw new VaultIsHomeError(id, "the chain still counts on this copy");
         const held = await vaults.held(id);
         if (held) await vaults.release(id);
         return { released: held !== undefined };

@@ -9,6 +9,7 @@ import type { Logger } from "../../service/logger.ts";
 import { type ChainClient, revertName } from "../chain/chain-client.ts";
 import {
   InvalidSignatureError,
+  RequestExpiredError,
   VaultForbiddenError,
   VaultFrozenError,
   VaultNotHomeError,
@@ -230,7 +231,7 @@ export class Vaults {
     const timestamp = Number(at);
     const now = Math.floor(Date.now() / 1000);
     if (!Number.isSafeInteger(timestamp) || Math.abs(now - timestamp) > VAULT_REQUEST_SKEW_SECONDS) {
-      throw new InvalidSignatureError("the request's timestamp is more than two minutes off");
+      throw new RequestExpiredError("the request's timestamp is more than two minutes off");
     }
     if (
       !/^0x[0-9a-fA-F]{32}$/.test(nonce) ||

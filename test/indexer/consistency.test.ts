@@ -72,15 +72,24 @@ async function mirrorAfterWorkload(seed: number): Promise<Set<string>> {
     for (const blob of blobs) {
       const stored = await admin.market.read.getBlob([blob.blobId]);
       const row = live.indexer.db
-        .prepare("SELECT status, end_period, attested FROM blobs WHERE blob_id = ?")
-        .get(blob.blobId) as { status: string; end_period: number | null; attested: number };
-      const expected = STATUS[stored.status] as string;
-      // a deleted blob settled later is still "deleted" in the mirror
-      expect(
-        row.status === expected || (row.status === "deleted" && expected === "settled"),
-        blob.blobId,
-      ).toBe(true);
+        .prepare("SELECT status, end_period, attested, epochs, escrow, fee FROM blobs WHERE blob_id = ?")
+        .get(blob.blobId) as {
+        status: string;
+        end_period: number | null;
+        attested: number;
+        epochs: number;
+        escrow: string;
+        fee: string;
+      };
+      expect(row.status, blob.blobId).toBe(STATUS[stored.status]);
+      expect(row.epochs, blob.blobId).toBe(stored.epochs);
       if (stored.status === BlobStatus.certified) expect(row.end_period).toBe(stored.endPeriod);
+      // the fee is held (and equal) while the blob is live; nothing has left the escrow of one
+      // still registered
+      if (stored.status === BlobStatus.registered || stored.status === BlobStatus.certified)
+        expect(BigInt(row.fee), blob.blobId).toBe(stored.fee);
+      if (stored.status === BlobStatus.registered)
+        expect(BigInt(row.escrow), blob.blobId).toBe(stored.escrow);
     }
     for (const node of all) {
       const info = await admin.registry.read.getNode([node.nodeId]);

@@ -197,23 +197,62 @@ describe("DELETE /file/:id", () => {
     expect(replay.status).toBe(404);
   });
 
-  test("a replayed nonce, another signer, an expired or far-future request are refused", async () => {
+  test("a replayed nonce, another signer, other typed data, an expired or far-future request are refused, each with its code", async () => {
     const { blob, blobId } = await stored(6000, 14);
-    const stranger = await signDelete(blobId, { signer: h.wallet(9) });
-    let response = await del(blob.cid, stranger);
-    expect(response.status).toBe(401);
-    expect(await code(response)).toBe("NODE_ERR_INVALID_SIGNATURE");
-    response = await del(blob.cid, await signDelete(blobId, { expiry: Math.floor(Date.now() / 1000) - 1 }));
-    expect(response.status).toBe(401);
-    response = await del(
-      blob.cid,
-      await signDelete(blobId, { expiry: Math.floor(Date.now() / 1000) + 86_400 }),
-    );
-    expect(response.status).toBe(401);
-    response = await del(blob.cid, { ...(await signDelete(blobId)), signature: "0x1234" });
-    expect(response.status).toBe(401);
-    response = await del(blob.cid, { blobId, expiry: Math.floor(Date.now() / 1000) + 60 });
-    expect(response.status).toBe(401);
+    const refusal = async (body: object) => {
+      const response = await del(blob.cid, body);
+      return [response.status, await code(response)];
+    };
+    // another account's key, saying so: the signer is not the owner
+    const stranger = h.wallet(9);
+    const signedByStranger = await signDelete(blobId, { signer: stranger });
+    expect(await refusal({ ...signedByStranger, signer: stranger.account.address })).toEqual([
+      401,
+      "NODE_ERR_DELETE_SIGNER",
+    ]);
+    // without `signer`, a wrong key and wrong typed data look alike: the signer code
+    expect(await refusal(signedByStranger)).toEqual([401, "NODE_ERR_DELETE_SIGNER"]);
+    // the owner's key over other typed data (another chain id, another type): not the node's DeleteRequest
+    const expiry = Math.floor(Date.now() / 1000) + 600;
+    const nonce = toHex(randomNonce(32));
+    const typed = deleteRequestTypedData(env.deployment.chainId, env.deployment.contracts.market, {
+      blobId,
+      expiry: BigInt(expiry),
+      nonce,
+    });
+    const otherChain = await owner().signTypedData({
+      ...typed,
+      domain: { ...typed.domain, chainId: env.deployment.chainId + 1 },
+      account: owner().account,
+    });
+    const otherType = await owner().signTypedData({
+      domain: typed.domain,
+      types: { Delete: typed.types.DeleteRequest },
+      primaryType: "Delete",
+      message: typed.message,
+      account: owner().account,
+    });
+    for (const signature of [otherChain, otherType]) {
+      expect(await refusal({ blobId, expiry, nonce, signature, signer: owner().account.address })).toEqual([
+        401,
+        "NODE_ERR_DELETE_TYPED_DATA",
+      ]);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    expect(await refusal(await signDelete(blobId, { expiry: now - 1 }))).toEqual([
+      401,
+      "NODE_ERR_REQUEST_EXPIRED",
+    ]);
+    expect(await refusal(await signDelete(blobId, { expiry: now + 86_400 }))).toEqual([
+      401,
+      "NODE_ERR_REQUEST_EXPIRED",
+    ]);
+    expect(await refusal({ ...(await signDelete(blobId)), signature: "0x1234" })).toEqual([
+      401,
+      "NODE_ERR_INVALID_SIGNATURE",
+    ]);
+    expect(await refusal({ blobId, expiry: now + 60 })).toEqual([401, "NODE_ERR_INVALID_SIGNATURE"]);
+    let response: Response;
     response = await del(blob.cid, { blobId, nonce: "0x12" });
     expect(response.status).toBe(400);
     expect(await code(response)).toBe("NODE_ERR_VALIDATION");
@@ -244,6 +283,7 @@ describe("DELETE /file/:id", () => {
     expect(await code(response)).toBe("NODE_ERR_BLOB_LIVE");
     response = await del(blob.cid, { blobId });
     expect(response.status).toBe(401);
+    expect(await code(response)).toBe("NODE_ERR_SIGNATURE_REQUIRED");
     await h.wait(await env.as(owner()).market.write.deleteBlob([blobId]));
     response = await del(blob.cid, { blobId });
     // the node's watcher may have released it already on seeing BlobDeleted

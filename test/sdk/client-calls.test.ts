@@ -98,6 +98,19 @@ describe("extend and reclaim", () => {
   });
 });
 
+describe("delete", () => {
+  test("ends the blob on chain and asks its holders to drop it: each confirms, or is named with its code", async () => {
+    const uploaded = await dapp.upload(randomBytes(7_000, 14), { replicas: 2 });
+    await net.indexed();
+    const holders = (await dapp.status(uploaded.blobId)).nodes;
+    const { dropped, refused } = await dapp.delete(uploaded.blobId);
+    expect((await dapp.status(uploaded.blobId)).status).toBe("deleted");
+    expect([...dropped, ...refused.map((r) => r.nodeId)].sort()).toEqual([...holders].sort());
+    // a holder that saw the deletion on chain first has nothing left to drop
+    for (const refusal of refused) expect(refusal).toMatchObject({ status: 404, code: "NODE_ERR_NOT_FOUND" });
+  });
+});
+
 describe("an operator leaves", () => {
   test("requestUnstake makes the node inactive: a quote on it reverts, decoded by name", async () => {
     const { nodeId, operator } = idle;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { IndexerPath, IndexerSchema } from "../../../api/indexer/index.ts";
+import { stopCodeOf } from "../../errors.ts";
 import type { IndexerDeps } from "../deps.ts";
 import { registerIndexerMetrics } from "../prometheus-metrics.ts";
 
@@ -43,7 +44,7 @@ export function statusRoutes(deps: IndexerDeps): FastifyPluginAsyncTypebox {
       async (_request, reply) => {
         const failure = deps.failure();
         if (failure) {
-          const code = (failure as { code?: string }).code ?? "INDEXER_ERR_STOPPED";
+          const code = stopCodeOf(failure);
           return reply.code(503).send({
             status: "stopped" as const,
             indexedBlock: deps.metrics.indexed,

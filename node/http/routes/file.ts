@@ -6,7 +6,15 @@ import { type Hex, recoverTypedDataAddress } from "viem";
 import { deleteRequestTypedData } from "#protocol";
 import { NodeHeader, NodePath, NodeSchema } from "../../../api/node/index.ts";
 import type { Opened } from "../../cold/tiering.ts";
-import { BlobStillLiveError, InvalidSignatureError, NotFoundError } from "../../errors.ts";
+import {
+  BlobStillLiveError,
+  DeleteSignerError,
+  DeleteTypedDataError,
+  InvalidSignatureError,
+  NotFoundError,
+  RequestExpiredError,
+  SignatureRequiredError,
+} from "../../errors.ts";
 import { parseCid, SMALL_BLOB } from "../../hot/reader.ts";
 import type { AppDeps } from "../deps.ts";
 import { parseRange } from "../range.ts";
@@ -148,7 +156,7 @@ export function fileRoutes(deps: FileDeps): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const cid = parseCid(request.params.id).toString();
-        const { blobId, expiry, nonce, signature } = request.body;
+        const { blobId, expiry, nonce, signature, signer } = request.body;
         const signed = expiry !== undefined || nonce !== undefined || signature !== undefined;
         if (signed && (expiry === undefined || nonce === undefined || signature === undefined)) {
           throw new InvalidSignatureError("a signed request needs expiry, nonce and signature");
@@ -160,11 +168,12 @@ export function fileRoutes(deps: FileDeps): FastifyPluginAsyncTypebox {
         if (signed) {
           const registration = await deps.registrations.get(blobId as Hex);
           if (!registration || registration.cid !== cid) throw new NotFoundError(`blob ${blobId} of ${cid}`);
-          await verifyOwner(deps, registration.owner, { blobId, expiry, nonce, signature } as {
+          await verifyOwner(deps, registration.owner, { blobId, expiry, nonce, signature, signer } as {
             blobId: string;
             expiry: number;
             nonce: string;
             signature: string;
+            signer?: string;
           });
           for (const record of records) {
             if (registration.status === "certified" && record.state !== "ended")
@@ -180,14 +189,14 @@ export function fileRoutes(deps: FileDeps): FastifyPluginAsyncTypebox {
           const registration = await deps.registrations.get(record.blobId);
           const ended = !registration || ["deleted", "reclaimed", "settled"].includes(registration.status);
           if (!ended)
-            throw new InvalidSignatureError(
+            throw new SignatureRequiredError(
               "the chain still holds this blob: an owner-signed request is needed",
             );
           await deps.holdings.release(record, `chain says ${registration?.status ?? "unknown"}`);
           released.push(record.blobId);
         }
         if (records.length === 0)
-          throw new InvalidSignatureError("dropping a cached copy needs an owner-signed request");
+          throw new SignatureRequiredError("dropping a cached copy needs an owner-signed request");
         deps.reader.forget(cid);
         return { cid, released, evicted: false };
       },
@@ -195,18 +204,27 @@ export function fileRoutes(deps: FileDeps): FastifyPluginAsyncTypebox {
   };
 }
 
+/**
+ * Checks an owner-signed delete request: its time window, its signature over the DeleteRequest
+ * typed data, its signer (the blob's owner) and its nonce (used once). With `signer` sent, a
+ * signature that recovers to another address is typed data other than the node's
+ * (NODE_ERR_DELETE_TYPED_DATA), one that recovers to `signer` a signer who is not the owner
+ * (NODE_ERR_DELETE_SIGNER); without it the two cannot be told apart (NODE_ERR_DELETE_SIGNER).
+ */
 async function verifyOwner(
   deps: Pick<AppDeps, "chain" | "nonces">,
   owner: string,
-  request: { blobId: string; expiry: number; nonce: string; signature: string },
+  request: { blobId: string; expiry: number; nonce: string; signature: string; signer?: string },
 ): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
-  if (request.expiry < now) throw new InvalidSignatureError("the delete request expired");
+  if (request.expiry < now) throw new RequestExpiredError(`the delete request expired at ${request.expiry}`);
   if (request.expiry > now + MAX_DELETE_WINDOW)
-    throw new InvalidSignatureError("the delete request is valid too long");
-  let signer: string;
+    throw new RequestExpiredError(
+      `the delete request is valid too long: at most ${MAX_DELETE_WINDOW} s ahead`,
+    );
+  let recovered: string;
   try {
-    signer = await recoverTypedDataAddress({
+    recovered = await recoverTypedDataAddress({
       ...deleteRequestTypedData(deps.chain.deployment.chainId, deps.chain.deployment.contracts.market, {
         blobId: request.blobId as Hex,
         expiry: BigInt(request.expiry),
@@ -217,7 +235,15 @@ async function verifyOwner(
   } catch {
     throw new InvalidSignatureError("the signature is malformed");
   }
-  if (signer.toLowerCase() !== owner.toLowerCase())
-    throw new InvalidSignatureError("not signed by the blob's owner");
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (request.signer !== undefined && !same(recovered, request.signer))
+    throw new DeleteTypedDataError(request.signer, recovered);
+  if (!same(recovered, owner)) {
+    const unsure =
+      request.signer === undefined
+        ? " (or typed data other than the node's DeleteRequest: send `signer` to tell them apart)"
+        : "";
+    throw new DeleteSignerError(recovered, owner, unsure);
+  }
   await deps.nonces.use(request.nonce as Hex, request.expiry);
 }
