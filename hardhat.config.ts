@@ -19,8 +19,15 @@ export default defineConfig({
   },
   test: {
     solidity: {
-      // the commitment test vectors are shared with the TypeScript tests
-      fsPermissions: { readFile: ["./docs/commitment-vectors.json", "./docs/erasure-vectors.json"] },
+      // the test vectors are shared with the TypeScript tests (docs/protocol.md)
+      fsPermissions: {
+        readFile: [
+          "./docs/commitment-vectors.json",
+          "./docs/erasure-vectors.json",
+          "./docs/protocol-vectors.json",
+          "./docs/cid-vectors.json",
+        ],
+      },
       fuzz: { runs: 256 },
     },
   },

@@ -87,6 +87,8 @@ interface IProofSystem {
     /// @notice Proves the current period: `proof` concatenates, for each live sample in order,
     /// the leaf bytes then the sibling hashes bottom-up (docs/protocol.md). Anyone may send it: a
     /// proof shows the data is retrievable whoever carries it (node software sends its own).
+    /// A challenged node whose samples are all void (every entry dead) still owes a proof: the
+    /// empty one.
     /// Requirements: the node is not dropped, had a non-empty proof set at the start of the period
     /// and has not proved it yet; the seed is available; every sample's proof matches.
     function submitProof(NodeId nodeId, bytes calldata proof) external;

@@ -11,7 +11,9 @@ interface IStorageMarket {
     /// @param salt Chosen by the uploader; the blob id is
     /// `keccak256(abi.encode(chainId, market, owner, salt))` with its top byte cleared, known
     /// before registering.
-    /// @param cid The blob's CID bytes (UnixFS, CIDv1, raw leaves); emitted, not stored.
+    /// @param cid The blob's CID in binary (`cid.bytes`): UnixFS, CIDv1, raw leaves, 1 MiB chunks,
+    /// a balanced DAG of 174 links per node, a one-chunk blob its bare raw leaf (docs/protocol.md
+    /// §2.1); emitted, not stored.
     /// @param commitment Hot: the Merkle root of the blob (docs/protocol.md). Cold: the Merkle
     /// root over the shards' roots.
     /// @param size Blob size in bytes.
@@ -183,9 +185,9 @@ interface IStorageMarket {
     /// - the caller approved the price returned by {quote}.
     function registerBlob(BlobParams calldata params) external returns (BlobId blobId);
 
-    /// @notice Counts holders' attestations; certifies the blob once the quorum attested.
-    /// After certification, remaining holders of a cold blob may still attest (their pay starts
-    /// the period after).
+    /// @notice Counts holders' attestations; certifies the blob once the quorum attested. Anyone
+    /// may send them. After certification, remaining holders of a cold blob may still attest
+    /// (their pay starts the period after).
     /// Requirements:
     /// - the blob is registered and its certification deadline has not passed, or it is
     ///   certified and its term has not ended;
@@ -216,11 +218,16 @@ interface IStorageMarket {
     function reclaim(BlobId blobId) external;
 
     /// @notice Pays for `epochs` more epochs, at the holders' registered prices, plus the fee.
+    /// Anyone may pay: the caller is charged `cost(old + epochs) - cost(old)` and the fee's increase
+    /// (docs/protocol.md §5).
     /// Requirements: the blob is registered, or certified with its term not ended; `epochs` > 0.
     function extend(BlobId blobId, uint32 epochs) external;
 
     /// @notice Ends the blob: an uncertified blob is fully refunded; a certified one ends after
     /// the current period and the escrow of later periods is refunded at once.
+    /// For a certified blob during period `c` the refund is, per holder and then summed,
+    /// `floor(price * stored * (endPeriod - (c + 1)) / periodsPerEpoch)`; period `c` stays in the
+    /// term and is paid to holders that prove it (docs/protocol.md §5).
     /// Requirements: the caller owns the blob; it is registered, or certified with its term not ended.
     function deleteBlob(BlobId blobId) external;
 

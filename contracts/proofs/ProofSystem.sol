@@ -50,6 +50,8 @@ contract ProofSystem is ProofSampling, IStakeGuard, ReentrancyGuardTransient {
     address private immutable _treasury;
     uint8 private immutable _samples;
     uint16 private immutable _missesToDrop;
+    /// @dev `_slashAmount` and `_reporterBps` have no getter: they are published with the
+    /// deployment and shown by each report's two `NodeSlashed` events (docs/protocol.md §9.5).
     uint256 private immutable _slashAmount;
     uint16 private immutable _reporterBps;
 
