@@ -150,11 +150,9 @@ export class Prover {
       return;
     }
     const challenges = (await proofs.read.challenges([nodeId])) as readonly Challenge[];
-    if (challenges.length === 0) {
-      this.#idle = period;
-      return;
-    }
-    this.#owed = period;
+    // no samples is either no set at the period's start (nothing owed) or a set whose every draw
+    // was void (docs/protocol.md §3.5): that period is owed all the same, with an empty proof
+    if (challenges.length > 0) this.#owed = period;
     const proof = await this.#build(challenges, signal);
     try {
       await proofs.simulate.submitProof([nodeId, proof], { account: this.#chain.account });
@@ -164,6 +162,7 @@ export class Prover {
       if (name === "ProofsNotChallenged" || name === "ProofsAlreadyProven") return;
       throw error;
     }
+    this.#owed = period;
     await this.#chain.send(
       "submitProof",
       async () => {

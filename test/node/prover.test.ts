@@ -123,4 +123,36 @@ describe("prover and watcher", () => {
       return sets.every((set) => !set.includes(blobId)) && sets;
     });
   });
+
+  test("a node whose set holds only dead blobs still proves the period, with an empty proof", async () => {
+    // every blob above had one epoch: past their terms every draw is void, yet a set that was
+    // not empty when the period began owes a proof (docs/protocol.md §3.5), or a miss is reported
+    const m = marketActions(h, env.deployment);
+    await m.nextPeriod(env.deployment.params.epochSeconds / env.deployment.params.periodSeconds + 1);
+    const period = await m.currentPeriod();
+    let mined = 0;
+    await until(
+      `period ${period} proven by both nodes with no sample`,
+      async () => {
+        if (Date.now() - mined >= 1000) {
+          await h.networkHelpers.mine(1);
+          mined = Date.now();
+        }
+        const proven = await Promise.all(nodes.map((n) => n.as.proofs.read.isProven([n.nodeId, period])));
+        return proven.every(Boolean);
+      },
+      env.deployment.params.periodSeconds * 1000,
+    );
+    for (const node of nodes) {
+      expect(await node.as.proofs.read.challenges([node.nodeId])).toEqual([]);
+      const [submitted] = await h.publicClient.getContractEvents({
+        address: env.deployment.contracts.proofSystem,
+        abi: proofSystemAbi,
+        eventName: "ProofSubmitted",
+        args: { nodeId: node.nodeId, period },
+        fromBlock: env.deployment.deploymentBlock,
+      });
+      expect(submitted?.args.samples).toBe(0n);
+    }
+  });
 });
