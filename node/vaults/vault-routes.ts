@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { manifestFileBytes } from "#protocol";
 import { VaultNodePath, VaultNodeSchema } from "../../api/vaults/index.ts";
 import type { Registrations } from "../chain/registrations.ts";
@@ -67,42 +67,52 @@ export function vaultRoutes(deps: {
       },
     );
 
-    app.put(
-      VaultNodePath.file,
-      {
-        schema: { summary: "Write a file of a vault (Content-Length required)", ...VaultNodeSchema.putFile },
-      },
-      async (request) => {
-        const { id } = request.params;
-        const path = vaultPath(request.params["*"]);
-        if (!path) throw new InvalidIdError("vault path", request.params["*"]);
-        const declared = request.headers["content-length"];
-        if (declared === undefined) throw new LengthRequiredError("a vault file's write");
-        const size = Number(declared);
-        let vault: OpenVault;
-        let release: () => void;
-        try {
-          await vaults.authorize(request, id, "files:write");
-          vault = await vaults.writable(id);
-          release = await vaults.reserve(vault, size, vault.store.file(path)?.size ?? 0);
-        } catch (error) {
-          // refused before a byte is written; a small body is read to its end first, so the
-          // client, still sending, hears the answer rather than a reset connection
-          if (size <= DRAIN_LIMIT) await drain(request.raw);
-          throw error;
-        }
-        try {
-          const { body, signal } = uploadBody(request, {
-            maxBytes: Number.MAX_SAFE_INTEGER,
-            idleMs: uploadIdleMs(deps.config),
-          });
-          const type = String(request.headers["content-type"] ?? "application/octet-stream").slice(0, 200);
-          return fileReply(await writeVaultFile(vault, path, body, { size, type, signal }));
-        } finally {
-          release();
-        }
-      },
-    );
+    // a file's body is its bytes whatever its declared type (JSON or text included): streamed
+    // as it comes, never parsed
+    await app.register(async (scope) => {
+      const files = scope.withTypeProvider<TypeBoxTypeProvider>();
+      files.removeAllContentTypeParsers();
+      files.addContentTypeParser("*", (_request, _payload, done) => done(null));
+      files.put(
+        VaultNodePath.file,
+        {
+          schema: {
+            summary: "Write a file of a vault (Content-Length required)",
+            ...VaultNodeSchema.putFile,
+          },
+        },
+        async (request) => {
+          const { id } = request.params;
+          const path = vaultPath(request.params["*"]);
+          if (!path) throw new InvalidIdError("vault path", request.params["*"]);
+          const declared = request.headers["content-length"];
+          if (declared === undefined) throw new LengthRequiredError("a vault file's write");
+          const size = Number(declared);
+          let vault: OpenVault;
+          let release: () => void;
+          try {
+            await vaults.authorize(request, id, "files:write");
+            vault = await vaults.writable(id);
+            release = await vaults.reserve(vault, size, vault.store.file(path)?.size ?? 0);
+          } catch (error) {
+            // refused before a byte is written; a small body is read to its end first, so the
+            // client, still sending, hears the answer rather than a reset connection
+            if (size <= DRAIN_LIMIT) await drain(request.raw);
+            throw error;
+          }
+          try {
+            const { body, signal } = uploadBody(request, {
+              maxBytes: Number.MAX_SAFE_INTEGER,
+              idleMs: uploadIdleMs(deps.config),
+            });
+            const type = String(request.headers["content-type"] ?? "application/octet-stream").slice(0, 200);
+            return fileReply(await writeVaultFile(vault, path, body, { size, type, signal }));
+          } finally {
+            release();
+          }
+        },
+      );
+    });
 
     app.get(
       VaultNodePath.file,

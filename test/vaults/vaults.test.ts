@@ -94,6 +94,20 @@ describe("files", () => {
     await expect(vault.get("tmp/gone.txt")).rejects.toMatchObject({ status: 404 });
   });
 
+  test("a file declared as JSON or text is stored as its bytes, not parsed", async () => {
+    const json = new TextEncoder().encode('{"not": "parsed", "n": 1}  ');
+    const text = new TextEncoder().encode("plain text\n");
+    const broken = new TextEncoder().encode("{ not json");
+    await vault.put("docs/a.json", json, { type: "application/json" });
+    await vault.put("docs/b.txt", text, { type: "text/plain; charset=utf-8" });
+    await vault.put("docs/c.json", broken, { type: "application/json" });
+    expect(Buffer.compare(await vault.get("docs/a.json"), json)).toBe(0);
+    expect(Buffer.compare(await vault.get("docs/b.txt"), text)).toBe(0);
+    expect(Buffer.compare(await vault.get("docs/c.json"), broken)).toBe(0);
+    expect(await vault.stat("docs/a.json")).toMatchObject({ size: json.length, type: "application/json" });
+    for (const path of ["docs/a.json", "docs/b.txt", "docs/c.json"]) await vault.remove(path);
+  });
+
   test("a write over the quota is refused (507) before a byte is written", async () => {
     const client = await vault.node();
     const before = await vault.status();
