@@ -5,6 +5,7 @@ import {
   type Address,
   type Chain,
   getAddress,
+  getContractAddress,
   type Hex,
   type PublicClient,
   type Transport,
@@ -25,8 +26,13 @@ export interface DeployParams {
   reporterBps: number;
   minStake: bigint;
   unbondingDelay: bigint;
+  /** Most tokens one faucet call of a fresh devnet token hands out; 0n turns the faucet off. */
   faucetLimit: bigint;
   faucetCooldown: bigint;
+  /** Tokens a fresh devnet token mints to the deployer (default none). */
+  supply?: bigint;
+  /** An existing ERC-20 to pay and stake with, instead of a fresh devnet token. */
+  token?: Address;
   /** Receives protocol fees and slashed stake; defaults to the deployer. */
   treasury?: Address;
 }
@@ -75,9 +81,10 @@ async function readArtifact(root: string, name: keyof typeof sources): Promise<A
 }
 
 /**
- * Deploys token, registry and market (which creates its proof system), grants the proof system
- * the slasher role and makes it the registry's stake guard, then the name and vault registries. Reads bytecode from Hardhat's
- * artifacts under `root` (run `npm run build` first).
+ * Deploys the token (unless `params.token` names an existing ERC-20), registry and market (which
+ * creates its proof system), grants the proof system the slasher role and makes it the registry's
+ * stake guard, then the name and vault registries. Reads bytecode from Hardhat's artifacts under
+ * `root` (run `npm run build` first).
  */
 export async function deployStrata(options: {
   wallet: Wallet;
@@ -88,22 +95,33 @@ export async function deployStrata(options: {
 }): Promise<Deployment> {
   const { wallet, publicClient, params, root, signal } = options;
   const deployer = wallet.account.address;
+  // every contract is created from the deployer's consecutive nonces, so all of them are sent at
+  // once (their constructors call no other contract) and the chain mines them in a block or two
+  let nonce = await publicClient.getTransactionCount({ address: deployer, blockTag: "pending" });
   const deploy = async (name: keyof typeof sources, args: readonly unknown[]) => {
     signal?.throwIfAborted();
     const artifact = await readArtifact(root, name);
-    const hash = await wallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`deploying ${name} failed`);
-    return { address: receipt.contractAddress, block: receipt.blockNumber };
+    const address = getContractAddress({ from: deployer, nonce: BigInt(nonce) });
+    const hash = await wallet.deployContract({
+      abi: artifact.abi,
+      bytecode: artifact.bytecode,
+      args,
+      nonce: nonce++,
+    });
+    return { name, address, hash };
   };
-  const send = async (hash: Hex) => {
+  const mined = async (hash: Hex, what: string) => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+    if (receipt.status !== "success") throw new Error(`${what} failed (transaction ${hash} reverted)`);
+    return receipt.blockNumber;
   };
 
-  const token = await deploy("StrataToken", [params.faucetLimit, params.faucetCooldown]);
+  const token = params.token
+    ? undefined
+    : await deploy("StrataToken", [params.faucetLimit, params.faucetCooldown, deployer, params.supply ?? 0n]);
+  const tokenAddress = params.token ?? (token?.address as Address);
   const registry = await deploy("NodeRegistry", [
-    token.address,
+    tokenAddress,
     params.minStake,
     params.unbondingDelay,
     deployer,
@@ -111,7 +129,7 @@ export async function deployStrata(options: {
   const treasury = params.treasury ?? deployer;
   const market = await deploy("StorageMarket", [
     {
-      token: token.address,
+      token: tokenAddress,
       registry: registry.address,
       treasury,
       epochSeconds: params.epochSeconds,
@@ -125,45 +143,50 @@ export async function deployStrata(options: {
       reporterBps: params.reporterBps,
     },
   ]);
-  const read = { address: market.address, abi: storageMarketAbi } as const;
-  const [proofSystem, genesis] = await Promise.all([
-    publicClient.readContract({ ...read, functionName: "proofSystem" }),
-    publicClient.readContract({ ...read, functionName: "genesis" }),
+  const names = await deploy("NameRegistry", []);
+  const vaults = await deploy("VaultRegistry", [
+    tokenAddress,
+    registry.address,
+    market.address,
+    params.epochSeconds,
   ]);
+  const created = [token, registry, market, names, vaults].filter((d) => d !== undefined);
+  const blocks = await Promise.all(created.map((d) => mined(d.hash, `deploying ${d.name}`)));
+  // the market creates its proof system, the first contract it deploys (nonce 1)
+  const proofSystem = getContractAddress({ from: market.address, nonce: 1n });
   signal?.throwIfAborted();
   const slasherRole = await publicClient.readContract({
     address: registry.address,
     abi: nodeRegistryAbi,
     functionName: "SLASHER_ROLE",
   });
-  await send(
-    await wallet.writeContract({
-      address: registry.address,
-      abi: nodeRegistryAbi,
-      functionName: "grantRole",
-      args: [slasherRole, proofSystem],
-    }),
-  );
-  await send(
-    await wallet.writeContract({
-      address: registry.address,
-      abi: nodeRegistryAbi,
-      functionName: "setStakeGuard",
-      args: [proofSystem],
-    }),
-  );
-  const names = await deploy("NameRegistry", []);
-  const vaults = await deploy("VaultRegistry", [
-    token.address,
-    registry.address,
-    market.address,
-    params.epochSeconds,
+  const grant = await wallet.writeContract({
+    address: registry.address,
+    abi: nodeRegistryAbi,
+    functionName: "grantRole",
+    args: [slasherRole, proofSystem],
+    nonce: nonce++,
+  });
+  const guard = await wallet.writeContract({
+    address: registry.address,
+    abi: nodeRegistryAbi,
+    functionName: "setStakeGuard",
+    args: [proofSystem],
+    nonce: nonce++,
+  });
+  await Promise.all([mined(grant, "granting the slasher role"), mined(guard, "setting the stake guard")]);
+  const read = { address: market.address, abi: storageMarketAbi } as const;
+  const [marketProofs, genesis] = await Promise.all([
+    publicClient.readContract({ ...read, functionName: "proofSystem" }),
+    publicClient.readContract({ ...read, functionName: "genesis" }),
   ]);
+  if (getAddress(marketProofs) !== getAddress(proofSystem))
+    throw new Error(`the market's proof system is ${marketProofs}, not ${proofSystem}`);
   return {
     chainId: await publicClient.getChainId(),
-    deploymentBlock: token.block,
+    deploymentBlock: blocks.reduce((a, b) => (a < b ? a : b)),
     contracts: {
-      token: getAddress(token.address),
+      token: getAddress(tokenAddress),
       registry: getAddress(registry.address),
       market: getAddress(market.address),
       proofSystem: getAddress(proofSystem),

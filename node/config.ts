@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { CorsOrigins, DEFAULT_CORS_ORIGINS } from "../service/cors.ts";
 import { LogLevel } from "../service/logger.ts";
 import { ConfigError } from "./errors.ts";
 
@@ -20,11 +21,15 @@ export const NodeConfigSchema = Type.Object(
     /** The node's signing key (0x + 64 hex); attestations, proofs and enrolments are signed with it. */
     signerKey: Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" }),
     dataDir: Type.String({ minLength: 1 }),
+    /** Where clients reach this node (its registered endpoint); `strata node register` and `update` read it. */
+    endpoint: Type.Optional(Type.String({ pattern: "^https?://" })),
     http: Type.Object({
       host: Type.String({ minLength: 1 }),
       port: Type.Integer({ minimum: 0, maximum: 65535 }),
       /** An upload (PUT /store, /shard) whose body stops arriving this long is dropped (408). */
       uploadIdleMs: Type.Optional(Type.Integer({ minimum: 10 })),
+      /** Origins whose pages may call the node (CORS): `*` for any (the default), `[]` for none. */
+      corsOrigins: Type.Optional(CorsOrigins),
     }),
     p2p: Type.Object({
       /** TCP port libp2p listens on (0: any). */
@@ -116,7 +121,7 @@ export type NodeConfig = Static<typeof NodeConfigSchema>;
 
 /** Defaults for everything but the chain, identity and data directory. */
 export const nodeConfigDefaults = {
-  http: { host: "127.0.0.1", port: 9100, uploadIdleMs: 30_000 },
+  http: { host: "127.0.0.1", port: 9100, uploadIdleMs: 30_000, corsOrigins: [...DEFAULT_CORS_ORIGINS] },
   p2p: { port: 0, peers: [] as string[] },
   storage: { max: 64 * GiB, gcWatermark: 90, gcPeriodMs: 60 * 60 * 1000, maxUploadBytes: 8 * GiB },
   cache: { capacity: 4 * GiB, policy: "lru" as CachePolicyName, ttlMs: 60 * 60 * 1000 },

@@ -10,7 +10,7 @@ export const ExitCode = {
   ok: 0,
   /** Crashed (an uncaught error, the service ending on its own with an error), did not stop within the grace time, or was signalled again while stopping. */
   failed: 1,
-  /** The configuration is missing or invalid, or does not match the chain (wrong key, chain or database). */
+  /** The configuration is missing or invalid, does not match the chain (wrong key, chain or database), or names a port in use. */
   config: 2,
   /** The chain could not be reached at start. */
   unreachable: 5,
@@ -40,6 +40,11 @@ export interface RunProcessOptions<C extends { logLevel: string }, S extends Sto
   errors?: StartErrors;
   /** How long `stop()` may take before the process exits with code 1 anyway (10 s). */
   graceMs?: number;
+  /**
+   * Hears why the process is about to exit with an error (bad configuration, a failed start, a
+   * crash) after it is logged: `strata node start` prints it as one line naming the fix.
+   */
+  onFatal?: (error: unknown, exitCode: number) => void;
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
@@ -57,6 +62,7 @@ export async function runProcess<C extends { logLevel: string }, S extends Stopp
     config = await options.loadConfig();
   } catch (error) {
     createLogger("info", { name: options.name }).fatal({ err: error }, "bad configuration");
+    options.onFatal?.(error, ExitCode.config);
     return process.exit(ExitCode.config);
   }
   const logger = createLogger(config.logLevel, { name: options.name });
@@ -65,6 +71,7 @@ export async function runProcess<C extends { logLevel: string }, S extends Stopp
   const stop = stopOnce(() => started as Promise<S>, logger, options.graceMs ?? 10_000);
   const crash = (why: string) => (error: unknown) => {
     logger.fatal({ err: error }, why);
+    options.onFatal?.(error, ExitCode.failed);
     stop(ExitCode.failed, why);
   };
   for (const signal of SIGNALS) {
@@ -84,6 +91,7 @@ export async function runProcess<C extends { logLevel: string }, S extends Stopp
   } catch (error) {
     const code = startExitCode(error, options.errors);
     logger.fatal({ err: error, exit_code: code }, "could not start");
+    options.onFatal?.(error, code);
     return process.exit(code);
   }
   void options.ended?.(service).catch(crash("the service stopped"));
@@ -120,8 +128,24 @@ function stopOnce(
   };
 }
 
+/** A listen address taken or not allowed (EADDRINUSE, EACCES), anywhere in the error or its causes. */
+export function isListenRefused(error: unknown): boolean {
+  for (
+    let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 8;
+    depth++
+  ) {
+    if (e.code === "EADDRINUSE" || e.code === "EACCES") return true;
+    if (typeof e.message === "string" && /\b(EADDRINUSE|EACCES)\b/.test(e.message)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 function startExitCode(error: unknown, errors: StartErrors = {}): number {
   if (errors.config?.some((type) => error instanceof type)) return ExitCode.config;
+  // a port in use or not allowed is the configuration's to fix
+  if (isListenRefused(error)) return ExitCode.config;
   if (errors.unreachable?.some((type) => error instanceof type)) return ExitCode.unreachable;
   return ExitCode.failed;
 }

@@ -1,3 +1,4 @@
+export * from "./console-config.ts";
 export * from "./indexer-client.ts";
 export * from "./indexer-error-codes.ts";
 export * from "./indexer-routes.ts";

@@ -2,14 +2,13 @@ import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { formatUnits, type Hex, isHex } from "viem";
+import { type Hex, isHex } from "viem";
 import { clientFrom } from "../cli-context.ts";
 import { UsageError } from "../cli-error.ts";
 import type { Command } from "../command.ts";
 import { positiveInt, tierArg } from "../option-values.ts";
 import { ProgressBar } from "../progress-bar.ts";
-
-const tokens = (amount: bigint) => `${formatUnits(amount, 18)} STRATA`;
+import { tokenUnits } from "../token-units.ts";
 
 function faultsArg(value: unknown, tier: "hot" | "cold"): number | undefined {
   if (value === undefined) return undefined;
@@ -85,6 +84,7 @@ export const upload: Command = {
     });
     bar.done();
     const seconds = (performance.now() - started) / 1000;
+    const { format: tokens } = await tokenUnits(client.publicClient, client.deployment.contracts.token);
     print(
       [
         `uploaded ${result.size.toLocaleString("en-US")} bytes in ${seconds.toFixed(1)} s, certified on chain`,
@@ -271,6 +271,7 @@ export const quote: Command = {
       },
       { signal },
     );
+    const { format: tokens } = await tokenUnits(client.publicClient, client.deployment.contracts.token);
     print(
       `${tokens(q.total)} on nodes ${q.nodes.join(", ")} (storage ${tokens(q.cost)}, fee ${tokens(q.fee)})`,
       q,

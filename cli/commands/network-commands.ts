@@ -1,15 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { createPublicClient, createWalletClient, http } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { serializeDeployment, strataChain } from "#protocol";
-import { deployStrata, devnetParams } from "../../devnet/deploy-strata.ts";
-import { devnetAccount, devnetKey } from "../../devnet/hardhat-chain.ts";
-import { FIRST_DAPP_ACCOUNT, startDevnet } from "../../devnet/start-devnet.ts";
-import { readKeyFile } from "../cli-context.ts";
+import { join, resolve } from "node:path";
+import { DEFAULT_DEPLOYMENT, loadDeployment } from "../cli-context.ts";
 import { UsageError } from "../cli-error.ts";
 import type { Command } from "../command.ts";
+import { writeDeployment } from "../deployment-file.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -22,7 +16,9 @@ export const devnet: Command = {
   --chain-port P       JSON-RPC port (default 8545); nodes on 9101.., the indexer on 9200
   --fault MODE         make the last node misbehave: stop-proving, or drop-data (loses --drop of each blob)
   --drop FRACTION      for drop-data (default 0.5)
-  --no-demo            skip the demonstration upload`,
+  --no-demo            skip the demonstration upload
+Compiles the contracts first if needed. The deployment is also written to ${DEFAULT_DEPLOYMENT}, the
+file every command reads (unless that file is a deployment on another chain).`,
   options: {
     nodes: { type: "string" },
     "data-dir": { type: "string" },
@@ -31,7 +27,7 @@ export const devnet: Command = {
     drop: { type: "string" },
     "no-demo": { type: "boolean", default: false },
   },
-  async run({ values, signal, print }) {
+  async run({ values, signal, print, warn }) {
     const count = Number(values.nodes ?? 3);
     if (!Number.isInteger(count) || count < 1 || count > 9) throw new UsageError("--nodes takes 1 to 9");
     const fault = values.fault as string | undefined;
@@ -42,6 +38,15 @@ export const devnet: Command = {
     if (!(drop > 0 && drop <= 1)) throw new UsageError("--drop takes a fraction in (0, 1]");
     const dataDir = resolve((values["data-dir"] as string | undefined) ?? ".strata/devnet");
     const chainPort = Number(values["chain-port"] ?? 8545);
+    const { ensureContractArtifacts } = await import("../../devnet/contract-artifacts.ts");
+    await ensureContractArtifacts(ROOT, { signal, log: (line) => process.stderr.write(`${line}\n`) });
+    const { ensureConsoleBuild } = await import("../../devnet/console-build.ts");
+    // the console is a convenience: a failed build leaves the devnet without it, not down
+    await ensureConsoleBuild(ROOT, { signal, log: (line) => process.stderr.write(`${line}\n`) }).catch(
+      (error: Error) => warn(`the web console was not built: ${error.message.split("\n")[0]}`),
+    );
+    const { devnetKey } = await import("../../devnet/hardhat-chain.ts");
+    const { FIRST_DAPP_ACCOUNT, startDevnet } = await import("../../devnet/start-devnet.ts");
     process.stderr.write("starting the devnet (chain, contracts, nodes, indexer)…\n");
     const net = await startDevnet({
       root: ROOT,
@@ -55,6 +60,15 @@ export const devnet: Command = {
       signal.addEventListener("abort", () => done(), { once: true }),
     );
     try {
+      // the devnet's deployment is where every command looks by default, unless another chain's is there
+      let deploymentFile = resolve(DEFAULT_DEPLOYMENT);
+      const previous = await loadDeployment(deploymentFile).catch(() => undefined);
+      if (previous && previous.chainId !== net.deployment.chainId) {
+        warn(`${deploymentFile} is a deployment on chain ${previous.chainId}: left as it is`);
+        deploymentFile = net.deploymentFile;
+      } else if (deploymentFile !== net.deploymentFile) {
+        await writeDeployment(deploymentFile, net.deployment, net.rpcUrl);
+      }
       const dappKey = devnetKey(FIRST_DAPP_ACCOUNT);
       const { contracts } = net.deployment;
       print(
@@ -72,7 +86,8 @@ export const devnet: Command = {
               `  node ${n.nodeId}     ${n.url}${n.fault ? `  (fault: ${n.fault})` : ""}  log ${n.service.logFile}`,
           ),
           `  indexer    ${net.indexerUrl}  log ${net.indexer.logFile}`,
-          `  deployment ${net.deploymentFile}`,
+          `  console    ${net.consoleUrl}`,
+          `  deployment ${deploymentFile}${deploymentFile === resolve(DEFAULT_DEPLOYMENT) ? "" : " (pass it as --deployment)"}`,
           "",
           "Try an upload (a funded devnet dApp key; devnet only):",
           `  export STRATA_PRIVATE_KEY=${dappKey}`,
@@ -82,9 +97,10 @@ export const devnet: Command = {
         {
           rpcUrl: net.rpcUrl,
           deployment: net.deployment,
-          deploymentFile: net.deploymentFile,
+          deploymentFile,
           nodes: net.nodes.map(({ nodeId, url, fault }) => ({ nodeId, url, fault })),
           indexerUrl: net.indexerUrl,
+          consoleUrl: net.consoleUrl,
           dappKey,
         },
       );
@@ -113,32 +129,5 @@ export const devnet: Command = {
       process.stderr.write("stopping the devnet…\n");
       await net.stop();
     }
-  },
-};
-
-export const deploy: Command = {
-  name: "deploy",
-  summary: "Deploy the Strata contracts to a chain and write the deployment file",
-  help: `strata deploy [--rpc-url URL] [--key-file FILE] [--out FILE]
-  --key-file FILE   the deployer's key (default: the devnet's first account; only sensible locally)
-  --out FILE        deployment file to write (default .strata/deployment.json)`,
-  options: { out: { type: "string" } },
-  async run({ values, print }) {
-    const rpcUrl = values["rpc-url"];
-    const account = values["key-file"]
-      ? privateKeyToAccount(await readKeyFile(values["key-file"]))
-      : devnetAccount(0);
-    const transport = http(rpcUrl);
-    const chain = strataChain(await createPublicClient({ transport }).getChainId(), rpcUrl);
-    const deployment = await deployStrata({
-      wallet: createWalletClient({ account, chain, transport }),
-      publicClient: createPublicClient({ chain, transport }),
-      params: devnetParams,
-      root: ROOT,
-    });
-    const out = resolve((values.out as string | undefined) ?? ".strata/deployment.json");
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, serializeDeployment(deployment));
-    print(`deployed Strata on chain ${deployment.chainId}; addresses in ${out}`, { deployment, file: out });
   },
 };

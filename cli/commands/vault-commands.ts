@@ -159,7 +159,7 @@ export const vaultGet: Command = {
         out: values.out,
       });
     } else if (values.json) {
-      print("", { path: positionals[1], bytes: bytes.length, base64: bytes.toString("base64") });
+      print("", { path: positionals[1], bytes: bytes.length, base64: Buffer.from(bytes).toString("base64") });
     } else {
       process.stdout.write(bytes);
     }

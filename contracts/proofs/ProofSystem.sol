@@ -50,8 +50,6 @@ contract ProofSystem is ProofSampling, IStakeGuard, ReentrancyGuardTransient {
     address private immutable _treasury;
     uint8 private immutable _samples;
     uint16 private immutable _missesToDrop;
-    /// @dev `_slashAmount` and `_reporterBps` have no getter: they are published with the
-    /// deployment and shown by each report's two `NodeSlashed` events (docs/protocol.md §9.5).
     uint256 private immutable _slashAmount;
     uint16 private immutable _reporterBps;
 
@@ -186,6 +184,12 @@ contract ProofSystem is ProofSampling, IStakeGuard, ReentrancyGuardTransient {
     /// @notice Misses in a row after which a node is dropped from its blobs.
     function missesToDrop() public view returns (uint16) {
         return _missesToDrop;
+    }
+
+    /// @notice What a reported miss costs: `amount` of stake, `reporterBps` of it to the reporter
+    /// and the rest to `treasury`.
+    function slashTerms() external view returns (uint256 amount, uint16 reporterBps, address treasury) {
+        return (_slashAmount, _reporterBps, _treasury);
     }
 
     /// @dev Records a miss of `period` (the period before the current one) and drops the node

@@ -1,4 +1,5 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { LevelDatastore } from "datastore-level";
 import type { Address, Hex } from "viem";
@@ -44,15 +45,9 @@ export async function initNode(options: InitNodeOptions): Promise<InitializedNod
     generatePrivateKey();
   await writeFile(keyFile, `${signerKey}\n`, { mode: 0o600 });
   await chmod(keyFile, 0o600);
-  const datastore = new LevelDatastore(join(options.dataDir, "datastore"));
-  await datastore.open();
-  let peerId: string;
-  try {
-    peerId = await peerIdOf(datastore);
-  } finally {
-    await datastore.close();
-  }
+  const peerId = await readPeerId(options.dataDir);
   const host = options.publicHost ?? "127.0.0.1";
+  const endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${options.httpPort}`;
   const configFile = join(options.dataDir, "node.json");
   const config = {
     rpcUrl: options.rpcUrl,
@@ -60,6 +55,7 @@ export async function initNode(options: InitNodeOptions): Promise<InitializedNod
     nodeId: options.nodeId ?? 0,
     signerKeyFile: "signer.key",
     dataDir: options.dataDir,
+    endpoint,
     http: { host: "0.0.0.0", port: options.httpPort },
     p2p: { port: options.p2pPort, peers: [] },
     ...options.extra,
@@ -69,9 +65,29 @@ export async function initNode(options: InitNodeOptions): Promise<InitializedNod
     configFile,
     signer: privateKeyToAccount(signerKey).address,
     peerId,
-    endpoint: `http://${host}:${options.httpPort}`,
-    multiaddrs: [`/ip4/${host}/tcp/${options.p2pPort}/p2p/${peerId}`],
+    endpoint,
+    multiaddrs: multiaddrsFor(host, options.p2pPort, peerId),
   };
+}
+
+/**
+ * The libp2p peer id kept in a node's data directory (made on first use). Opens the node's
+ * LevelDB, so it fails while the node runs.
+ */
+export async function readPeerId(dataDir: string): Promise<string> {
+  const datastore = new LevelDatastore(join(dataDir, "datastore"));
+  await datastore.open();
+  try {
+    return await peerIdOf(datastore);
+  } finally {
+    await datastore.close();
+  }
+}
+
+/** The libp2p address others dial: `/ip4`, `/ip6` or `/dns` by the kind of `host`. */
+export function multiaddrsFor(host: string, p2pPort: number, peerId: string): string[] {
+  const kind = isIP(host) === 4 ? "ip4" : isIP(host) === 6 ? "ip6" : "dns";
+  return [`/${kind}/${host}/tcp/${p2pPort}/p2p/${peerId}`];
 }
 
 /** Writes the registered id into a node's `node.json`. */

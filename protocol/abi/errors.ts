@@ -194,6 +194,11 @@ export const strataErrorsAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "StrataTokenFaucetOff",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "string",

@@ -11,6 +11,16 @@ export const strataTokenAbi = [
         "internalType": "uint64",
         "name": "faucetCooldown_",
         "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "holder",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "supply",
+        "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",
@@ -207,6 +217,11 @@ export const strataTokenAbi = [
       }
     ],
     "name": "StrataTokenFaucetLimit",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "StrataTokenFaucetOff",
     "type": "error"
   },
   {

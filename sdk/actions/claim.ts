@@ -1,7 +1,8 @@
 import type { Hex } from "viem";
-import { storageMarketAbi } from "#protocol";
+import { storageMarketAbi } from "../../protocol/index.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signerOf } from "../client/client-context.ts";
 import { sendCall } from "../client/contract-calls.ts";
+import { heldBlobs } from "../client/held-blobs.ts";
 import { readBlob } from "../client/read-blob.ts";
 import { InvalidArgumentError } from "../errors.ts";
 
@@ -50,19 +51,4 @@ export async function claim(ctx: ClientContext, params: ClaimParameters): Promis
     sendOptionsOf(ctx, signal),
   );
   return { hash, amount: result, blobs: blobIds.length };
-}
-
-/** Every blob the indexer lists `nodeId` holding, page by page. */
-async function heldBlobs(ctx: Pick<ClientContext, "indexer">, nodeId: number, signal?: AbortSignal) {
-  const blobIds: Hex[] = [];
-  let after: string | undefined;
-  do {
-    const page = await ctx.indexer.blobs(
-      { node: nodeId, limit: 100, ...(after ? { after } : {}) },
-      { signal },
-    );
-    blobIds.push(...page.blobs.map((blob) => blob.blobId as Hex));
-    after = page.next ?? undefined;
-  } while (after);
-  return blobIds;
 }

@@ -15,9 +15,12 @@ export {
   type RequestUnstakeReturnType,
   requestUnstake,
 } from "./request-unstake.ts";
+export { type SettleParameters, type SettleReturnType, settle } from "./settle.ts";
 export { type StakeParameters, type StakeReturnType, stake } from "./stake.ts";
 export { type StatusParameters, type StatusReturnType, status } from "./status.ts";
 export { type StreamParameters, type StreamReturnType, stream } from "./stream.ts";
+export { type TransferParameters, type TransferReturnType, transfer } from "./transfer.ts";
+export { type UnclaimedPayParameters, type UnclaimedPayReturnType, unclaimedPay } from "./unclaimed-pay.ts";
 export { type UpdateNodeParameters, type UpdateNodeReturnType, updateNode } from "./update-node.ts";
 export { type UploadParameters, type UploadReturnType, upload } from "./upload.ts";
 export { type WithdrawParameters, type WithdrawReturnType, withdraw } from "./withdraw.ts";

@@ -1,6 +1,6 @@
-import { type Address, createPublicClient, type Hex, http, type PublicClient, type WalletClient } from "viem";
-import type { Deployment } from "#protocol";
-import { type BlobQuery, createIndexerClient, type IndexerClient } from "../../api/indexer/index.ts";
+import type { Address, Hex, PublicClient } from "viem";
+import type { BlobQuery, IndexerClient } from "../../api/indexer/index.ts";
+import type { Deployment } from "../../protocol/index.ts";
 import { balance } from "../actions/balance.ts";
 import { type ClaimReturnType, claim } from "../actions/claim.ts";
 import { type DeleteBlobReturnType, deleteBlob } from "../actions/delete-blob.ts";
@@ -14,13 +14,15 @@ import { type QuoteParameters, type QuoteReturnType, quote } from "../actions/qu
 import { type ReclaimReturnType, reclaim } from "../actions/reclaim.ts";
 import { type RegisterNodeReturnType, registerNode } from "../actions/register-node.ts";
 import { type RequestUnstakeReturnType, requestUnstake } from "../actions/request-unstake.ts";
+import { type SettleReturnType, settle } from "../actions/settle.ts";
 import { type StakeReturnType, stake } from "../actions/stake.ts";
 import { type StatusReturnType, status } from "../actions/status.ts";
 import { type StreamParameters, stream } from "../actions/stream.ts";
+import { type TransferReturnType, transfer } from "../actions/transfer.ts";
+import { type UnclaimedPayReturnType, unclaimedPay } from "../actions/unclaimed-pay.ts";
 import { type UpdateNodeReturnType, updateNode } from "../actions/update-node.ts";
 import { upload } from "../actions/upload.ts";
 import { type WithdrawReturnType, withdraw } from "../actions/withdraw.ts";
-import { InvalidArgumentError } from "../errors.ts";
 import { lockName } from "../names/lock-name.ts";
 import { nameHistory } from "../names/name-history.ts";
 import { type PublishNameParameters, publishName } from "../names/publish-name.ts";
@@ -31,36 +33,13 @@ import {
   type VaultClient,
   vaultClient,
 } from "../vaults/vault-client.ts";
-import { type AllowanceLedger, sharedAllowances } from "./allowance-ledger.ts";
-import { type ChainSigner, type EthersSignerLike, toChainSigner } from "./chain-signer.ts";
+import type { ChainSigner } from "./chain-signer.ts";
 import { type ClientContext, signerOf } from "./client-context.ts";
-import { DEFAULT_POLLING_INTERVAL_MS } from "./contract-calls.ts";
 import type { NodeParams } from "./node-params.ts";
-import { type NonceSequencers, sharedNonces } from "./nonce-sequencer.ts";
-import type { UploadSource } from "./prepare-source.ts";
-import type { UploadOptions, UploadResult } from "./upload-types.ts";
+import { createStrataContext, type StrataClientOptions } from "./strata-context.ts";
+import type { UploadOptions, UploadResult, UploadSource } from "./upload-types.ts";
 
-export interface StrataClientOptions {
-  deployment: Deployment;
-  /** JSON-RPC endpoint for reads, simulations and receipts (or a ready PublicClient). */
-  rpcUrl?: string;
-  publicClient?: PublicClient;
-  /** Who signs: a viem WalletClient with an account or an ethers v6 Signer. Reads need none. */
-  signer?: WalletClient | EthersSignerLike;
-  indexerUrl: string;
-  /**
-   * Longest wait between two receipt polls, about the chain's block time (default 500 ms; viem's
-   * own default is 4 s). Also the polling interval of the PublicClient made from `rpcUrl`.
-   */
-  pollingIntervalMs?: number;
-  /**
-   * Nonce sequencers and token allowance ledger of the accounts this client signs as. By default
-   * the process-wide ones, so every client signing as one account shares its nonce sequence and
-   * its allowances, and parallel uploads from one account do not collide.
-   */
-  nonces?: NonceSequencers;
-  allowances?: AllowanceLedger;
-}
+export type { StrataClientOptions } from "./strata-context.ts";
 
 type Options = { signal?: AbortSignal };
 
@@ -105,25 +84,10 @@ export class StrataClient {
   };
 
   constructor(options: StrataClientOptions) {
-    this.deployment = options.deployment;
-    if (!options.publicClient && !options.rpcUrl)
-      throw new InvalidArgumentError("pass rpcUrl or publicClient");
-    const polling = options.pollingIntervalMs ?? DEFAULT_POLLING_INTERVAL_MS;
-    if (!Number.isFinite(polling) || polling < 1)
-      throw new InvalidArgumentError("pollingIntervalMs must be a positive number");
-    this.publicClient =
-      options.publicClient ??
-      (createPublicClient({ transport: http(options.rpcUrl), pollingInterval: polling }) as PublicClient);
-    this.indexer = createIndexerClient({ baseUrl: options.indexerUrl });
-    this.context = {
-      deployment: this.deployment,
-      publicClient: this.publicClient,
-      indexer: this.indexer,
-      signer: options.signer ? toChainSigner(options.signer) : undefined,
-      pollingIntervalMs: polling,
-      nonces: options.nonces ?? sharedNonces,
-      allowances: options.allowances ?? sharedAllowances,
-    };
+    this.context = createStrataContext(options);
+    this.deployment = this.context.deployment;
+    this.publicClient = this.context.publicClient;
+    this.indexer = this.context.indexer;
     const ctx = this.context;
     this.names = {
       publish: (label, target, opts = {}) => publishName(ctx, { ...opts, label, target }),
@@ -197,9 +161,19 @@ export class StrataClient {
     return reclaim(this.context, { ...options, blobId });
   }
 
+  /** Closes a blob whose term has ended: holders credited, the rest refunded to the owner. Anyone may call it. */
+  settle(blobId: Hex, options: Options = {}): Promise<SettleReturnType> {
+    return settle(this.context, { ...options, blobId });
+  }
+
   /** Devnet only: mints `amount` test tokens to the signer. */
   faucet(amount: bigint, options: Options = {}): Promise<FaucetReturnType> {
     return faucet(this.context, { ...options, amount });
+  }
+
+  /** Sends `amount` token base units from the signer to `to`. */
+  transfer(to: Address, amount: bigint, options: Options = {}): Promise<TransferReturnType> {
+    return transfer(this.context, { ...options, to, amount });
   }
 
   /** The token balance of `account`, by default the signer's. */
@@ -241,6 +215,11 @@ export class StrataClient {
   /** Pays a node's stake back once its unbonding delay has passed. */
   withdraw(nodeId: number, options: Options = {}): Promise<WithdrawReturnType> {
     return withdraw(this.context, { ...options, nodeId });
+  }
+
+  /** What a claim would pay the node's operator now (simulated: nothing is sent). */
+  unclaimedPay(nodeId: number, options: Options & { blobIds?: Hex[] } = {}): Promise<UnclaimedPayReturnType> {
+    return unclaimedPay(this.context, { ...options, nodeId });
   }
 
   /** Claims the node's pay on the blobs it holds for closed, proven periods; returns the amount paid. */
