@@ -5,13 +5,14 @@
 //   service/                   the service kernel (logs, metrics, ticker, shutdown): protocol/ and api/ only
 //   node/, indexer/            the two services: service/, protocol/, api/; never each other nor sdk/
 //   sdk/                       the client: protocol/ and api/ only
+//   console/                   the web console, a page: api/, protocol/ and sdk/; nothing imports it
 //   devnet/, cli/, scripts/    the top: anything but test/ and bench/
 //   test/, bench/              imported by nobody (test files may import test/helpers/)
 //
 // Type-only imports count: a layer that needs another's types depends on it.
 
 /** Every Strata folder holding TypeScript, as a path alternation. */
-const ALL = "api|bench|cli|devnet|indexer|node|protocol|scripts|sdk|service|test";
+const ALL = "api|bench|cli|console|devnet|indexer|node|protocol|scripts|sdk|service|test";
 
 /** The folders a layer must not reach, written as the complement of what it may import. */
 const outside = (...allowed) =>
@@ -65,6 +66,21 @@ module.exports = {
       to: { path: outside("indexer", "service", "protocol", "api", "test") },
     },
     {
+      name: "console-is-a-page",
+      comment:
+        "console/ runs in a browser: it reads the indexer through api/'s client and signs through the SDK's browser build (sdk/, protocol/), and imports no service, CLI or harness.",
+      severity: "error",
+      from: { path: "^console/" },
+      to: { path: outside("console", "api", "protocol", "sdk") },
+    },
+    {
+      name: "nothing-imports-the-console",
+      comment: "console/ is an app at the top: nothing imports it (its build is served as files).",
+      severity: "error",
+      from: { pathNot: "^console/" },
+      to: { path: "^console/" },
+    },
+    {
       name: "nothing-imports-the-top",
       comment: "cli/, devnet/ and scripts/ sit on top: only they (and tests) import them.",
       severity: "error",
@@ -103,7 +119,7 @@ module.exports = {
   options: {
     // Strata's own folders only: packages and built files are not layers.
     includeOnly: `^(${ALL})/`,
-    exclude: { path: "(^|/)(node_modules|artifacts|cache|build)/" },
+    exclude: { path: "(^|/)(node_modules|artifacts|cache|build)/|^sdk/dist/|^console/(dist|[.]dist-[^/]*)/" },
     doNotFollow: { path: "node_modules" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },

@@ -2,17 +2,20 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The test tiers, run in this order by `vitest run` (`npm test`), or one at a time with
- * `vitest run --project <name>` (`npm run test:unit`, `test:contracts`, `test:integration`, `test:e2e`):
+ * `vitest run --project <name>` (`npm run test:unit`, `test:contracts`, `test:integration`, `test:e2e`,
+ * `test:browser`):
  * - unit: the `*.test.ts` files beside the code, in-memory, seconds;
  * - contracts: the contracts on an in-process Hardhat chain;
  * - integration: nodes, the indexer and the SDK over that chain on loopback;
- * - e2e: the devnet in real processes.
+ * - e2e: the devnet in real processes;
+ * - browser: the web console in headless Chromium (Debian's chromium) against the devnet.
  */
 const tiers = [
   { name: "unit", include: ["{api,cli,devnet,indexer,node,protocol,sdk,service}/**/*.test.ts"] },
   { name: "contracts", include: ["test/contracts/**/*.test.ts"] },
   { name: "integration", include: ["test/{collections,indexer,names,node,sdk,vaults}/**/*.test.ts"] },
   { name: "e2e", include: ["test/e2e/**/*.test.ts"] },
+  { name: "browser", include: ["test/browser/**/*.test.ts"] },
 ];
 
 /**
@@ -47,7 +50,7 @@ export default defineConfig({
       // on with `--coverage` (CI: `./run test --coverage`)
       provider: "v8",
       include: ["{api,cli,devnet,indexer,node,protocol,sdk,service}/**/*.ts"],
-      exclude: ["**/*.test.ts", "protocol/abi/**"],
+      exclude: ["**/*.test.ts", "protocol/abi/**", "sdk/dist/**"],
       reporter: ["text-summary", "json-summary"],
       reportsDirectory: "coverage",
       reportOnFailure: true,

@@ -11,6 +11,16 @@ export interface PutReply {
 
 const MAX_REPLY_BYTES = 1 << 20;
 
+/** What a PUT sends: chunks read as the socket takes them, or a Blob (a page's File, Node's `openAsBlob`). */
+export type PutBody = AsyncIterable<Uint8Array> | Blob;
+
+/** How a PUT is sent: extra headers, a signal, and `onBytes` as each chunk goes out. */
+export interface PutOptions {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  onBytes?: (bytes: number) => void;
+}
+
 /**
  * PUTs `body` to `url` and reads the JSON answer. The body is written with backpressure: a chunk
  * is read from `body` only once the socket has taken the one before, so memory stays at a few
@@ -18,16 +28,16 @@ const MAX_REPLY_BYTES = 1 << 20;
  * answers before reading the whole body (a refusal) is heard: its answer is returned and the rest
  * of the body is not read.
  */
-export function putStream(
-  url: string,
-  body: AsyncIterable<Uint8Array>,
-  options: { headers?: Record<string, string>; signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
-): Promise<PutReply> {
+export function putStream(url: string, body: PutBody, options: PutOptions = {}): Promise<PutReply> {
   const target = new URL(url);
   const send = target.protocol === "https:" ? httpsRequest : httpRequest;
   const req = send(target, {
     method: "PUT",
-    headers: { "content-type": "application/octet-stream", ...options.headers },
+    headers: {
+      "content-type": "application/octet-stream",
+      ...(body instanceof Blob ? { "content-length": String(body.size) } : {}),
+      ...options.headers,
+    },
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const answered = new Promise<PutReply>((resolve, reject) => {
@@ -39,7 +49,8 @@ export function putStream(
     (reply) => reply.status >= 400 && req.destroy(),
     () => undefined,
   );
-  const sent = pipeline(counted(body, options.onBytes), req);
+  const chunks = body instanceof Blob ? (body.stream() as unknown as AsyncIterable<Uint8Array>) : body;
+  const sent = pipeline(counted(chunks, options.onBytes), req);
   return Promise.race([
     answered,
     // a body that failed to go out matters only if no answer comes (a refusal closes the socket)

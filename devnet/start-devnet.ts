@@ -55,6 +55,8 @@ export interface Devnet {
   publicClient: PublicClient;
   nodes: DevnetNode[];
   indexerUrl: string;
+  /** The web console, served by the indexer (built by `npm run build:console`). */
+  consoleUrl: string;
   indexer: Service;
   chain: HardhatChain;
   /** A client signing as devnet dApp account `index` (0-based among the funded dApp accounts). */
@@ -184,6 +186,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
           pollMs: 200,
           health: { intervalMs: 2_000, timeoutMs: 2_000 },
           logLevel: options.logLevel ?? "info",
+          // the web console (npm run build:console) at /console/
+          console: { dir: join(root, "console", "dist") },
         },
         null,
         2,
@@ -212,6 +216,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       publicClient,
       nodes,
       indexerUrl,
+      consoleUrl: `${indexerUrl}/console/`,
       indexer,
       chain,
       dappClient: (index = 0) => clientAs(FIRST_DAPP_ACCOUNT + index),

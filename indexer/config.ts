@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { CorsOrigins, DEFAULT_CORS_ORIGINS } from "../service/cors.ts";
 import { LogLevel } from "../service/logger.ts";
 import { ConfigError } from "./errors.ts";
 
@@ -14,6 +15,8 @@ export const IndexerConfigSchema = Type.Object(
     http: Type.Object({
       host: Type.String({ minLength: 1 }),
       port: Type.Integer({ minimum: 0, maximum: 65535 }),
+      /** Origins whose pages may call the indexer (CORS): `*` for any (the default), `[]` for none. */
+      corsOrigins: Type.Optional(CorsOrigins),
     }),
     /** Blocks on top of a block before it is indexed. */
     confirmations: Type.Integer({ minimum: 0, maximum: 1000 }),
@@ -32,6 +35,19 @@ export const IndexerConfigSchema = Type.Object(
       timeoutMs: Type.Integer({ minimum: 100 }),
     }),
     logLevel: LogLevel,
+    /**
+     * The web console, served at /console/ when set: `dir` its build (console/dist), `rpcUrl` the
+     * JSON-RPC endpoint pages are told to use (default `rpcUrl`; null: only through the wallet).
+     */
+    console: Type.Optional(
+      Type.Object(
+        {
+          dir: Type.String({ minLength: 1 }),
+          rpcUrl: Type.Optional(Type.Union([Type.String({ pattern: "^https?://" }), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -39,7 +55,7 @@ export const IndexerConfigSchema = Type.Object(
 export type IndexerConfig = Static<typeof IndexerConfigSchema>;
 
 export const indexerConfigDefaults = {
-  http: { host: "127.0.0.1", port: 9200 },
+  http: { host: "127.0.0.1", port: 9200, corsOrigins: [...DEFAULT_CORS_ORIGINS] },
   confirmations: 2,
   reorgWindow: 128,
   pollMs: 500,

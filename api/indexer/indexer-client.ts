@@ -9,6 +9,8 @@ import type {
   IndexedNodeDetail,
   IndexerHealthOk,
   IndexerStats,
+  PeriodsFilter,
+  PeriodsReply,
   Route,
   SearchReply,
 } from "./indexer-schemas.ts";
@@ -30,7 +32,8 @@ export function createIndexerClient(options: IndexerClientOptions) {
   const target: HttpTarget = {
     baseUrl: trimBase(options.baseUrl),
     origin: { service: "indexer" },
-    fetch: options.fetch ?? fetch,
+    // called as a method of the target: the global fetch bound (a page refuses it unbound)
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
   };
   const timeoutMs = options.timeoutMs ?? 10_000;
   const get = async <T>(path: string, opts: Signal = {}): Promise<T> =>
@@ -70,6 +73,15 @@ export function createIndexerClient(options: IndexerClientOptions) {
     /** GET /search: full-text search over names, tags and MIME types. */
     search: (q: string, opts: Signal & { limit?: number } = {}) =>
       get<SearchReply>(`/search?${new URLSearchParams({ q, limit: String(opts.limit ?? 20) })}`, opts),
+
+    /** GET /periods: proofs, misses, slashes and stored bytes per period, oldest first. */
+    periods: (filter: PeriodsFilter = {}, opts?: Signal) => {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(filter)) {
+        if (value !== undefined) params.set(key, String(value));
+      }
+      return get<PeriodsReply>(`/periods${params.size > 0 ? `?${params}` : ""}`, opts);
+    },
 
     /** GET /stats: head and indexed blocks, lag, rows per table. */
     stats: (opts?: Signal) => get<IndexerStats>("/stats", opts),

@@ -11,6 +11,8 @@ import {
   Limit,
   Node,
   NodeDetail,
+  PeriodsQuery,
+  PeriodsReply,
   ProvidersReply,
   RouteReply,
   SearchReply,
@@ -25,6 +27,7 @@ export const IndexerPath = {
   search: "/search",
   nodes: "/nodes",
   node: "/nodes/:id",
+  periods: "/periods",
   stats: "/stats",
   health: "/health",
   metrics: "/metrics",
@@ -68,6 +71,10 @@ export const IndexerSchema = {
   node: {
     params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 0xffffff }) }),
     response: { 200: NodeDetail, ...indexerErrors("INDEXER_ERR_VALIDATION", "INDEXER_ERR_NOT_FOUND") },
+  },
+  periods: {
+    querystring: PeriodsQuery,
+    response: { 200: PeriodsReply, ...indexerErrors("INDEXER_ERR_VALIDATION") },
   },
   stats: { response: { 200: IndexerStats, ...indexerStatusErrors() } },
   health: { response: { 200: IndexerHealthOk, 503: IndexerHealthStopped, ...indexerStatusErrors() } },

@@ -244,6 +244,47 @@ export const SearchReply = Type.Object({
   results: Type.Array(Type.Intersect([Blob, Type.Object({ rank: Type.Number() })])),
 });
 
+/** GET /periods: the last periods up to `before` (the current period by default), at most 1,000. */
+export const PeriodsQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 60 }),
+    before: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: "Periods before this one (default: up to the current period)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** What happened in one proving period: proofs, misses and slashes, and what was stored. */
+export const PeriodActivity = Type.Object({
+  period: Type.Integer(),
+  proofs: Type.Integer({ description: "Proofs submitted for the period" }),
+  misses: Type.Integer({ description: "Missed proofs reported for the period" }),
+  slashes: Type.Integer({ description: "Slashes for the period's misses (one per report)" }),
+  slashed: amount("Stake slashed for the period's misses"),
+  blobs: Type.Integer({ description: "Certified blobs whose term covers the period" }),
+  storedBytes: Type.Integer({ description: "Their bytes (each blob once, whatever its replicas)" }),
+  nodes: Type.Array(
+    Type.Object({
+      nodeId: Type.Integer(),
+      proofs: Type.Integer(),
+      misses: Type.Integer(),
+      slashes: Type.Integer(),
+    }),
+    { description: "Per node, those with a proof, a miss or a slash in the period" },
+  ),
+});
+
+export const PeriodsReply = Type.Object({
+  current: Type.Integer({ description: "The chain's current period, as indexed" }),
+  periodSeconds: Type.Integer(),
+  genesis: Type.Integer({ description: "Unix time period 0 starts" }),
+  periods: Type.Array(PeriodActivity, { description: "Oldest first" }),
+});
+
 export const IndexerStats = Type.Object({
   chainId: Type.Integer(),
   headBlock: Type.Integer(),
@@ -300,3 +341,7 @@ export type BlobsPage = Static<typeof BlobsPage>;
 export type SearchReply = Static<typeof SearchReply>;
 export type IndexerStats = Static<typeof IndexerStats>;
 export type IndexerHealthOk = Static<typeof IndexerHealthOk>;
+export type PeriodActivity = Static<typeof PeriodActivity>;
+export type PeriodsReply = Static<typeof PeriodsReply>;
+/** GET /periods options, as a client passes them. */
+export type PeriodsFilter = Partial<Static<typeof PeriodsQuery>>;

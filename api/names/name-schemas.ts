@@ -5,8 +5,7 @@ export const NameIdPattern = "^0x[0-9a-fA-F]{64}$";
 export const AddressPattern = "^0x[0-9a-fA-F]{40}$";
 /** An IPNS name: a libp2p-key CIDv1 in base36 (`k51…`) or base32 (`bafz…`), or a base58 peer id. */
 export const IpnsNamePattern = "^[0-9A-Za-z]{20,120}$";
-/** The media type of an IPNS record (IPFS specs: routing v1, trustless gateway). */
-export const IPNS_RECORD_TYPE = "application/vnd.ipfs.ipns-record";
+export { IPNS_RECORD_TYPE } from "./ipns-record-type.ts";
 /** The largest IPNS record a client must accept (IPNS spec). */
 export const MAX_IPNS_RECORD = 10 * 1024;
 

@@ -1,11 +1,6 @@
 import { type HttpTarget, jsonOf, send } from "../http-request.ts";
-import {
-  type IndexedName,
-  IPNS_RECORD_TYPE,
-  type NameHistory,
-  type NamesFilter,
-  type NamesPage,
-} from "./name-schemas.ts";
+import { IPNS_RECORD_TYPE } from "./ipns-record-type.ts";
+import type { IndexedName, NameHistory, NamesFilter, NamesPage } from "./name-schemas.ts";
 
 type Signal = { signal?: AbortSignal | undefined };
 

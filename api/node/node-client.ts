@@ -1,6 +1,6 @@
 import { bytesOf, type HttpTarget, jsonOf, send, trimBase } from "../http-request.ts";
-import { IPNS_RECORD_TYPE } from "../names/name-schemas.ts";
-import { type PutReply, putStream } from "../put-stream.ts";
+import { IPNS_RECORD_TYPE } from "../names/ipns-record-type.ts";
+import { type PutBody, type PutReply, putStream } from "../put-stream.ts";
 import { BAD_REPLY, ServiceError, serviceErrorOf, unreachable } from "../service-error.ts";
 import { type CarQuery, carAccept, carQueryString, RAW_TYPE } from "./gateway-params.ts";
 import { NodeHeader, nodeUrl } from "./node-paths.ts";
@@ -44,7 +44,8 @@ export function createNodeClient(options: NodeClientOptions) {
   const target: HttpTarget = {
     baseUrl: trimBase(options.baseUrl),
     origin: { service: "node", ...(options.nodeId !== undefined ? { nodeId: options.nodeId } : {}) },
-    fetch: options.fetch ?? fetch,
+    // called as a method of the target: the global fetch bound (a page refuses it unbound)
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
   };
   const getJson = async <T>(path: string, opts: Signal): Promise<T> =>
     jsonOf<T>(target, await send(target, path, { signal: opts.signal }));
@@ -52,7 +53,7 @@ export function createNodeClient(options: NodeClientOptions) {
     bytesOf(target, await send(target, path, { signal: opts.signal }));
 
   /** PUTs a streamed body and reads the JSON reply; a refusal is a ServiceError. */
-  const put = async <T>(path: string, body: AsyncIterable<Uint8Array>, opts: Upload, headers = {}) => {
+  const put = async <T>(path: string, body: PutBody, opts: Upload, headers = {}) => {
     let reply: PutReply;
     try {
       reply = await putStream(`${target.baseUrl}${path}`, body, {
@@ -75,8 +76,8 @@ export function createNodeClient(options: NodeClientOptions) {
     baseUrl: target.baseUrl,
     nodeId: options.nodeId,
 
-    /** PUT /store: a registered blob's bytes; the node's attestation. */
-    putStore: (blobId: string, body: AsyncIterable<Uint8Array>, opts: Upload = {}) =>
+    /** PUT /store: a registered blob's bytes (chunks or a Blob); the node's attestation. */
+    putStore: (blobId: string, body: PutBody, opts: Upload = {}) =>
       put<StoreReply>(nodeUrl.store(blobId), body, opts),
 
     /** PUT /shard: this holder's shard of a cold blob, with every holder's shard commitment. */

@@ -1,4 +1,4 @@
-import { type ColdLayout, encodeShards, ShardFanout } from "#protocol";
+import { type ColdLayout, encodeShards, ShardFanout } from "../../protocol/index.ts";
 import { BAD_REPLY, ServiceError } from "../service-error.ts";
 import type { NodeClient } from "./node-client.ts";
 import type { ShardReply } from "./node-schemas.ts";
@@ -21,7 +21,7 @@ export async function sendShards(
   blobId: string,
   shardRoots: readonly string[],
   nodes: readonly Pick<NodeClient, "putShard" | "nodeId">[],
-  options: { signal?: AbortSignal | undefined; onBytes?: (bytes: number) => void } = {},
+  options: { signal?: AbortSignal | undefined; onBytes?: (bytes: number, holder: number) => void } = {},
 ): Promise<{ replies: ShardReply[]; failures: ShardFailure[] }> {
   const fanout = new ShardFanout(nodes.length);
   const puts = nodes.map(async (node, holder) => {
@@ -29,7 +29,7 @@ export async function sendShards(
       shardRoots,
       shardSize: layout.shardSize,
       signal: options.signal,
-      ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+      ...(options.onBytes ? { onBytes: (bytes: number) => options.onBytes?.(bytes, holder) } : {}),
     });
     if (reply.blobId.toLowerCase() !== blobId.toLowerCase() || reply.holder !== holder) {
       const origin = {

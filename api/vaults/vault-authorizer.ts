@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
-import type { Hex } from "viem";
-import { vaultRequestMessage } from "#protocol";
+import { type Hex, toHex } from "viem";
+import { vaultRequestMessage } from "../../protocol/index.ts";
 import type { VaultAuthorizer } from "./vault-node-client.ts";
 
 /**
@@ -15,7 +14,7 @@ export function vaultAuthorizer(options: {
 }): VaultAuthorizer {
   return async (method, path, contentLength) => {
     const timestamp = Math.floor(Date.now() / 1000);
-    const nonce = `0x${randomBytes(16).toString("hex")}` as Hex;
+    const nonce = toHex(crypto.getRandomValues(new Uint8Array(16)));
     const message = vaultRequestMessage({
       chainId: options.chainId,
       vaultId: options.vaultId,

@@ -1,16 +1,16 @@
 import { bytesOf, type HttpTarget, jsonOf, send, trimBase } from "../http-request.ts";
-import { type PutReply, putStream } from "../put-stream.ts";
+import { type PutBody, type PutReply, putStream } from "../put-stream.ts";
 import { BAD_REPLY, ServiceError, serviceErrorOf, unreachable } from "../service-error.ts";
-import {
-  VAULT_AUTH_HEADER,
-  type VaultDbBody,
-  type VaultDbOp,
-  type VaultFileReply,
-  type VaultJobReply,
-  type VaultKeyGrant,
-  type VaultRestoreBody,
-  type VaultSnapshotBody,
-  type VaultStatusReply,
+import { VAULT_AUTH_HEADER } from "./vault-auth-header.ts";
+import type {
+  VaultDbBody,
+  VaultDbOp,
+  VaultFileReply,
+  VaultJobReply,
+  VaultKeyGrant,
+  VaultRestoreBody,
+  VaultSnapshotBody,
+  VaultStatusReply,
 } from "./vault-node-schemas.ts";
 
 /** Signs one request: the `x-strata-vault-auth` value for `method path` with a body of `contentLength` bytes. */
@@ -34,11 +34,12 @@ export function createVaultNodeClient(options: {
   const target: HttpTarget = {
     baseUrl: trimBase(options.baseUrl),
     origin: { service: "node", ...(options.nodeId !== undefined ? { nodeId: options.nodeId } : {}) },
-    fetch: options.fetch ?? fetch,
+    // called as a method of the target: the global fetch bound (a page refuses it unbound)
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
   };
   const base = `/vaults/${options.vaultId}`;
   const signed = async (method: string, url: string, body?: string) => ({
-    [VAULT_AUTH_HEADER]: await options.authorize(method, url, body ? Buffer.byteLength(body) : 0),
+    [VAULT_AUTH_HEADER]: await options.authorize(method, url, body ? utf8Length(body) : 0),
   });
   const call = async <T>(method: string, url: string, body?: unknown, opts: Signal = {}, ok = [200]) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
@@ -66,7 +67,7 @@ export function createVaultNodeClient(options: {
     /** PUT /vaults/:id/files/<path>: a whole file, replacing any at that path. */
     putFile: async (
       file: string,
-      body: AsyncIterable<Uint8Array>,
+      body: PutBody,
       size: number,
       opts: Signal & { type?: string; onBytes?: (bytes: number) => void } = {},
     ): Promise<VaultFileReply> => {
@@ -243,3 +244,8 @@ export function createVaultNodeClient(options: {
 }
 
 export type VaultNodeClient = ReturnType<typeof createVaultNodeClient>;
+
+/** The bytes of `text` in UTF-8 (what content-length counts). */
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
+}

@@ -1,6 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { BinaryReply, Nullable, rawBody } from "../error-envelope.ts";
 import { nodeErrors } from "../node/node-error-codes.ts";
+import { VAULT_AUTH_HEADER } from "./vault-auth-header.ts";
 
 /** The storage node's vault routes (Fastify patterns). */
 export const VaultNodePath = {
@@ -22,8 +23,7 @@ export const VaultNodePath = {
   cancel: "/vault-jobs/:job/cancel",
 } as const;
 
-/** `x-strata-vault-auth: <signer>.<timestamp>.<nonce>.<signature>`: a signed vault request. */
-export const VAULT_AUTH_HEADER = "x-strata-vault-auth";
+export { VAULT_AUTH_HEADER };
 
 const VaultId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });

@@ -3,6 +3,7 @@ import { type BlobFilters, BlobQueries } from "./blob-queries.ts";
 import { type ChainTime, chainClock } from "./chain-clock.ts";
 import { NodeQueries } from "./node-queries.ts";
 import type { Db } from "./open-database.ts";
+import { PeriodQueries } from "./period-queries.ts";
 import { RouteQueries } from "./route-queries.ts";
 import { countRows } from "./stats-queries.ts";
 
@@ -18,6 +19,8 @@ export class Queries {
   readonly #blobs: BlobQueries;
   readonly #nodes: NodeQueries;
   readonly #routes: RouteQueries;
+  readonly #periods: PeriodQueries;
+  readonly #clock: { genesis: number; periodSeconds: number };
 
   constructor(
     db: Db,
@@ -29,6 +32,8 @@ export class Queries {
     this.#blobs = new BlobQueries(db, this.#time);
     this.#nodes = new NodeQueries(db, { minStake: options.minStake });
     this.#routes = new RouteQueries(db, { time: this.#time, minStake: options.minStake });
+    this.#periods = new PeriodQueries(db, this.#time);
+    this.#clock = { genesis: options.genesis, periodSeconds: options.periodSeconds };
   }
 
   time(): ChainTime {
@@ -64,6 +69,11 @@ export class Queries {
 
   node(nodeId: number) {
     return this.#nodes.node(nodeId);
+  }
+
+  /** Proofs, misses, slashes and stored bytes of `limit` periods (up to `before`), oldest first. */
+  periods(limit: number, before?: number) {
+    return { ...this.#clock, ...this.#periods.periods(limit, before) };
   }
 
   /** Registered nodes the health poller visits. */

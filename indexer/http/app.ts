@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { documentRawBodies } from "../../api/error-envelope.ts";
 import { IndexerErrorBody } from "../../api/indexer/index.ts";
+import { DEFAULT_CORS_ORIGINS, registerCors } from "../../service/cors.ts";
 import { installErrorHandler } from "../../service/error-handler.ts";
 import type { Logger } from "../../service/logger.ts";
 import { observeRequests } from "../../service/metrics.ts";
@@ -11,7 +12,9 @@ import { namesRoutes } from "../names/names-routes.ts";
 import { vaultsRoutes } from "../vaults/vaults-routes.ts";
 import type { IndexerDeps } from "./deps.ts";
 import { blobRoutes } from "./routes/blobs.ts";
+import { consoleRoutes } from "./routes/console.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
+import { periodRoutes } from "./routes/periods.ts";
 import { routingRoutes } from "./routes/routing.ts";
 import { statusRoutes } from "./routes/status.ts";
 
@@ -38,6 +41,7 @@ export async function buildIndexerApp(deps: IndexerDeps, logger: Logger): Promis
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   installErrorHandler(app, { prefix: "INDEXER" });
+  await registerCors(app, deps.config.http.corsOrigins ?? DEFAULT_CORS_ORIGINS);
   observeRequests(app, deps.registry, "strata_indexer");
   app.addHook("onRequest", async () => {
     deps.metrics.requests += 1;
@@ -45,8 +49,10 @@ export async function buildIndexerApp(deps: IndexerDeps, logger: Logger): Promis
   await app.register(routingRoutes(deps));
   await app.register(blobRoutes(deps));
   await app.register(nodeRoutes(deps));
+  await app.register(periodRoutes(deps));
   await app.register(namesRoutes(deps));
   await app.register(vaultsRoutes(deps));
   await app.register(statusRoutes(deps));
+  await app.register(consoleRoutes(deps));
   return app as unknown as FastifyInstance;
 }

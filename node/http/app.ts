@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { documentRawBodies } from "../../api/error-envelope.ts";
 import { NodeErrorBody } from "../../api/node/index.ts";
+import { DEFAULT_CORS_ORIGINS, registerCors } from "../../service/cors.ts";
 import type { Logger } from "../../service/logger.ts";
 import { observeRequests } from "../../service/metrics.ts";
 import { ipnsRoutes } from "../names/ipns-routes.ts";
@@ -42,6 +43,7 @@ export async function buildApp(deps: AppDeps, logger: Logger): Promise<FastifyIn
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   installErrorHandler(app);
+  await registerCors(app, deps.config.http.corsOrigins ?? DEFAULT_CORS_ORIGINS);
   observeRequests(app, deps.registry, "strata_node");
   await app.register(storeRoutes(deps));
   await app.register(fileRoutes(deps));

@@ -870,6 +870,29 @@ export const proofSystemAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "slashTerms",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint16",
+        "name": "reporterBps",
+        "type": "uint16"
+      },
+      {
+        "internalType": "address",
+        "name": "treasury",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "NodeId",

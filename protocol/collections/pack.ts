@@ -2,7 +2,9 @@ import { CarWriter } from "@ipld/car/writer";
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
+import { concat } from "../commitment/merkle-tree.ts";
 import { CorruptBlockError } from "./collection-errors.ts";
+import { latin1 } from "./latin1.ts";
 
 /** A block: its CID and bytes. */
 export interface Block {
@@ -24,12 +26,12 @@ export async function writePack(root: Block, blocks: Iterable<Block>): Promise<U
   for (const block of blocks) await writer.put(block);
   await writer.close();
   await collecting;
-  return Buffer.concat(parts);
+  return concat(parts);
 }
 
 /** The key a block is known by in memory: its CID's bytes as a latin1 string (no encoding work). */
 export function blockKey(cid: CID): string {
-  return Buffer.from(cid.bytes.buffer, cid.bytes.byteOffset, cid.bytes.byteLength).toString("latin1");
+  return latin1(cid.bytes);
 }
 
 /**
@@ -38,7 +40,6 @@ export function blockKey(cid: CID): string {
  * reader checks each against its CID when it first uses it (`verifyBlock`).
  */
 export function indexPack(bytes: Uint8Array): { root: CID; blocks: Map<string, Uint8Array> } {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
   const varint = (): number => {
     let value = 0;
@@ -83,7 +84,7 @@ export function indexPack(bytes: Uint8Array): { root: CID; blocks: Map<string, U
       offset += digestLength;
     }
     if (offset > end) throw new CorruptBlockError("a pack's CID overruns its section");
-    blocks.set(buffer.toString("latin1", cidStart, offset), bytes.subarray(offset, end));
+    blocks.set(latin1(bytes, cidStart, offset), bytes.subarray(offset, end));
     offset = end;
   }
   return { root, blocks };

@@ -1,6 +1,6 @@
-import { hash } from "node:crypto";
 import { LEAF_PREFIX, LEAF_SIZE, NODE_PREFIX } from "./constants.ts";
 import { nativeMerkle } from "./native.ts";
+import { sha256 } from "./sha256.ts";
 
 const nodeInput = new Uint8Array(65);
 nodeInput[0] = NODE_PREFIX;
@@ -11,14 +11,14 @@ leafInput[0] = LEAF_PREFIX;
 export function hashLeaf(leaf: Uint8Array): Uint8Array {
   if (leaf.length > LEAF_SIZE) throw new RangeError(`leaf of ${leaf.length} bytes exceeds ${LEAF_SIZE}`);
   leafInput.set(leaf, 1);
-  return hash("sha256", leafInput.subarray(0, leaf.length + 1), "buffer");
+  return sha256(leafInput.subarray(0, leaf.length + 1));
 }
 
 /** sha256(0x01 || left || right). */
 export function hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
   nodeInput.set(left, 1);
   nodeInput.set(right, 33);
-  return hash("sha256", nodeInput, "buffer");
+  return sha256(nodeInput);
 }
 
 /**

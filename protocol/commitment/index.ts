@@ -13,4 +13,5 @@ export {
 export { hashLeaf, hashLeaves, hashLeavesJs, hashLevel, hashLevelJs, hashNode, treeRoot } from "./hashing.ts";
 export { concat, MerkleTree, siblingsOf } from "./merkle-tree.ts";
 export { nativeMerkle } from "./native.ts";
+export { sha256Ready } from "./sha256.ts";
 export { proofLength, rootFromProof, verifyProof, verifyProofs } from "./verify-proof.ts";

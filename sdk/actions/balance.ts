@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import { strataTokenAbi } from "#protocol";
+import { strataTokenAbi } from "../../protocol/index.ts";
 import { type ClientContext, signerOf } from "../client/client-context.ts";
 import { readCall } from "../client/contract-calls.ts";
 

@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { type Hex, toHex } from "viem";
-import { deleteRequestTypedData, storageMarketAbi } from "#protocol";
 import type { IndexedBlobDetail } from "../../api/indexer/index.ts";
 import { createNodeClient, type DeleteFileBody } from "../../api/node/index.ts";
+import { deleteRequestTypedData, storageMarketAbi } from "../../protocol/index.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signerOf } from "../client/client-context.ts";
 import { sendCall } from "../client/contract-calls.ts";
 import { failureOf } from "../client/send-replicas.ts";
@@ -58,7 +57,7 @@ export async function deleteBlob(
   const message = {
     blobId,
     expiry: BigInt(Math.floor(Date.now() / 1000) + 600),
-    nonce: toHex(randomBytes(32)),
+    nonce: toHex(crypto.getRandomValues(new Uint8Array(32))),
   };
   const signature = await signer.signTypedData(
     deleteRequestTypedData(ctx.deployment.chainId, ctx.deployment.contracts.market, message),

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import { storageMarketAbi, Tier } from "#protocol";
+import { storageMarketAbi, Tier } from "../../protocol/index.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signing } from "../client/client-context.ts";
 import { readCall, sendCall } from "../client/contract-calls.ts";
 import { readBlob } from "../client/read-blob.ts";

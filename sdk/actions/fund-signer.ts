@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import { strataTokenAbi } from "#protocol";
+import { strataTokenAbi } from "../../protocol/index.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signerOf } from "../client/client-context.ts";
 import { receiptOf, sendCall, sendTransaction } from "../client/contract-calls.ts";
 

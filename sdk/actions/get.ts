@@ -1,3 +1,4 @@
+import { concat } from "../../protocol/index.ts";
 import type { ClientContext } from "../client/client-context.ts";
 import { type StreamParameters, stream } from "./stream.ts";
 
@@ -19,5 +20,5 @@ export async function get(
 ): Promise<GetReturnType> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream(ctx, params)) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return concat(chunks);
 }

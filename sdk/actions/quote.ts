@@ -1,4 +1,4 @@
-import { storageMarketAbi, Tier, type TierName } from "#protocol";
+import { storageMarketAbi, Tier, type TierName } from "../../protocol/index.ts";
 import type { ActionOptions, ClientContext } from "../client/client-context.ts";
 import { readCall } from "../client/contract-calls.ts";
 import { selectNodes } from "../client/select-nodes.ts";

@@ -1,5 +1,5 @@
 import type { ContractFunctionReturnType, Hex } from "viem";
-import { storageMarketAbi } from "#protocol";
+import { storageMarketAbi } from "../../protocol/index.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signerOf } from "../client/client-context.ts";
 import { type SentCall, sendCall } from "../client/contract-calls.ts";
 

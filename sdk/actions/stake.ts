@@ -1,5 +1,5 @@
 import type { ContractFunctionReturnType } from "viem";
-import { nodeRegistryAbi } from "#protocol";
+import { nodeRegistryAbi } from "../../protocol/index.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signing } from "../client/client-context.ts";
 import { type SentCall, sendCall } from "../client/contract-calls.ts";
 import { spendTokens } from "../client/spend-tokens.ts";

@@ -1,6 +1,12 @@
 import type { Address, Hex } from "viem";
-import { type BlobStatusName, blobStatusName, holdersIn, type TierName, tierName } from "#protocol";
 import type { IndexedBlobDetail } from "../../api/indexer/index.ts";
+import {
+  type BlobStatusName,
+  blobStatusName,
+  holdersIn,
+  type TierName,
+  tierName,
+} from "../../protocol/index.ts";
 import type { ActionOptions, ClientContext } from "../client/client-context.ts";
 import { revertOf } from "../client/contract-calls.ts";
 import { type MarketBlob, readBlob } from "../client/read-blob.ts";

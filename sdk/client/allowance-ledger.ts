@@ -1,5 +1,5 @@
 import type { Address, Hex, PublicClient } from "viem";
-import { strataTokenAbi } from "#protocol";
+import { strataTokenAbi } from "../../protocol/index.ts";
 import type { ChainSigner } from "./chain-signer.ts";
 import { readCall, type SendOptions, sendCall } from "./contract-calls.ts";
 

@@ -95,5 +95,7 @@ export function toChainSigner(wallet: WalletClient | EthersSignerLike): ChainSig
   if ((wallet as WalletClient).type === "walletClient") return viemSigner(wallet as WalletClient);
   if (typeof (wallet as EthersSignerLike).getAddress === "function")
     return ethersSigner(wallet as EthersSignerLike);
-  throw new InvalidArgumentError("signer must be a viem WalletClient or an ethers v6 Signer");
+  throw new InvalidArgumentError(
+    "signer must be a viem WalletClient, an ethers v6 Signer or an EIP-1193 provider",
+  );
 }

@@ -1,8 +1,8 @@
 import type { Address, PublicClient } from "viem";
-import { nodeRegistryAbi, type TierName } from "#protocol";
 import type { IndexedNode, IndexerClient } from "../../api/indexer/index.ts";
 import { createNodeClient } from "../../api/node/index.ts";
 import { ServiceError } from "../../api/service-error.ts";
+import { nodeRegistryAbi, type TierName } from "../../protocol/index.ts";
 import { describeFailure, InvalidArgumentError, type NodeFailure, NodeUnavailableError } from "../errors.ts";
 import { readCall } from "./contract-calls.ts";
 import { selectNodes } from "./select-nodes.ts";

@@ -1,6 +1,6 @@
 import type { PublicClient } from "viem";
-import type { Deployment } from "#protocol";
 import type { IndexerClient } from "../../api/indexer/index.ts";
+import type { Deployment } from "../../protocol/index.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import type { AllowanceLedger } from "./allowance-ledger.ts";
 import type { ChainSigner } from "./chain-signer.ts";

@@ -1,9 +1,8 @@
 import { type Hex, toHex } from "viem";
-import { type ColdLayout, coldCommitmentOfStream, coldLayoutForFaults, Tier } from "#protocol";
 import { createNodeClient } from "../../api/node/index.ts";
+import { type ColdLayout, coldCommitmentOfStream, coldLayoutForFaults, Tier } from "../../protocol/index.ts";
 import { describeFailure, InvalidArgumentError, UploadError } from "../errors.ts";
-import type { PreparedSource } from "./prepare-source.ts";
-import type { UploadOptions } from "./upload-types.ts";
+import type { PreparedSource, UploadOptions } from "./upload-types.ts";
 
 /** A cold upload's layout and shard commitments, from one encoding pass over the prepared blob. */
 export interface ColdPlan {

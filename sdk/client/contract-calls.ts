@@ -10,7 +10,7 @@ import {
   type PublicClient,
   type TransactionReceipt,
 } from "viem";
-import { strataErrorsAbi } from "#protocol";
+import { strataErrorsAbi } from "../../protocol/index.ts";
 import { StrataError } from "../errors.ts";
 import type { ChainSigner } from "./chain-signer.ts";
 import { contractError, revertOf } from "./contract-errors.ts";

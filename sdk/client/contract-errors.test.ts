@@ -1,6 +1,6 @@
 import { BaseError, ContractFunctionRevertedError, encodeErrorResult, RawContractError } from "viem";
 import { describe, expect, test } from "vitest";
-import { nodeRegistryAbi, strataErrorsAbi } from "#protocol";
+import { nodeRegistryAbi, strataErrorsAbi } from "../../protocol/index.ts";
 import { ContractRevertError, StrataError } from "../errors.ts";
 import { contractError, revertOf } from "./contract-errors.ts";
 

@@ -6,7 +6,7 @@ import {
   isHex,
   RawContractError,
 } from "viem";
-import { strataErrorsAbi } from "#protocol";
+import { strataErrorsAbi } from "../../protocol/index.ts";
 import { ContractRevertError, StrataError } from "../errors.ts";
 
 /**

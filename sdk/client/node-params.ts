@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import { TierBit, type TierName } from "#protocol";
+import { TierBit, type TierName } from "../../protocol/index.ts";
 
 /** A storage node as its operator registers it. */
 export interface NodeParams {

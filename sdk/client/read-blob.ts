@@ -1,5 +1,5 @@
 import type { ContractFunctionReturnType, Hex } from "viem";
-import { storageMarketAbi } from "#protocol";
+import { storageMarketAbi } from "../../protocol/index.ts";
 import type { ClientContext } from "./client-context.ts";
 import { readCall } from "./contract-calls.ts";
 

@@ -153,7 +153,7 @@ async function confirmOutside(node: NodeClient, root: CID, from: number, signal:
  * that hangs mid-stream). `stop` disarms the timer.
  */
 function idle(body: AsyncIterable<Uint8Array>, ms: number, controller: AbortController) {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(() => controller.abort(new Error(`no data for ${ms} ms`)), ms);

@@ -1,5 +1,5 @@
-import { TierBit, type TierName } from "#protocol";
 import type { IndexedNode } from "../../api/indexer/index.ts";
+import { TierBit, type TierName } from "../../protocol/index.ts";
 import { NotEnoughNodesError } from "../errors.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
-import type { ColdLayout } from "#protocol";
 import { createNodeClient, type ShardReply, sendShards as sendShardsTo } from "../../api/node/index.ts";
+import type { ColdLayout } from "../../protocol/index.ts";
 import type { NodeFailure } from "../errors.ts";
 import { failureOf } from "./send-replicas.ts";
 
@@ -15,10 +15,16 @@ export async function sendShards(
   blobId: Hex,
   shardRoots: readonly Hex[],
   nodes: readonly { nodeId: number; endpoint: string }[],
-  options: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
+  options: { signal?: AbortSignal; onBytes?: (bytes: number, nodeId: number) => void } = {},
 ): Promise<{ replies: ShardReply[]; failures: NodeFailure[] }> {
   const clients = nodes.map((node) => createNodeClient({ baseUrl: node.endpoint, nodeId: node.nodeId }));
-  const { replies, failures } = await sendShardsTo(open, layout, blobId, shardRoots, clients, options);
+  const { onBytes, signal } = options;
+  const { replies, failures } = await sendShardsTo(open, layout, blobId, shardRoots, clients, {
+    signal,
+    ...(onBytes
+      ? { onBytes: (bytes: number, holder: number) => onBytes(bytes, nodes[holder]?.nodeId ?? -1) }
+      : {}),
+  });
   return {
     replies,
     failures: failures.map((f) =>

@@ -1,16 +1,21 @@
-import { randomBytes } from "node:crypto";
 import { type Address, parseEventLogs, toHex } from "viem";
-import { attestationArg, storageMarketAbi, strataTokenAbi, Tier, type TierName } from "#protocol";
+import {
+  attestationArg,
+  storageMarketAbi,
+  strataTokenAbi,
+  Tier,
+  type TierName,
+} from "../../protocol/index.ts";
 import { InsufficientFundsError, InvalidArgumentError, UploadError } from "../errors.ts";
 import { sharedAllowances } from "./allowance-ledger.ts";
 import { chooseNodes } from "./choose-nodes.ts";
 import { type SigningContext, sendOptionsOf } from "./client-context.ts";
 import { coldParams, coldSummary, migrateThrough, planCold } from "./cold-plan.ts";
 import { readCall, type SendOptions, sendCall } from "./contract-calls.ts";
-import { type PreparedSource, prepareSource, type UploadSource } from "./prepare-source.ts";
+import { prepareSource } from "./prepare-source.ts";
 import { sendReplicas } from "./send-replicas.ts";
 import { sendShards } from "./send-shards.ts";
-import type { UploadOptions, UploadResult } from "./upload-types.ts";
+import type { PreparedSource, UploadOptions, UploadResult, UploadSource } from "./upload-types.ts";
 
 /**
  * The whole upload: CID and commitment computed locally in one streaming pass, nodes picked
@@ -34,11 +39,15 @@ export async function uploadBlob(
     throw new InvalidArgumentError("epochs must be a positive integer");
 
   let hashed = 0;
+  let size = 0;
   const prepared = await prepareSource(source, {
     ...(signal ? { signal } : {}),
+    onSize: (bytes) => {
+      size = bytes;
+    },
     onBytes: (bytes) => {
       hashed += bytes;
-      onProgress?.({ stage: "hashing", bytes: hashed, total: 0 });
+      onProgress?.({ stage: "hashing", bytes: hashed, total: size });
     },
   });
   try {
@@ -112,13 +121,17 @@ export async function uploadBlob(
         cold: coldSummary(cold),
       };
     }
-    const total = (cold ? cold.layout.shardSize : prepared.size) * chosen.length;
+    const perNode = cold ? cold.layout.shardSize : prepared.size;
+    const total = perNode * chosen.length;
     let sent = 0;
+    const sentTo = new Map<number, number>();
     const sending = {
       ...(signal ? { signal } : {}),
-      onBytes: (bytes: number) => {
+      onBytes: (bytes: number, nodeId: number) => {
         sent += bytes;
-        onProgress?.({ stage: "uploading", bytes: sent, total });
+        sentTo.set(nodeId, (sentTo.get(nodeId) ?? 0) + bytes);
+        const node = { nodeId, bytes: sentTo.get(nodeId) ?? 0, total: perNode };
+        onProgress?.({ stage: "uploading", bytes: sent, total, node });
       },
     };
     const { replies, failures } = cold
@@ -179,7 +192,7 @@ export function hotBlobParams(
   meta: { name?: string; mimeType?: string; tags?: string[] } = {},
 ) {
   return {
-    salt: toHex(randomBytes(32)),
+    salt: toHex(crypto.getRandomValues(new Uint8Array(32))),
     cid: prepared.cidBytes,
     commitment: prepared.commitment,
     size: BigInt(prepared.size),

@@ -9,7 +9,7 @@ import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import { describe, expect, test } from "vitest";
-import { unixfsImportOptions } from "#protocol";
+import { unixfsImportOptions } from "../../protocol/index.ts";
 import { VerificationError } from "../errors.ts";
 import { verifiedFileBytes } from "./verified-car.ts";
 

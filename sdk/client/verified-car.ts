@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { CarBlockIterator } from "@ipld/car/iterator";
+import { equals } from "multiformats/bytes";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { fileBlock, ProtocolError, spansInRange } from "#protocol";
+import { fileBlock, ProtocolError, spansInRange } from "../../protocol/index.ts";
 import { VerificationError } from "../errors.ts";
 
 const IDENTITY = 0x00;
@@ -48,7 +48,7 @@ export async function* verifiedFileBytes(
       const { cid } = received.value;
       if (!cid.equals(next.cid))
         throw new VerificationError(`expected block ${next.cid}, the node sent ${cid}`);
-      checkHash(cid, received.value.bytes);
+      await checkHash(cid, received.value.bytes);
       bytes = received.value.bytes;
     }
     let block: ReturnType<typeof fileBlock>;
@@ -74,12 +74,13 @@ export async function* verifiedFileBytes(
   }
 }
 
-function checkHash(cid: CID, bytes: Uint8Array): void {
+/** Throws a VerificationError unless `bytes` hash to `cid` (SHA-256: Node's, or the page's WebCrypto). */
+async function checkHash(cid: CID, bytes: Uint8Array): Promise<void> {
   if (cid.multihash.code !== sha256.code) {
     throw new VerificationError(`block ${cid} uses hash 0x${cid.multihash.code.toString(16)}, not sha2-256`);
   }
-  const digest = createHash("sha256").update(bytes).digest();
-  if (!digest.equals(cid.multihash.digest))
+  const { digest } = await sha256.digest(bytes);
+  if (!equals(digest, cid.multihash.digest))
     throw new VerificationError(`block ${cid} does not match its hash`);
 }
 

@@ -1,5 +1,3 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
 import {
@@ -16,13 +14,14 @@ import {
   nameRegistryAbi,
   verifyBlock,
   writePack,
-} from "#protocol";
+} from "../../protocol/index.ts";
 import { readCall } from "../client/contract-calls.ts";
 import type { StrataClient } from "../client/strata-client.ts";
 import type { UploadOptions } from "../client/upload-types.ts";
 import { ContractRevertError, InvalidArgumentError } from "../errors.ts";
 import { NameNotPublishedError, NameUnreachableError } from "../names/name-errors.ts";
 import { type NameRef, nameIdFrom, type ResolveNameReturnType } from "../names/resolve-name.ts";
+import { readCached, writeCached } from "./cache-files.ts";
 import {
   DatabaseNotPublishedError,
   DatabaseUnavailableError,
@@ -368,8 +367,7 @@ export class Database {
   /** Reads a pack (this machine's copy, else Strata's, whose bytes `get` checks) into the known blocks; returns its root. */
   async #readPack(cid: CID, signal?: AbortSignal): Promise<CID> {
     const id = cid.toString();
-    const file = join(this.#cacheDir, "packs", `${id}.car`);
-    let bytes: Uint8Array | undefined = await readFile(file).catch(() => undefined);
+    let bytes = await readCached(this.#cacheDir, `packs/${id}.car`);
     if (!bytes) {
       try {
         bytes = await this.client.get(id, { ...(signal ? { signal } : {}) });
@@ -389,11 +387,7 @@ export class Database {
   }
 
   async #cachePack(cid: string, bytes: Uint8Array): Promise<void> {
-    const dir = join(this.#cacheDir, "packs");
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, `${cid}.car`);
-    await writeFile(`${file}.tmp`, bytes);
-    await rename(`${file}.tmp`, file);
+    await writeCached(this.#cacheDir, `packs/${cid}.car`, bytes);
   }
 }
 
@@ -402,16 +396,15 @@ function describe(name: NameRef): string {
 }
 
 async function readHead(cacheDir: string): Promise<Head | undefined> {
+  const bytes = await readCached(cacheDir, "head.json");
+  if (!bytes) return undefined;
   try {
-    return JSON.parse(await readFile(join(cacheDir, "head.json"), "utf8")) as Head;
+    return JSON.parse(new TextDecoder().decode(bytes)) as Head;
   } catch {
     return undefined;
   }
 }
 
 async function writeHead(cacheDir: string, head: Head): Promise<void> {
-  await mkdir(cacheDir, { recursive: true });
-  const file = join(cacheDir, "head.json");
-  await writeFile(`${file}.tmp`, JSON.stringify(head, null, 2));
-  await rename(`${file}.tmp`, file);
+  await writeCached(cacheDir, "head.json", JSON.stringify(head, null, 2));
 }

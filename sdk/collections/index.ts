@@ -4,7 +4,7 @@ export {
   type Document,
   type FindOptions,
   type Master,
-} from "#protocol";
+} from "../../protocol/index.ts";
 export * from "./collection-errors.ts";
 export * from "./database.ts";
 export * from "./storage-engine.ts";

@@ -2,7 +2,7 @@ import { BSON, EJSON } from "bson";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import type { Document } from "#protocol";
+import type { Document } from "../../protocol/index.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { mirrorNameRecord } from "../names/publish-name.ts";
 import type { NameRef } from "../names/resolve-name.ts";

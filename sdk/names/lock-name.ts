@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import { nameIdOf, nameRegistryAbi } from "#protocol";
+import { nameIdOf, nameRegistryAbi } from "../../protocol/index.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signing } from "../client/client-context.ts";
 import { sendCall } from "../client/contract-calls.ts";
 

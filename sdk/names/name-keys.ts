@@ -1,6 +1,6 @@
 import type { Ed25519PrivateKey } from "@libp2p/interface";
 import type { Address } from "viem";
-import { ipnsKeyFromSignature, ipnsKeyTypedData } from "#protocol";
+import { ipnsKeyFromSignature, ipnsKeyTypedData } from "../../protocol/index.ts";
 import type { ChainSigner } from "../client/chain-signer.ts";
 import type { ClientContext } from "../client/client-context.ts";
 

@@ -1,4 +1,5 @@
 import type { Hex } from "viem";
+import { createNodeClient } from "../../api/node/index.ts";
 import {
   contenthashOf,
   ipnsKeyBytes,
@@ -9,8 +10,7 @@ import {
   nameRegistryAbi,
   pathOfContenthash,
   publishTypedData,
-} from "#protocol";
-import { createNodeClient } from "../../api/node/index.ts";
+} from "../../protocol/index.ts";
 import type { ChainSigner } from "../client/chain-signer.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signing } from "../client/client-context.ts";
 import { readCall, sendCall } from "../client/contract-calls.ts";

@@ -1,7 +1,7 @@
 import { type Address, type Hex, isHex } from "viem";
-import { canonicalIpnsName, nameIdOf } from "#protocol";
 import type { IndexedName } from "../../api/names/index.ts";
 import { ServiceError } from "../../api/service-error.ts";
+import { canonicalIpnsName, nameIdOf } from "../../protocol/index.ts";
 import type { ActionOptions, ClientContext } from "../client/client-context.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { NameExpiredError, NameNotPublishedError, NameUnreachableError } from "./name-errors.ts";

@@ -1,8 +1,5 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import { CID } from "multiformats/cid";
-import { type Hex, parseEventLogs } from "viem";
-import { nodeRegistryAbi, vaultRegistryAbi } from "#protocol";
+import { type Hex, hexToBytes, parseEventLogs } from "viem";
 import {
   createVaultNodeClient,
   type VaultJobReply,
@@ -10,10 +7,12 @@ import {
   type VaultNodeClient,
   vaultAuthorizer,
 } from "../../api/vaults/index.ts";
+import { concat, nodeRegistryAbi, vaultRegistryAbi } from "../../protocol/index.ts";
 import { type ActionOptions, type ClientContext, sendOptionsOf, signing } from "../client/client-context.ts";
 import { readCall, sendCall } from "../client/contract-calls.ts";
 import { spendTokens } from "../client/spend-tokens.ts";
 import { InvalidArgumentError } from "../errors.ts";
+import { openLocalFile } from "./local-file.ts";
 import { VaultJobError, VaultNoSnapshotError } from "./vault-errors.ts";
 
 /** A job's progress as a vault call reports it. */
@@ -137,17 +136,18 @@ export function vaultClient(ctx: ClientContext, vaultId: number) {
     node: nodeClient,
     status: async (opts: Opts & { nodeId?: number } = {}) => (await nodeClient(opts.nodeId)).status(opts),
 
-    /** Writes a file from bytes or a local file path. */
+    /** Writes a file from bytes, a Blob (a page's File) or, in Node.js, a local file path. */
     put: async (
       path: string,
-      source: Uint8Array | string,
+      source: Uint8Array | Blob | string,
       opts: Opts & { type?: string; onBytes?: (n: number) => void } = {},
     ) => {
       const client = await nodeClient();
       if (typeof source === "string") {
-        const info = await stat(source);
-        return client.putFile(path, createReadStream(source, { highWaterMark: 1 << 20 }), info.size, opts);
+        const local = await openLocalFile(source, opts.signal);
+        return client.putFile(path, local.chunks, local.size, opts);
       }
+      if (source instanceof Blob) return client.putFile(path, source, source.size, opts);
       const once = async function* () {
         yield source;
       };
@@ -158,7 +158,7 @@ export function vaultClient(ctx: ClientContext, vaultId: number) {
       const read = await (await nodeClient(opts.nodeId)).getFile(path, opts);
       const chunks: Uint8Array[] = [];
       for await (const chunk of read.body) chunks.push(chunk);
-      return Buffer.concat(chunks);
+      return concat(chunks);
     },
     /** Streams a file (or a range). */
     stream: async (path: string, opts: Opts & { range?: string; nodeId?: number } = {}) =>
@@ -238,7 +238,7 @@ export function vaultClient(ctx: ClientContext, vaultId: number) {
       const { snapshots } = await ctx.indexer.vaults.snapshots(vaultId, opts);
       const latest = snapshots.find((s) => s.sequence === info.sequence);
       if (!latest) throw new VaultNoSnapshotError(vaultId);
-      const manifest = CID.decode(Buffer.from(latest.manifest.slice(2), "hex")).toString();
+      const manifest = CID.decode(hexToBytes(latest.manifest as Hex)).toString();
       const blobs = [...snapshots]
         .reverse()
         .filter((s) => s.sequence <= info.sequence)

@@ -56,7 +56,7 @@ async function answers(client: VaultClient, nodeIndex?: number) {
 }
 
 async function contents(client: VaultClient, nodeIndex?: number) {
-  const out = new Map<string, Buffer>();
+  const out = new Map<string, Uint8Array>();
   const opts = nodeIndex !== undefined ? { nodeId: nodeId(nodeIndex) } : {};
   for (const file of (await client.list(opts)).files) out.set(file.path, await client.get(file.path, opts));
   return out;
