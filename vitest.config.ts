@@ -11,7 +11,7 @@ import { defineConfig } from "vitest/config";
  * - browser: the web console in headless Chromium (Debian's chromium) against the devnet.
  */
 const tiers = [
-  { name: "unit", include: ["{api,cli,devnet,indexer,node,protocol,sdk,service}/**/*.test.ts"] },
+  { name: "unit", include: ["{api,cli,console,devnet,indexer,node,protocol,sdk,service}/**/*.test.ts"] },
   { name: "contracts", include: ["test/contracts/**/*.test.ts"] },
   { name: "integration", include: ["test/{collections,indexer,names,node,sdk,vaults}/**/*.test.ts"] },
   { name: "e2e", include: ["test/e2e/**/*.test.ts"] },

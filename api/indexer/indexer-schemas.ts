@@ -265,7 +265,10 @@ export const PeriodActivity = Type.Object({
   misses: Type.Integer({ description: "Missed proofs reported for the period" }),
   slashes: Type.Integer({ description: "Slashes for the period's misses (one per report)" }),
   slashed: amount("Stake slashed for the period's misses"),
-  blobs: Type.Integer({ description: "Certified blobs whose term covers the period" }),
+  blobs: Type.Integer({
+    description:
+      "Certified blobs held in the period: from the period of their certification (startPeriod - 1) to the end of their term",
+  }),
   storedBytes: Type.Integer({ description: "Their bytes (each blob once, whatever its replicas)" }),
   nodes: Type.Array(
     Type.Object({

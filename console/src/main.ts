@@ -27,7 +27,9 @@ function announce(text: string): void {
   live.textContent = text;
 }
 
+performance.mark("strata-start");
 const settings = await loadSettings();
+performance.mark("strata-settings");
 const indexer = createIndexerClient({ baseUrl: settings.indexerUrl });
 const refresh = Number(new URLSearchParams(location.search).get("refresh"));
 const ctx: ViewContext = {

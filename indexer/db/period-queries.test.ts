@@ -15,8 +15,8 @@ function database() {
         registered_block, registered_tx, updated_block)
       VALUES (?, '0x0', 'bafy', '0x0', ?, 'hot', 0, 0, 1, '', '', '[]', 'certified', '0', '0', '0', '0', 0, 1, ?, ?, 1, '0x', 1)`)
       .run(id, size, start, end);
-  blob("0xa", 100, 2, 6); // periods 2..5
-  blob("0xb", 50, 4, 5); // period 4 only
+  blob("0xa", 100, 3, 6); // certified in period 2, paid for 3..5: held in 2..5
+  blob("0xb", 50, 5, 6); // certified in period 4: held in 4 and 5
   blob("0xc", 7, null, null); // never certified
   db.exec(`
     INSERT INTO proofs (node_id, period, samples, chain_id, block_number, block_hash, tx_hash, log_index)
@@ -37,8 +37,8 @@ describe("periods", () => {
     const { current, periods } = queries.periods(5);
     expect(current).toBe(6);
     expect(periods.map((p) => p.period)).toEqual([2, 3, 4, 5, 6]);
-    expect(periods.map((p) => p.storedBytes)).toEqual([100, 100, 150, 100, 0]);
-    expect(periods.map((p) => p.blobs)).toEqual([1, 1, 2, 1, 0]);
+    expect(periods.map((p) => p.storedBytes)).toEqual([100, 100, 150, 150, 0]);
+    expect(periods.map((p) => p.blobs)).toEqual([1, 1, 2, 2, 0]);
     expect(periods.map((p) => p.proofs)).toEqual([0, 0, 2, 1, 0]);
     const five = periods[3]!;
     expect(five).toMatchObject({ misses: 1, slashes: 1, slashed: "40" });

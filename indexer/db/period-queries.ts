@@ -10,9 +10,9 @@ type Term = { start_period: number; end_period: number; size: number };
 /**
  * What happened period by period (GET /periods): proofs and misses as the chain recorded them,
  * slashes by the period of the miss their report names (a report without a miss in the same
- * transaction by the period its block fell in), and the certified blobs whose term
- * `[startPeriod, endPeriod)` covers each period, with their bytes (a deleted blob's term ends at
- * its deletion).
+ * transaction by the period its block fell in), and the certified blobs the nodes hold in each
+ * period, with their bytes: from the period a blob was certified in (`startPeriod - 1`: its paid
+ * term starts the next one) until its term ends at `endPeriod` (at its deletion, if deleted).
  */
 export class PeriodQueries {
   readonly #time: () => ChainTime;
@@ -83,7 +83,8 @@ export class PeriodQueries {
     const blobsDelta = new Array<number>(last - first + 2).fill(0);
     const bytesDelta = new Array<number>(last - first + 2).fill(0);
     for (const term of this.#s.terms.all(range) as Term[]) {
-      const from = Math.max(term.start_period, first) - first;
+      // held from the period it was certified in, the one before its paid term starts
+      const from = Math.max(term.start_period - 1, first) - first;
       const to = Math.min(term.end_period, last + 1) - first;
       blobsDelta[from] = (blobsDelta[from] ?? 0) + 1;
       bytesDelta[from] = (bytesDelta[from] ?? 0) + term.size;
@@ -121,6 +122,6 @@ function statements(db: Db) {
       WHERE period BETWEEN @first AND @last`),
     terms: db.prepare(`SELECT start_period, end_period, size FROM blobs
       WHERE start_period IS NOT NULL AND end_period IS NOT NULL
-        AND start_period <= @last AND end_period > @first AND end_period > start_period`),
+        AND start_period - 1 <= @last AND end_period > @first AND end_period > start_period`),
   };
 }

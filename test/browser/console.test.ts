@@ -55,6 +55,12 @@ async function open(
   return { page, errors, ...(wallet ? { wallet } : {}) };
 }
 
+/** A blob row's status, or what the page said went wrong (the live region names failed actions). */
+async function statusOrFailure(page: Page, row: ReturnType<Page["locator"]>): Promise<string> {
+  const said = await page.locator("#live").innerText();
+  return /failed|Could not/.test(said) ? said : row.locator("[data-col=status]").innerText();
+}
+
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   await ensureConsoleBuild(ROOT);
@@ -85,7 +91,7 @@ describe("the network view, without a wallet", () => {
       const row = page.locator(`#nodes-table tr[data-node-id="${node.nodeId}"]`);
       await expect.poll(() => row.count()).toBe(1);
       const text = await row.innerText();
-      expect(text).toContain(node.url);
+      expect(await row.getByRole("link").getAttribute("href")).toBe(node.url);
       expect(text).toContain("active");
       expect(text).toContain("hot, cold");
       expect(text).toMatch(/up, \d+\.\d %/);
@@ -154,7 +160,7 @@ describe("the dApp view, with a wallet", () => {
     expect(wallet?.calls.filter((call) => call === "eth_sendTransaction").length).toBeGreaterThanOrEqual(2);
     // the listing shows it certified, on three nodes
     const row = page.locator(`#my-blobs-table tr[data-blob-id="${blobId}"]`);
-    await expect.poll(() => row.locator("[data-col=status]").innerText()).toBe("certified");
+    await expect.poll(() => statusOrFailure(page, row)).toBe("certified");
     expect(await row.innerText()).toContain("3 / 3");
     // and so does the chain
     const status = await net.dappClient(0).status(blobId);
@@ -171,12 +177,18 @@ describe("the dApp view, with a wallet", () => {
     expect(download.suggestedFilename()).toBe("page-upload.bin");
     expect(Buffer.compare(await readFile(await download.path()), data)).toBe(0);
 
+    // extended by an epoch: paid through a later period
+    const before = await net.dappClient(0).status(blobId);
+    await row.getByRole("button", { name: "Extend page-upload.bin by one epoch" }).click();
+    await expect
+      .poll(async () => (await net.dappClient(0).status(blobId)).endPeriod, { timeout: 30_000 })
+      .toBeGreaterThan(before.endPeriod);
+    expect((await net.dappClient(0).status(blobId)).epochs).toBe(before.epochs + 1);
+
     // deleted: asked twice, then gone from the chain's live blobs
     await row.getByRole("button", { name: "Delete page-upload.bin" }).click();
     await row.getByRole("button", { name: "Confirm: delete page-upload.bin" }).click();
-    await expect
-      .poll(() => row.locator("[data-col=status]").innerText(), { timeout: 30_000 })
-      .toBe("deleted");
+    await expect.poll(() => statusOrFailure(page, row), { timeout: 30_000 }).toBe("deleted");
     expect((await net.dappClient(0).status(blobId)).status).toBe("deleted");
     expect(errors).toEqual([]);
     await screenshot(page, "dapp-deleted");

@@ -288,6 +288,36 @@ describe("GET /nodes and /nodes/:id", () => {
   });
 });
 
+describe("GET /periods", () => {
+  test("stored bytes and blobs per period from certification to the end of the term, oldest first; bad limits are 400s", async () => {
+    const { status, body } = await get("/periods?limit=5");
+    expect(status).toBe(200);
+    const periods = body.periods as { period: number; blobs: number; storedBytes: number; proofs: number }[];
+    expect(periods.length).toBeGreaterThan(0);
+    expect(periods.length).toBeLessThanOrEqual(5);
+    expect(periods.at(-1)?.period).toBe(body.current);
+    expect(periods.map((p) => p.period)).toEqual([...periods.map((p) => p.period)].sort((a, b) => a - b));
+    const terms = await Promise.all(
+      [photo, clip].map(async ({ blobId, blob }) => {
+        const detail = (await get(`/blobs/${blobId}`)).body as { startPeriod: number; endPeriod: number };
+        return { ...detail, size: blob.size };
+      }),
+    );
+    for (const p of periods) {
+      // held from the period of certification, the one before the paid term
+      const live = terms.filter((t) => t.startPeriod - 1 <= p.period && p.period < t.endPeriod);
+      expect({ period: p.period, blobs: p.blobs, bytes: p.storedBytes }).toEqual({
+        period: p.period,
+        blobs: live.length,
+        bytes: live.reduce((n, t) => n + t.size, 0),
+      });
+    }
+    expect((await get("/periods?limit=0")).status).toBe(400);
+    expect((await get("/periods?limit=1001")).status).toBe(400);
+    expect((await get("/periods?limit=5&before=0")).status).toBe(400);
+  });
+});
+
 describe("status", () => {
   test("/stats, /health, /metrics and the OpenAPI document", async () => {
     const stats = await get("/stats");
@@ -308,6 +338,7 @@ describe("status", () => {
         "/search",
         "/nodes",
         "/nodes/{id}",
+        "/periods",
         "/stats",
       ]),
     );

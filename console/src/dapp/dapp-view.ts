@@ -14,6 +14,7 @@ import {
 import type { IndexedBlob } from "../../../api/indexer/indexer-schemas.ts";
 import { strataChain } from "../../../protocol/chain.ts";
 import { type Deployment, parseDeployment } from "../../../protocol/deployment.ts";
+// the SDK's entry (its package's `browser` export is the same modules, built: see vite.config.ts)
 import { StrataClient, type UploadProgress } from "../../../sdk/index.ts";
 import { field, h, replace, section, table } from "../dom.ts";
 import { bytes, short, tokens } from "../format.ts";
@@ -270,7 +271,7 @@ export function dappView(ctx: ViewContext): View {
         ),
       );
       announce(`${file.name} is certified on ${uploaded.nodes.length} nodes.`);
-      await loadMine(uploaded.blobId);
+      await loadMine((blobs) => blobs.some((b) => b.blobId === uploaded.blobId && b.status === "certified"));
     } catch (error) {
       stage.textContent = `Upload failed: ${(error as Error).message}`;
       stage.dataset.stage = "failed";
@@ -283,15 +284,16 @@ export function dappView(ctx: ViewContext): View {
   }
   cancel.addEventListener("click", () => controller?.abort(new Error("cancelled")));
 
-  /** Your blobs, newest first; waits (a few seconds at most) for the indexer to list `expect`. */
-  async function loadMine(expect?: string): Promise<void> {
+  /**
+   * Your blobs, newest first; with `ready`, waits (ten seconds at most) for the indexer to show
+   * what a transaction just did.
+   */
+  async function loadMine(ready?: (blobs: IndexedBlob[]) => boolean): Promise<void> {
     if (!account) return;
     let blobs: IndexedBlob[] = [];
     for (let attempt = 0; attempt < 40; attempt++) {
       ({ blobs } = await indexer.blobs({ owner: account, limit: 50 }));
-      const shown =
-        expect === undefined || blobs.some((b) => b.blobId === expect && b.status === "certified");
-      if (shown || stopped) break;
+      if (!ready || ready(blobs) || stopped) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     replace(
@@ -339,7 +341,7 @@ export function dappView(ctx: ViewContext): View {
         void act(extend, async () => {
           await client?.extend(blob.blobId as `0x${string}`, 1);
           announce(`${label} is paid for one more epoch.`);
-          await loadMine();
+          await loadMine((blobs) => blobs.some((b) => b.blobId === blob.blobId && b.epochs > blob.epochs));
         }),
     );
     // deleting asks twice: the first press arms the button for five seconds
@@ -361,7 +363,7 @@ export function dappView(ctx: ViewContext): View {
       void act(remove, async () => {
         await client?.delete(blob.blobId as `0x${string}`);
         announce(`${label} is deleted.`);
-        await loadMine();
+        await loadMine((blobs) => blobs.some((b) => b.blobId === blob.blobId && b.status !== "certified"));
       });
     });
     return h("div", { class: "row-actions" }, download, extend, remove);

@@ -116,8 +116,9 @@ export function proofsChart(): Chart {
         fill: "rgba(22, 163, 74, 0.35)",
         ...(bars ? { paths: bars } : {}),
       },
-      { label: "misses", stroke: "#d97706", width: 0, points: { show: true, size: 9, fill: "#d97706" } },
-      { label: "slashes", stroke: "#b91c1c", width: 0, points: { show: true, size: 12, fill: "#b91c1c" } },
+      // a miss and its slash share a value: the slash is drawn inside the miss, both seen
+      { label: "misses", stroke: "#d97706", width: 0, points: { show: true, size: 16, fill: "#d97706" } },
+      { label: "slashes", stroke: "#b91c1c", width: 0, points: { show: true, size: 8, fill: "#b91c1c" } },
     ],
   }));
 }

@@ -141,10 +141,13 @@ export function networkView(ctx: ViewContext): View {
       indexer.nodes(),
       indexer.periods({ limit: PERIODS }),
     ]);
+    performance.mark("strata-live-data");
     renderSummary(stats, nodes, periods);
     replace(nodesHolder, nodesTable(nodes));
+    performance.mark("strata-tables");
     renderPeriods(periods);
     renderLatency(nodes);
+    performance.mark("strata-charts");
   }
 
   async function loadNamesAndVaults(): Promise<void> {

@@ -9,7 +9,7 @@ const COLUMNS = [
   "Stake",
   "Tiers",
   "Capacity",
-  "Price per byte and epoch",
+  "Price (byte·epoch)",
   "Latency",
   "Availability",
   "Stored",
@@ -32,12 +32,10 @@ function health(node: IndexedNode): { latency: string; availability: HTMLElement
     availability: h(
       "span",
       {
-        title: checked.lastError
-          ? `last error: ${checked.lastError}`
-          : `checked ${ago(checked.lastCheckedAt)}`,
+        title: `${checked.checks} checks, the last ${ago(checked.lastCheckedAt)}${checked.lastError ? `; last error: ${checked.lastError}` : ""}`,
       },
       h("span", { class: checked.available ? "dot up" : "dot down", "aria-hidden": "true" }),
-      `${checked.available ? "up" : "down"}, ${percent(checked.availability)} of ${checked.checks}`,
+      `${checked.available ? "up" : "down"}, ${percent(checked.availability)}`,
     ),
   };
 }
@@ -51,7 +49,8 @@ export function nodesTable(nodes: IndexedNode[]): HTMLElement {
       const { latency, availability } = health(node);
       return [
         String(node.nodeId),
-        h("a", { href: node.endpoint, rel: "noopener" }, node.endpoint),
+        // the scheme is noise in a table (the link keeps it)
+        h("a", { href: node.endpoint, rel: "noopener" }, node.endpoint.replace(/^https?:\/\//, "")),
         standing(node),
         tokens(node.stake),
         tiers(node.tiers),
