@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { runNodeScript } from "./run-node-script.ts";
 
 /** What the console's bundle is built from: its own sources and the SDK's, API's and protocol's. */
 const SOURCES = ["console", "sdk", "api", "protocol"];
@@ -46,38 +46,18 @@ export async function ensureConsoleBuild(
   options.log?.("building the web console (vite build)…");
   const dist = join(root, "console", "dist");
   const fresh = join(root, "console", `.dist-${process.pid}-${Date.now()}`);
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, "node_modules", "vite", "bin", "vite.js"),
-      "build",
-      "--config",
-      join(root, "console", "vite.config.ts"),
-      "--outDir",
-      fresh,
-    ],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } },
-  );
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4_000);
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const abort = () => child.kill("SIGTERM");
-  options.signal?.addEventListener("abort", abort, { once: true });
   try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("exit", resolve);
-    });
+    const { code, output } = await runNodeScript(
+      join(root, "node_modules", "vite", "bin", "vite.js"),
+      ["build", "--config", join(root, "console", "vite.config.ts"), "--outDir", fresh],
+      { cwd: root, signal: options.signal },
+    );
     if (code !== 0) throw new Error(`vite build failed (exit ${code}):\n${output}`);
     const old = join(root, "console", `.dist-old-${process.pid}-${Date.now()}`);
     await rename(dist, old).catch(() => undefined);
     await rename(fresh, dist);
     await rm(old, { recursive: true, force: true });
   } finally {
-    options.signal?.removeEventListener("abort", abort);
     await rm(fresh, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import { readdir, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
+import { runNodeScript } from "./run-node-script.ts";
 
 /** The artifacts `deployStrata` reads, relative to `artifacts/contracts/`. */
 const NEEDED = [
@@ -46,24 +46,11 @@ export async function ensureContractArtifacts(
 ): Promise<void> {
   if (!(await artifactsStale(root))) return;
   options.log?.("compiling the contracts (hardhat build)…");
-  const child = spawn(
-    process.execPath,
-    [join(root, "node_modules", "hardhat", "dist", "src", "cli.js"), "build", "--no-tests", "--quiet"],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } },
+  const { code, output } = await runNodeScript(
+    join(root, "node_modules", "hardhat", "dist", "src", "cli.js"),
+    ["build", "--no-tests", "--quiet"],
+    { cwd: root, signal: options.signal },
   );
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4_000);
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const abort = () => child.kill("SIGTERM");
-  options.signal?.addEventListener("abort", abort, { once: true });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", resolve);
-  }).finally(() => options.signal?.removeEventListener("abort", abort));
-  options.signal?.throwIfAborted();
   if (code !== 0)
     throw new Error(`compiling the contracts failed (hardhat build exited ${code}): ${output.trim()}`);
   // hardhat leaves artifacts whose sources did not change as they were: mark them current
