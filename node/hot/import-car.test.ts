@@ -9,7 +9,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { toHex } from "viem";
 import { describe, expect, it } from "vitest";
 import { treeRoot } from "#protocol";
-import { importCar } from "./import-car.ts";
+import { capSections, importCar } from "./import-car.ts";
 
 const noise = (length: number, seed: number): Uint8Array =>
   createCipheriv("aes-128-ctr", new Uint8Array(16).fill(seed), new Uint8Array(16)).update(
@@ -148,5 +148,51 @@ describe("importCar", () => {
       expectedOf(CID.createV1(raw.code, await sha256.digest(data))),
     );
     await expect(result).rejects.toMatchObject({ code: "NODE_ERR_INVALID_CAR" });
+  });
+
+  it("refuses a section over the cap from its length alone, before its bytes arrive", async () => {
+    // a header of 2 bytes, then a section declaring 3 MiB: refused at its varint
+    const varint = (n: number) => {
+      const out: number[] = [];
+      for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n % 128) | 0x80);
+      out.push(n);
+      return Uint8Array.from(out);
+    };
+    let pulled = 0;
+    async function* source() {
+      yield Uint8Array.from([...varint(2), 0xa0, 0xa0]);
+      pulled++;
+      yield varint(3 * 1_048_576);
+      pulled++;
+      yield new Uint8Array(1_048_576);
+      pulled++;
+    }
+    const seen: Uint8Array[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of capSections(source(), 2 * 1_048_576 + 128)) seen.push(chunk);
+      })(),
+    ).rejects.toMatchObject({ code: "NODE_ERR_INVALID_CAR" });
+    expect(seen).toHaveLength(1);
+    expect(pulled).toBe(1);
+    // sections under the cap pass whole, split anywhere
+    const dag = await stockDag(data, {
+      cidVersion: 1,
+      rawLeaves: true,
+      chunker: fixedSize({ chunkSize: 1_048_576 }),
+    });
+    const car = await carOf(dag.cid, dag.blocks);
+    const pieces = [
+      car.subarray(0, 1),
+      car.subarray(1, 40),
+      car.subarray(40, 1_048_700),
+      car.subarray(1_048_700),
+    ];
+    const out: Uint8Array[] = [];
+    async function* split() {
+      yield* pieces;
+    }
+    for await (const chunk of capSections(split(), 2 * 1_048_576 + 128)) out.push(chunk);
+    expect(Buffer.concat(out).equals(Buffer.from(car))).toBe(true);
   });
 });

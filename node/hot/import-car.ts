@@ -15,6 +15,9 @@ import {
 } from "../errors.ts";
 import type { ExpectedContent, ImportedBlob } from "./import-blob.ts";
 
+/** The longest CAR section (a CID and its block) taken: blocks are at most 2 MiB, as bitswap's. */
+export const MAX_CAR_SECTION = 2 * 1_048_576 + 128;
+
 /** What a CAR may carry beyond the file's bytes (headers, CIDs, interior nodes): generous. */
 export function carAllowance(size: number): number {
   return size + Math.max(1_048_576, Math.ceil(size / 8));
@@ -51,11 +54,12 @@ export async function importCar(options: {
       yield chunk;
     }
   }
+  const capped = capSections(counted(), MAX_CAR_SECTION);
 
   try {
     let blocks: CarBlockIterator;
     try {
-      blocks = await CarBlockIterator.fromIterable(counted());
+      blocks = await CarBlockIterator.fromIterable(capped);
     } catch (error) {
       throw asCarError(error);
     }
@@ -99,6 +103,40 @@ export async function importCar(options: {
   } catch (error) {
     for (const cid of newBlocks) await Promise.resolve(blockstore.delete(cid)).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Passes a CARv1 stream through, reading only its framing (each section's varint length), and
+ * refuses a header or section longer than `max` before its bytes are gathered: the CAR reader
+ * holds a whole section in memory.
+ */
+export async function* capSections(
+  source: AsyncIterable<Uint8Array>,
+  max: number,
+): AsyncGenerator<Uint8Array> {
+  let skip = 0;
+  let length = 0;
+  let shift = 0;
+  for await (const chunk of source) {
+    for (let i = 0; i < chunk.length; ) {
+      if (skip > 0) {
+        const n = Math.min(skip, chunk.length - i);
+        skip -= n;
+        i += n;
+        continue;
+      }
+      const byte = chunk[i++] as number;
+      length += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (length > max)
+        throw new InvalidCarError(`a section longer than ${max} bytes: blocks are at most 2 MiB`);
+      if (byte & 0x80) continue;
+      skip = length;
+      length = 0;
+      shift = 0;
+    }
+    yield chunk;
   }
 }
 
