@@ -1,12 +1,13 @@
 import { CarBlockIterator } from "@ipld/car/iterator";
 import * as dagPb from "@ipld/dag-pb";
 import type { Blockstore } from "interface-blockstore";
-import { UnixFS } from "ipfs-unixfs";
+import toBuffer from "it-to-buffer";
+import { equals } from "multiformats/bytes";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import { toHex } from "viem";
-import { GroupedCommitmentBuilder } from "#protocol";
+import { type FileBlock, fileBlock, GroupedCommitmentBuilder, ProtocolError } from "#protocol";
 import {
   ContentMismatchError,
   InvalidCarError,
@@ -151,14 +152,14 @@ async function checkBlock(cid: CID, bytes: Uint8Array): Promise<void> {
       `block ${cid} is hashed with 0x${cid.multihash.code.toString(16)}, not SHA-256`,
     );
   const digest = await sha256.digest(bytes);
-  if (!equalBytes(digest.digest, cid.multihash.digest))
+  if (!equals(digest.digest, cid.multihash.digest))
     throw new InvalidCarError(`the bytes of block ${cid} do not hash to its CID`);
 }
 
 /**
- * The bytes of the UnixFS file under `cid`, in order, from blocks of the CAR only. Every dag-pb
- * node must be a file (or raw) node whose `blocksizes` match its links and whose children hold
- * exactly the bytes it declares for them.
+ * The bytes of the UnixFS file under `cid`, in order, from blocks of the CAR only. Every block
+ * must be a file block (`fileBlock`: a raw leaf, or a dag-pb file node whose `blocksizes` pair
+ * with its links) whose children hold exactly the bytes it declares for them.
  */
 async function* fileBytes(
   cid: CID,
@@ -170,58 +171,22 @@ async function* fileBytes(
   const key = cid.toString();
   if (!received.has(key)) throw new InvalidCarError(`block ${key} of the file is missing`);
   reached.add(key);
-  const bytes = await readBlock(blockstore, cid, signal);
-  if (cid.code === raw.code) {
-    yield bytes;
-    return bytes.length;
-  }
-  let node: dagPb.PBNode;
-  let file: UnixFS;
+  let block: FileBlock;
   try {
-    node = dagPb.decode(bytes);
-    file = UnixFS.unmarshal(node.Data ?? new Uint8Array());
+    block = fileBlock(cid, await toBuffer(blockstore.get(cid, signal ? { signal } : {})));
   } catch (error) {
-    throw new InvalidCarError(`block ${key} is not a UnixFS node: ${(error as Error).message}`);
+    if (!(error instanceof ProtocolError)) throw error;
+    throw new InvalidCarError(error.message);
   }
-  if (file.type !== "file" && file.type !== "raw")
-    throw new InvalidCarError(`block ${key} is a UnixFS ${file.type}, not a file`);
-  if (file.blockSizes.length !== node.Links.length)
-    throw new InvalidCarError(
-      `block ${key} has ${node.Links.length} links but ${file.blockSizes.length} block sizes`,
-    );
-  let total = 0;
-  if (file.data !== undefined && file.data.length > 0) {
-    yield file.data;
-    total += file.data.length;
-  }
-  for (const [i, link] of node.Links.entries()) {
-    const declared = Number(file.blockSizes[i]);
-    const actual = yield* fileBytes(link.Hash, blockstore, received, reached, signal);
-    if (actual !== declared)
+  if (block.data.length > 0) yield block.data;
+  for (const [i, link] of block.links.entries()) {
+    const actual = yield* fileBytes(link.cid, blockstore, received, reached, signal);
+    if (actual !== link.size)
       throw new InvalidCarError(
-        `block ${key} declares ${declared} bytes under link ${i}, which holds ${actual}`,
+        `block ${key} declares ${link.size} bytes under link ${i}, which holds ${actual}`,
       );
-    total += actual;
   }
-  if (file.type === "file" && node.Links.length > 0 && Number(file.fileSize()) !== total)
-    throw new InvalidCarError(
-      `block ${key} declares a file of ${file.fileSize()} bytes, which holds ${total}`,
-    );
-  return total;
-}
-
-async function readBlock(blockstore: Pick<Blockstore, "get">, cid: CID, signal?: AbortSignal) {
-  const parts: Uint8Array[] = [];
-  const got = blockstore.get(cid, signal ? { signal } : {}) as unknown;
-  if (got instanceof Uint8Array) return got;
-  const resolved = await (got as Promise<unknown>);
-  if (resolved instanceof Uint8Array) return resolved;
-  for await (const part of resolved as AsyncIterable<Uint8Array>) parts.push(part);
-  return parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+  return block.size;
 }
 
 /** A parse failure of the CAR itself becomes a clear refusal; the node's own errors pass. */
