@@ -6,6 +6,7 @@ import {INodeRegistry} from "../../contracts/interfaces/INodeRegistry.sol";
 import {IProofSystem} from "../../contracts/interfaces/IProofSystem.sol";
 import {IStorageMarket} from "../../contracts/interfaces/IStorageMarket.sol";
 import {BlobId, BlobStatus, NodeId, Tier} from "../../contracts/interfaces/StrataTypes.sol";
+import {MerkleCommitment} from "../../contracts/libraries/MerkleCommitment.sol";
 import {StorageMarket} from "../../contracts/market/StorageMarket.sol";
 import {NodeRegistry} from "../../contracts/registry/NodeRegistry.sol";
 import {StrataToken} from "../../contracts/token/StrataToken.sol";
@@ -359,7 +360,7 @@ contract ProtocolLiveTest {
                 life.data[h] = _bytes(shardSize, h + 1);
                 life.roots[h] = sha256(abi.encodePacked(bytes1(0x00), life.data[h]));
             }
-            commitment = _shardsRoot(life.roots);
+            commitment = this.shardsRootOf(life.roots);
         } else {
             life.data = new bytes[](1);
             life.data[0] = _bytes(size, 0);
@@ -563,20 +564,9 @@ contract ProtocolLiveTest {
         }
     }
 
-    function _shardsRoot(bytes32[] memory roots) private pure returns (bytes32) {
-        uint256 width = 1;
-        while (width < roots.length) width <<= 1;
-        bytes32[] memory level = new bytes32[](width);
-        for (uint256 i = 0; i < roots.length; ++i) {
-            level[i] = roots[i];
-        }
-        while (width > 1) {
-            width >>= 1;
-            for (uint256 i = 0; i < width; ++i) {
-                level[i] = sha256(abi.encodePacked(bytes1(0x01), level[2 * i], level[2 * i + 1]));
-            }
-        }
-        return level[0];
+    /// @dev The market's own cold commitment of `roots` (its library takes calldata: called through `this`).
+    function shardsRootOf(bytes32[] calldata roots) external pure returns (bytes32) {
+        return MerkleCommitment.shardsRoot(roots);
     }
 }
 
