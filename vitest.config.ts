@@ -38,8 +38,14 @@ const floors = {
 };
 
 export default defineConfig({
+  resolve: {
+    // the datastore and blockstore conformance suites import chai the way aegir (their test
+    // runner) gives it; the shim gives vitest's chai with the plugins they use
+    alias: { "aegir/chai": new URL("./test/helpers/aegir-chai.ts", import.meta.url).pathname },
+  },
   test: {
     pool: "forks",
+    server: { deps: { inline: ["interface-datastore-tests", "interface-blockstore-tests"] } },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: tiers.map(({ name, include }, order) => ({

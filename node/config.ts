@@ -4,6 +4,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { CorsOrigins, DEFAULT_CORS_ORIGINS } from "../service/cors.ts";
 import { LogLevel } from "../service/logger.ts";
+import { DatastoreSpec, specProblems } from "./datastore/datastore-spec.ts";
 import { ConfigError } from "./errors.ts";
 
 const MiB = 1024 * 1024;
@@ -38,12 +39,24 @@ export const NodeConfigSchema = Type.Object(
       peers: Type.Array(Type.String()),
     }),
     storage: Type.Object({
-      /** StorageMax: bytes of blobs and cached copies the node keeps. */
+      /**
+       * StorageMax: bytes the data directory may take on disk, as `du` counts them (blocks,
+       * datastore, shards, vaults, and the directories that hold them).
+       */
       max: Type.Integer({ minimum: MiB }),
       /** At this percentage of `max`, the hot cache is evicted and garbage collected. */
       gcWatermark: Type.Integer({ minimum: 1, maximum: 100 }),
       /** Milliseconds between garbage collections. */
       gcPeriodMs: Type.Integer({ minimum: 1000 }),
+      /** Blocks a collection checks and deletes at a time; uploads go on between batches. */
+      gcBatch: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+      /** Bytes of the bloom filter in front of the blockstore (k = 7; 0: none). */
+      bloomFilterSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 1024 * MiB })),
+      /**
+       * The datastore spec (kubo's `Datastore.Spec`: mount, measure, flatfs, levelds, mem); kubo's
+       * default when absent. Fixed once the data directory is made (`datastore_spec`).
+       */
+      spec: Type.Optional(DatastoreSpec),
       /** Largest upload accepted. */
       maxUploadBytes: Type.Integer({ minimum: 1 }),
     }),
@@ -123,7 +136,14 @@ export type NodeConfig = Static<typeof NodeConfigSchema>;
 export const nodeConfigDefaults = {
   http: { host: "127.0.0.1", port: 9100, uploadIdleMs: 30_000, corsOrigins: [...DEFAULT_CORS_ORIGINS] },
   p2p: { port: 0, peers: [] as string[] },
-  storage: { max: 64 * GiB, gcWatermark: 90, gcPeriodMs: 60 * 60 * 1000, maxUploadBytes: 8 * GiB },
+  storage: {
+    max: 64 * GiB,
+    gcWatermark: 90,
+    gcPeriodMs: 60 * 60 * 1000,
+    gcBatch: 1000,
+    bloomFilterSize: MiB,
+    maxUploadBytes: 8 * GiB,
+  },
   cache: { capacity: 4 * GiB, policy: "lru" as CachePolicyName, ttlMs: 60 * 60 * 1000 },
   prover: { enabled: true, pollMs: 1000, watchdog: true },
   chain: { confirmations: 2, pollingMs: 500, receiptTimeoutMs: 30_000 },
@@ -137,7 +157,12 @@ export const nodeConfigDefaults = {
 
 /** Checks `raw` against the schema; names every problem. */
 export function parseNodeConfig(raw: unknown): NodeConfig {
-  if (Value.Check(NodeConfigSchema, raw)) return raw;
+  if (Value.Check(NodeConfigSchema, raw)) {
+    const problems = raw.storage.spec ? specProblems(raw.storage.spec) : [];
+    if (problems.length > 0)
+      throw new ConfigError(`invalid node configuration: /storage/spec: ${problems.join("; ")}`);
+    return raw;
+  }
   const problems = [...Value.Errors(NodeConfigSchema, raw)]
     .slice(0, 10)
     .map((error) => `${error.path || "/"}: ${error.message}`);

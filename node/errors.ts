@@ -71,8 +71,14 @@ export class TruncatedBodyError extends NodeError {
 
 export class StorageFullError extends NodeError {
   override name = "StorageFullError";
-  constructor(needed: number, free: number) {
-    super("NODE_ERR_STORAGE_FULL", 507, `${needed} bytes needed, ${free} free under the storage quota`);
+  constructor(needed: number, free: number, freeInodes?: number) {
+    super(
+      "NODE_ERR_STORAGE_FULL",
+      507,
+      freeInodes === undefined
+        ? `${needed} bytes needed, ${free} free under the storage quota`
+        : `${needed} bytes need more files than the ${freeInodes} inodes the file system has left`,
+    );
   }
 }
 
@@ -230,6 +236,42 @@ export class ConfigError extends NodeError {
   override name = "ConfigError";
   constructor(message: string, options?: { cause?: unknown }) {
     super("NODE_ERR_CONFIG", 500, message, options);
+  }
+}
+
+/** The configured `storage.spec` lays data out otherwise than the data directory's `datastore_spec`. */
+export class DatastoreSpecMismatchError extends NodeError {
+  override name = "DatastoreSpecMismatchError";
+  constructor(file: string, onDisk: string, configured: string) {
+    super(
+      "NODE_ERR_DATASTORE_SPEC",
+      500,
+      `the datastore spec on disk (${file}) is ${onDisk} but storage.spec is ${configured}: configure the spec the data directory was made with, or move its data to a new directory`,
+    );
+  }
+}
+
+/** A flat-file store whose `SHARDING` names another shard function than the configured one. */
+export class ShardFunctionMismatchError extends NodeError {
+  override name = "ShardFunctionMismatchError";
+  constructor(path: string, onDisk: string, configured: string) {
+    super(
+      "NODE_ERR_DATASTORE_SPEC",
+      500,
+      `the flatfs store ${path} is sharded by ${onDisk} (its SHARDING file) but the spec says ${configured}: its blocks would not be found`,
+    );
+  }
+}
+
+/** A key no store of the spec is mounted for (a spec without a `/` mount). */
+export class UnmountedKeyError extends NodeError {
+  override name = "UnmountedKeyError";
+  constructor(key: string, mountpoints: readonly string[]) {
+    super(
+      "NODE_ERR_NO_MOUNT",
+      500,
+      `no store is mounted for key ${key.slice(0, 120)} (mountpoints: ${mountpoints.join(", ")})`,
+    );
   }
 }
 

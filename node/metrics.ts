@@ -13,6 +13,7 @@ export class NodeMetrics {
   blobsReleased = 0;
   gcRuns = 0;
   gcBlocksRemoved = 0;
+  gcBytesFreed = 0;
 
   uptimeSeconds(): number {
     return Math.floor((Date.now() - this.startedAt) / 1000);

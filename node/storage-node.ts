@@ -31,6 +31,7 @@ import { NameRepublisher } from "./names/name-republisher.ts";
 import { connectPeers, createNodeHelia } from "./p2p/create-helia.ts";
 import { BlobRecords } from "./storage/blob-records.ts";
 import { ByteBudget } from "./storage/byte-budget.ts";
+import { DiskUse } from "./storage/disk-use.ts";
 import { GarbageCollector } from "./storage/garbage-collector.ts";
 import { openStores } from "./storage/open-stores.ts";
 import { PendingBlocks } from "./storage/pending-blocks.ts";
@@ -88,7 +89,12 @@ export async function startStorageNode(
     );
   }
 
-  const stores = await openStores(config.dataDir);
+  const registry = createMetricsRegistry();
+  const stores = await openStores(config.dataDir, {
+    spec: config.storage.spec,
+    bloomFilterSize: config.storage.bloomFilterSize ?? nodeConfigDefaults.storage.bloomFilterSize,
+    registry,
+  });
   const shutdown = new Shutdown(logger);
   shutdown.register("stores", () => stores.close());
   try {
@@ -102,10 +108,13 @@ export async function startStorageNode(
     const shards = new ShardStore(config.dataDir);
     await shards.open();
     const pending = new PendingBlocks();
+    const disk = new DiskUse({ dataDir: config.dataDir, mounts: stores.mounts });
+    await disk.refresh();
     const budget = new ByteBudget({
       cachedBytes: () => cache.stats().bytes,
       metrics,
       max: config.storage.max,
+      disk,
     });
     const holdings = new Holdings({
       budget,
@@ -131,12 +140,14 @@ export async function startStorageNode(
       pending,
       holdings,
       budget,
+      disk,
       cache,
       nonces,
       metrics,
       logger,
       watermark: config.storage.gcWatermark,
       periodMs: config.storage.gcPeriodMs,
+      batchSize: config.storage.gcBatch,
     });
     // what a crash left behind (blocks of an upload never recorded) is gone before anything is served
     await gc.collect();
@@ -248,10 +259,11 @@ export async function startStorageNode(
         reader,
         records,
         stores,
+        disk,
         cache,
         nonces,
         metrics,
-        registry: createMetricsRegistry(),
+        registry,
         helia,
         intake: cold.intake,
         serving: cold.serving,

@@ -42,6 +42,15 @@ export interface StatMetric<S> {
   value: (stats: S) => number;
 }
 
+/** A gauge with labels whose series are read from a service's stats at scrape time (one per store, say). */
+export interface LabelledStatMetric<S> {
+  name: string;
+  help: string;
+  type: "labelled";
+  labelNames: readonly string[];
+  series: (stats: S) => { labels: Record<string, string>; value: number }[];
+}
+
 /**
  * Registers metrics read from the stats `read` gives (a service's own counters, kept for /stats
  * too) when the registry is scraped. `read` runs once per scrape: the first metric of the list
@@ -50,16 +59,31 @@ export interface StatMetric<S> {
 export function registerStatMetrics<S>(
   register: Registry,
   read: () => S | Promise<S>,
-  metrics: readonly StatMetric<S>[],
+  metrics: readonly (StatMetric<S> | LabelledStatMetric<S>)[],
 ): void {
   let snapshot: Promise<S> | undefined;
   metrics.forEach((metric, index) => {
-    const value = async () => {
+    const stats = () => {
       if (index === 0 || !snapshot) snapshot = Promise.resolve(read());
-      const value = metric.value(await snapshot);
-      return Number.isFinite(value) ? value : 0;
+      return snapshot;
     };
     const options = { name: metric.name, help: metric.help, registers: [register] };
+    if (metric.type === "labelled") {
+      new Gauge({
+        ...options,
+        labelNames: metric.labelNames,
+        async collect() {
+          const series = metric.series(await stats());
+          this.reset();
+          for (const { labels, value } of series) this.set(labels, Number.isFinite(value) ? value : 0);
+        },
+      });
+      return;
+    }
+    const value = async () => {
+      const value = metric.value(await stats());
+      return Number.isFinite(value) ? value : 0;
+    };
     if (metric.type === "gauge") {
       new Gauge({
         ...options,

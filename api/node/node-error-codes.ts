@@ -30,6 +30,8 @@ export const NODE_ERROR_CODES = [
   "NODE_ERR_TX_REVERTED",
   "NODE_ERR_TX_DROPPED",
   "NODE_ERR_CONFIG",
+  "NODE_ERR_DATASTORE_SPEC",
+  "NODE_ERR_NO_MOUNT",
   "NODE_ERR_INVALID_SHARDS",
   "NODE_ERR_SHARDS_UNAVAILABLE",
   "NODE_ERR_MIGRATION_FAILED",
@@ -143,6 +145,12 @@ export const NODE_ERRORS = {
     meaning: "a transaction of the node's left the chain without a receipt",
   },
   NODE_ERR_CONFIG: { status: 500, meaning: "the node's configuration is wrong (at start)" },
+  NODE_ERR_DATASTORE_SPEC: {
+    status: 500,
+    meaning:
+      "the configured datastore spec or shard function is not the one the data directory was made with (at start)",
+  },
+  NODE_ERR_NO_MOUNT: { status: 500, meaning: "a key under no mount of the datastore spec" },
   NODE_ERR_INVALID_SHARDS: {
     status: 422,
     meaning: "shard parameters that do not fit the cold registration (roots, holder, tier)",

@@ -58,7 +58,40 @@ export const NodeStats = Type.Object({
   uptimeSeconds: Type.Integer(),
   chain: NodeChainStatus,
   storage: Type.Object({
-    max: Type.Integer(),
+    max: Type.Integer({ description: "StorageMax: bytes the data directory may take on disk" }),
+    usedBytes: Type.Integer({
+      description:
+        "Bytes the data directory takes on disk, as du counts them (blocks, datastore, shards, vaults, directories)",
+    }),
+    reservedBytes: Type.Integer({ description: "Disk bytes uploads in progress have yet to write" }),
+    freeBytes: Type.Integer({ description: "Bytes the file system holding the data directory has left" }),
+    freeInodes: Type.Integer({ description: "Inodes the file system holding the data directory has left" }),
+    mounts: Type.Array(
+      Type.Object({
+        mountpoint: Type.String(),
+        type: Type.String({ description: "flatfs, levelds or mem" }),
+        usedBytes: Type.Integer(),
+        entries: Nullable(
+          Type.Integer({ description: "Values held (blocks, at /blocks), where the store counts them" }),
+        ),
+        files: Type.Integer(),
+        inodes: Type.Integer({ description: "Files and directories" }),
+      }),
+      { description: "Each store of the datastore spec and what it takes on disk" },
+    ),
+    bloom: Type.Object(
+      {
+        bytes: Type.Integer({ description: "Configured size (0: no filter)" }),
+        hashes: Type.Integer(),
+        warm: Type.Boolean({ description: "Holds every stored block: negative has answered from memory" }),
+        fillRatio: Type.Number(),
+        falsePositiveRate: Type.Number({ description: "Estimated from the fill ratio" }),
+        answered: Type.Integer({ description: "has calls answered absent from memory" }),
+        passed: Type.Integer({ description: "has calls passed to the store" }),
+        rebuilds: Type.Integer(),
+      },
+      { description: "The bloom filter in front of the blockstore" },
+    ),
     heldBytes: Type.Integer(),
     cachedBytes: Type.Integer(),
     pinnedBlobs: Type.Integer(),
@@ -86,7 +119,7 @@ export const NodeStats = Type.Object({
     reported: Type.Integer(),
     lastPeriod: Type.Union([Type.Integer(), Type.Null()]),
   }),
-  gc: Type.Object({ runs: Type.Integer(), blocksRemoved: Type.Integer() }),
+  gc: Type.Object({ runs: Type.Integer(), blocksRemoved: Type.Integer(), bytesFreed: Type.Integer() }),
   heal: Type.Object({
     healed: Type.Integer({ description: "Places of dropped holders of hot blobs this node took and filled" }),
     fetchedBytes: Type.Integer({ description: "Replica bytes fetched from other holders to fill them" }),

@@ -9,10 +9,10 @@ import { BlobNotRegisteredError } from "../errors.ts";
 import type { NodeMetrics } from "../metrics.ts";
 import type { NodeHelia } from "../p2p/create-helia.ts";
 import { type BlobRecord, type BlobRecords, recordOf, storedBytes } from "../storage/blob-records.ts";
-import type { ByteBudget } from "../storage/byte-budget.ts";
+import type { ByteBudget, Reservation } from "../storage/byte-budget.ts";
 import { commitRecord } from "../storage/commit-record.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
-import { guardedBlockstore, type PendingBlocks } from "../storage/pending-blocks.ts";
+import { guardedBlockstore, type ImportBlockstore, type PendingBlocks } from "../storage/pending-blocks.ts";
 import { dropLeaves } from "./drop-leaves.ts";
 import type { HotCache } from "./hot-cache.ts";
 import { importBlob } from "./import-blob.ts";
@@ -110,7 +110,7 @@ export class Holdings {
     if (!registration) throw new BlobNotRegisteredError(blobId);
     const holder = openHolder(registration, this.#chain.nodeId);
     this.#budget.checkRoom(registration.size);
-    const unreserve = this.#budget.reserve(registration.size);
+    const reservation = this.#budget.reserve(registration.size);
     // every block this upload writes is held until it is pinned (or the upload gives up)
     const pending = this.#pending.session();
     const timings: Record<string, number> = {};
@@ -124,7 +124,7 @@ export class Holdings {
       // straight into the flat-file blockstore, each block held against the collector;
       // flushes started along the way leave little for the one that makes the blob durable
       const early: Promise<void>[] = [];
-      const blockstore = guardedBlockstore(this.#stores.blockstore, pending);
+      const blockstore = spending(guardedBlockstore(this.#stores.blockstore, pending), reservation);
       const signal = options.signal ? { signal: options.signal } : {};
       const imported =
         options.format === "car"
@@ -187,7 +187,7 @@ export class Holdings {
       } satisfies StoreResult;
     } finally {
       pending.close();
-      unreserve();
+      reservation.release();
     }
   }
 
@@ -331,4 +331,16 @@ export class Holdings {
     const { dropped, of } = await dropLeaves(this.#stores.blockstore, root, fraction, options);
     this.#logger.warn({ cid: root.toString(), dropped, of }, "fault: dropped leaf blocks");
   }
+}
+
+/** The upload's blockstore, each block written taken off its reservation (it counts as used then). */
+function spending(blockstore: ImportBlockstore, reservation: Reservation): ImportBlockstore {
+  return {
+    ...blockstore,
+    put: async (cid, bytes, options) => {
+      const stored = await blockstore.put(cid, bytes, options);
+      reservation.wrote(bytes instanceof Uint8Array ? bytes.byteLength : 0);
+      return stored;
+    },
+  };
 }

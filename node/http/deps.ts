@@ -16,6 +16,7 @@ import type { NameRecords } from "../names/name-records.ts";
 import type { NodeHelia } from "../p2p/create-helia.ts";
 import type { BlobRecords } from "../storage/blob-records.ts";
 import type { ByteBudget } from "../storage/byte-budget.ts";
+import type { DiskUse } from "../storage/disk-use.ts";
 import type { NodeStores } from "../storage/open-stores.ts";
 import type { PendingBlocks } from "../storage/pending-blocks.ts";
 import type { UsedNonces } from "../storage/used-nonces.ts";
@@ -34,6 +35,8 @@ export interface AppDeps {
   reader: Pick<Reader, "locate" | "read" | "whole" | "forget">;
   records: Pick<BlobRecords, "get" | "byCid" | "all">;
   stores: NodeStores;
+  /** What the data takes on disk, per store (`/stats`, `/metrics`). */
+  disk: Pick<DiskUse, "snapshot">;
   cache: Pick<HotCache, "has" | "stats">;
   nonces: Pick<UsedNonces, "use">;
   metrics: NodeMetrics;

@@ -1,6 +1,11 @@
 import { Gauge } from "prom-client";
 import type { NodeStats } from "../../api/node/node-stats.ts";
-import { type Registry, registerStatMetrics, type StatMetric } from "../../service/metrics.ts";
+import {
+  type LabelledStatMetric,
+  type Registry,
+  registerStatMetrics,
+  type StatMetric,
+} from "../../service/metrics.ts";
 
 /** A decimal amount of /stats as a number (NaN, exported as 0, when not known yet). */
 const amount = (value: string | null): number => (value === null ? Number.NaN : Number(value));
@@ -18,9 +23,77 @@ const counter = (name: string, help: string, value: (s: NodeStats) => number): S
   value,
 });
 
+const perMount = (
+  name: string,
+  help: string,
+  value: (mount: NodeStats["storage"]["mounts"][number]) => number | null,
+): LabelledStatMetric<NodeStats> => ({
+  name,
+  help,
+  type: "labelled",
+  labelNames: ["mountpoint", "type"],
+  series: (s) =>
+    s.storage.mounts.flatMap((mount) => {
+      const measured = value(mount);
+      return measured === null
+        ? []
+        : [{ labels: { mountpoint: mount.mountpoint, type: mount.type }, value: measured }];
+    }),
+});
+
 /** The node's own metrics (names dashboards rely on), read from what GET /stats answers. */
-const NODE_METRICS: readonly StatMetric<NodeStats>[] = [
+const NODE_METRICS: readonly (StatMetric<NodeStats> | LabelledStatMetric<NodeStats>)[] = [
   gauge("strata_node_storage_max_bytes", "StorageMax", (s) => s.storage.max),
+  gauge(
+    "strata_node_used_bytes",
+    "Bytes the data directory takes on disk (as du counts)",
+    (s) => s.storage.usedBytes,
+  ),
+  gauge(
+    "strata_node_reserved_bytes",
+    "Disk bytes uploads in progress have yet to write",
+    (s) => s.storage.reservedBytes,
+  ),
+  gauge(
+    "strata_node_filesystem_free_bytes",
+    "Bytes the data directory's file system has left",
+    (s) => s.storage.freeBytes,
+  ),
+  gauge(
+    "strata_node_filesystem_free_inodes",
+    "Inodes the data directory's file system has left",
+    (s) => s.storage.freeInodes,
+  ),
+  perMount(
+    "strata_node_datastore_used_bytes",
+    "Bytes each store of the datastore spec takes on disk",
+    (m) => m.usedBytes,
+  ),
+  perMount(
+    "strata_node_datastore_entries",
+    "Values each counting store holds (blocks, at /blocks)",
+    (m) => m.entries,
+  ),
+  perMount("strata_node_datastore_inodes", "Files and directories of each store", (m) => m.inodes),
+  gauge(
+    "strata_node_bloom_fill_ratio",
+    "Share of the bloom filter's bits set",
+    (s) => s.storage.bloom.fillRatio,
+  ),
+  gauge(
+    "strata_node_bloom_false_positive_rate",
+    "Estimated chance the bloom filter sends an absent block's has to the store",
+    (s) => s.storage.bloom.falsePositiveRate,
+  ),
+  gauge("strata_node_bloom_warm", "1 when the bloom filter answers negative has calls", (s) =>
+    s.storage.bloom.warm ? 1 : 0,
+  ),
+  counter(
+    "strata_node_bloom_answered_total",
+    "has calls answered absent from memory",
+    (s) => s.storage.bloom.answered,
+  ),
+  counter("strata_node_bloom_passed_total", "has calls passed to the store", (s) => s.storage.bloom.passed),
   gauge("strata_node_held_bytes", "Bytes of blobs held for the chain", (s) => s.storage.heldBytes),
   gauge("strata_node_cached_bytes", "Bytes of hot-cache copies", (s) => s.storage.cachedBytes),
   gauge("strata_node_pinned_blobs", "Blobs held", (s) => s.storage.pinnedBlobs),
@@ -58,6 +131,11 @@ const NODE_METRICS: readonly StatMetric<NodeStats>[] = [
   counter("strata_node_cold_demotions_total", "Hot copies demoted", (s) => s.cold.demotions),
   counter("strata_node_gc_runs_total", "Garbage collections", (s) => s.gc.runs),
   counter("strata_node_gc_blocks_removed_total", "Blocks garbage collected", (s) => s.gc.blocksRemoved),
+  counter(
+    "strata_node_gc_freed_bytes_total",
+    "Disk bytes garbage collection gave back",
+    (s) => s.gc.bytesFreed,
+  ),
   gauge("strata_node_uptime_seconds", "Seconds since start", (s) => s.uptimeSeconds),
   gauge("strata_node_id", "The node's id in the registry", (s) => s.nodeId),
   gauge("strata_node_active", "1 when the chain gives this node new blobs", (s) =>

@@ -1,9 +1,19 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { LevelDatastore } from "datastore-level";
+import { Registry } from "prom-client";
 import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import {
+  type DatastoreSpec,
+  DEFAULT_DATASTORE_SPEC,
+  storesOf,
+  unmeasured,
+} from "../datastore/datastore-spec.ts";
+import { writeShardingFiles } from "../datastore/flatfs-datastore.ts";
+import { DatastoreMetrics } from "../datastore/measured-datastore.ts";
+import { openDatastore, resolvePath } from "../datastore/open-datastore.ts";
+import { checkSpecOnDisk, SPEC_FILE } from "../datastore/spec-on-disk.ts";
 import { peerIdOf } from "../p2p/create-helia.ts";
 
 export interface InitNodeOptions {
@@ -36,6 +46,8 @@ export interface InitializedNode {
  */
 export async function initNode(options: InitNodeOptions): Promise<InitializedNode> {
   await mkdir(options.dataDir, { recursive: true });
+  const storage = options.extra?.storage as { spec?: DatastoreSpec } | undefined;
+  await writeLayout(options.dataDir, storage?.spec ?? DEFAULT_DATASTORE_SPEC);
   const keyFile = join(options.dataDir, "signer.key");
   const signerKey =
     options.signerKey ??
@@ -71,18 +83,55 @@ export async function initNode(options: InitNodeOptions): Promise<InitializedNod
 }
 
 /**
+ * Lays a data directory out for `spec`: `datastore_spec` (refusing a directory made with
+ * another), each flat-file store's `SHARDING` and `_README`, and a README of the whole.
+ */
+export async function writeLayout(dataDir: string, spec: DatastoreSpec): Promise<void> {
+  await checkSpecOnDisk(dataDir, spec);
+  for (const { spec: store } of storesOf(spec)) {
+    const leaf = unmeasured(store);
+    if (leaf.type !== "flatfs") continue;
+    const path = resolvePath(dataDir, leaf.path);
+    const sharded = await readFile(join(path, "SHARDING"), "utf8").catch(() => undefined);
+    if (sharded === undefined) await writeShardingFiles(path, leaf.shardFunc);
+  }
+  await writeFile(join(dataDir, "README"), dataDirReadme(spec));
+}
+
+/**
  * The libp2p peer id kept in a node's data directory (made on first use). Opens the node's
- * LevelDB, so it fails while the node runs.
+ * stores as its `datastore_spec` lays them out, so it fails while the node runs.
  */
 export async function readPeerId(dataDir: string): Promise<string> {
-  const datastore = new LevelDatastore(join(dataDir, "datastore"));
-  await datastore.open();
+  const spec = await readFile(join(dataDir, SPEC_FILE), "utf8").then(
+    (text) => JSON.parse(text) as DatastoreSpec,
+    () => DEFAULT_DATASTORE_SPEC,
+  );
+  const opened = await openDatastore(spec, { root: dataDir, metrics: new DatastoreMetrics(new Registry()) });
   try {
-    return await peerIdOf(datastore);
+    return await peerIdOf(opened.datastore);
   } finally {
-    await datastore.close();
+    await opened.close();
   }
 }
+
+const dataDirReadme = (spec: DatastoreSpec) => `This is a Strata storage node's data directory.
+
+- node.json: the node's configuration; signer.key: its signing key (keep it private).
+- datastore_spec: the layout the stores below were made with (kubo's form). The node refuses to
+  start if its configured storage.spec would lay data out otherwise.
+${storesOf(spec)
+  .map(({ mountpoint, spec: store }) => {
+    const leaf = unmeasured(store);
+    if (leaf.type === "flatfs")
+      return `- ${leaf.path}/: keys under ${mountpoint}${mountpoint === "/blocks" ? " (every block)" : ""}, one file per value, <shard>/<NAME>.data, sharded by ${leaf.shardFunc} (see its SHARDING and _README).`;
+    if (leaf.type === "levelds")
+      return `- ${leaf.path}/: keys under ${mountpoint} in LevelDB (pins, blob records, the peer store, chain cursors).`;
+    return `- keys under ${mountpoint} in memory (lost when the node stops).`;
+  })
+  .join("\n")}
+- shards/: the cold tier's erasure-coded shards; vaults/: the vaults this node hosts.
+`;
 
 /** The libp2p address others dial: `/ip4`, `/ip6` or `/dns` by the kind of `host`. */
 export function multiaddrsFor(host: string, p2pPort: number, peerId: string): string[] {

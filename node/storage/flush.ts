@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { nativeMerkle } from "#protocol";
 
 /**
@@ -16,25 +16,45 @@ export async function flushFilesystem(path: string): Promise<void> {
   }
 }
 
+/** One path per file system among `paths` (the first seen on each). */
+async function onePerFilesystem(paths: readonly string[]): Promise<string[]> {
+  const devices = new Map<number, string>();
+  for (const path of paths) {
+    const { dev } = await stat(path);
+    if (!devices.has(dev)) devices.set(dev, path);
+  }
+  return [...devices.values()];
+}
+
 /**
  * Group commit over `flushFilesystem`: a caller is answered by a flush that started after it
  * called, and every caller arriving while one flush runs shares the single next one. Concurrent
- * uploads then cost one sync at a time, not one each.
+ * uploads then cost one sync at a time, not one each. Stores on several file systems (a spec
+ * with a mount elsewhere) are synced each once.
  */
 export class Flusher {
-  readonly #path: string;
+  readonly #paths: readonly string[];
   readonly #sync: (path: string) => Promise<void>;
+  #distinct: Promise<string[]> | undefined;
   #running: Promise<void> | undefined;
   #next: Promise<void> | undefined;
 
-  constructor(path: string, sync: (path: string) => Promise<void> = flushFilesystem) {
-    this.#path = path;
+  constructor(paths: string | readonly string[], sync: (path: string) => Promise<void> = flushFilesystem) {
+    this.#paths = typeof paths === "string" ? [paths] : paths;
     this.#sync = sync;
+  }
+
+  #syncAll(): Promise<void> {
+    this.#distinct ??=
+      this.#paths.length === 1 ? Promise.resolve([...this.#paths]) : onePerFilesystem(this.#paths);
+    return this.#distinct.then(async (paths) => {
+      await Promise.all(paths.map((path) => this.#sync(path)));
+    });
   }
 
   flush(): Promise<void> {
     if (!this.#running) {
-      const running = this.#sync(this.#path).finally(() => {
+      const running = this.#syncAll().finally(() => {
         if (this.#running === running) this.#running = undefined;
       });
       this.#running = running;

@@ -6,7 +6,7 @@ import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import type { Hex } from "viem";
 import { CHUNK_SIZE } from "#protocol";
-import { MultihashNextToLast } from "../../node/storage/multihash-sharding.ts";
+import { blockPath } from "../../node/datastore/datastore-blockstore.ts";
 
 export interface UploadAnswer {
   status: number;
@@ -67,8 +67,7 @@ export async function leafCids(data: Uint8Array, bytes = data.length): Promise<C
 
 /** Whether a node's blockstore under `dataDir` has a file for `cid`. */
 export async function blockOnDisk(dataDir: string, cid: CID): Promise<boolean> {
-  const { dir, file } = new MultihashNextToLast().encode(cid);
-  return access(join(dataDir, "blocks", dir, file)).then(
+  return access(blockPath(join(dataDir, "blocks"), cid)).then(
     () => true,
     () => false,
   );

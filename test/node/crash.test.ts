@@ -88,8 +88,9 @@ async function kill9(process_: ChildProcess): Promise<void> {
 async function blockFiles(): Promise<number> {
   const blocks = join(dir.path, "data", "blocks");
   let count = 0;
-  for (const shard of await readdir(blocks).catch(() => []))
-    count += (await readdir(join(blocks, shard))).length;
+  for (const shard of await readdir(blocks, { withFileTypes: true }).catch(() => []))
+    if (shard.isDirectory())
+      count += (await readdir(join(blocks, shard.name))).filter((f) => f.endsWith(".data")).length;
   return count;
 }
 

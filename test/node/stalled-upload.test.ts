@@ -1,4 +1,5 @@
-import { FsBlockstore } from "blockstore-fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
@@ -15,7 +16,7 @@ import {
   type TestNode,
 } from "../../devnet/strata-fixture.ts";
 import { nodeConfigDefaults } from "../../node/config.ts";
-import { MultihashNextToLast } from "../../node/storage/multihash-sharding.ts";
+import { blockPath } from "../../node/datastore/datastore-blockstore.ts";
 import { blockOnDisk, leafCids, openUpload } from "../helpers/open-upload.ts";
 import { until } from "../helpers/wait-until.ts";
 
@@ -97,10 +98,9 @@ describe("an upload whose body stops arriving", () => {
     // a block nothing pins or holds, written behind the node's back: the collector must remove it
     const garbageBytes = randomBytes(1000, 13);
     const garbage = CID.createV1(raw.code, await sha256.digest(garbageBytes));
-    const store = new FsBlockstore(`${dataDir}/blocks`, { shardingStrategy: new MultihashNextToLast() });
-    await store.open();
-    await store.put(garbage, garbageBytes);
-    await store.close();
+    const file = blockPath(`${dataDir}/blocks`, garbage);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, garbageBytes);
 
     const upload = openUpload(url, blobId, blob.size);
     const piece = 512 * 1024;

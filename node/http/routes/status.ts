@@ -15,6 +15,7 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   const stats = async (): Promise<NodeStats> => {
     const chain = chainStatus.current();
     const usage = deps.budget.usage();
+    const disk = await deps.disk.snapshot();
     const cache = deps.cache.stats();
     const prover = deps.proverStats?.() ?? { submitted: 0, missed: 0, lastPeriod: null };
     let pinnedBlobs = 0;
@@ -33,6 +34,19 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       chain: await chain,
       storage: {
         max: usage.max,
+        usedBytes: disk.usedBytes,
+        reservedBytes: usage.reserved,
+        freeBytes: disk.filesystem.freeBytes,
+        freeInodes: disk.filesystem.freeInodes,
+        mounts: disk.mounts.map((mount) => ({
+          mountpoint: mount.mountpoint,
+          type: mount.type,
+          usedBytes: mount.bytes,
+          entries: mount.entries,
+          files: mount.files,
+          inodes: mount.files + mount.dirs,
+        })),
+        bloom: deps.stores.blockstore.stats(),
         heldBytes: usage.held,
         cachedBytes: usage.cached,
         pinnedBlobs,
@@ -48,7 +62,7 @@ export function statusRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         reported: m.missesReported,
         lastPeriod: prover.lastPeriod,
       },
-      gc: { runs: m.gcRuns, blocksRemoved: m.gcBlocksRemoved },
+      gc: { runs: m.gcRuns, blocksRemoved: m.gcBlocksRemoved, bytesFreed: m.gcBytesFreed },
       heal: { ...(deps.healStats?.() ?? { healed: 0, fetchedBytes: 0, failed: 0 }) },
       cold: { ...deps.coldStats(), ...deps.tiering.stats, hotCopies: deps.tiering.copies() },
       buffers: { inUse: buffers.out, free: buffers.free },

@@ -1,0 +1,4 @@
+declare module "chai-as-promised" {
+  const chaiAsPromised: Chai.ChaiPlugin;
+  export default chaiAsPromised;
+}
