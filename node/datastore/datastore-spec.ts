@@ -1,6 +1,13 @@
 import { type Static, Type } from "@sinclair/typebox";
 
 /**
+ * A store's key prefix, which its entry in a mount's list carries beside the store's own fields
+ * (the mount's list intersects it with the spec: without it here, every store's closed object
+ * would refuse the entry). Anywhere else, `specProblems` reports it.
+ */
+const InMount = { mountpoint: Type.Optional(Type.String({ pattern: "^/" })) };
+
+/**
  * The node's datastore as a tree of stores, shaped as kubo's `Datastore.Spec`: a `mount` of
  * stores by key prefix (the longest prefix wins), `measure` wrapping a store to count what it
  * does, `flatfs` (one file per value, sharded into directories: where blocks go), `levelds`
@@ -12,6 +19,7 @@ export const DatastoreSpec = Type.Recursive(
     Type.Union([
       Type.Object(
         {
+          ...InMount,
           type: Type.Literal("mount"),
           mounts: Type.Array(
             Type.Intersect([Type.Object({ mountpoint: Type.String({ pattern: "^/" }) }), Spec]),
@@ -24,6 +32,7 @@ export const DatastoreSpec = Type.Recursive(
       ),
       Type.Object(
         {
+          ...InMount,
           type: Type.Literal("measure"),
           /** The name the store's metrics carry (kubo: `flatfs.datastore`, `leveldb.datastore`). */
           prefix: Type.String({ minLength: 1 }),
@@ -33,6 +42,7 @@ export const DatastoreSpec = Type.Recursive(
       ),
       Type.Object(
         {
+          ...InMount,
           type: Type.Literal("flatfs"),
           path: Type.String({ minLength: 1 }),
           /** `/repo/flatfs/shard/v1/{next-to-last,prefix,suffix}/<n>`: the directory a key's file goes in. */
@@ -49,6 +59,7 @@ export const DatastoreSpec = Type.Recursive(
       ),
       Type.Object(
         {
+          ...InMount,
           type: Type.Literal("levelds"),
           path: Type.String({ minLength: 1 }),
           compression: Type.Optional(Type.Union([Type.Literal("none"), Type.Literal("snappy")])),
@@ -56,7 +67,7 @@ export const DatastoreSpec = Type.Recursive(
         { additionalProperties: false },
       ),
       Type.Object(
-        { type: Type.Union([Type.Literal("mem"), Type.Literal("memory")]) },
+        { ...InMount, type: Type.Union([Type.Literal("mem"), Type.Literal("memory")]) },
         { additionalProperties: false },
       ),
     ]),
@@ -90,8 +101,9 @@ export const DEFAULT_DATASTORE_SPEC: DatastoreSpec = {
 
 /**
  * What of a spec fixes the layout on disk, in kubo's `datastore_spec` form: measures and options
- * that do not change where or how data is written are left out, mounts are in mountpoint order,
- * keys sorted. Two specs with the same disk spec open the same data.
+ * that do not change where or how data is written are left out, mounts are in descending
+ * mountpoint order (as kubo lists them), keys sorted. Two specs with the same disk spec open the
+ * same data.
  */
 export function diskSpec(spec: DatastoreSpec): Record<string, unknown> {
   switch (spec.type) {
@@ -99,7 +111,8 @@ export function diskSpec(spec: DatastoreSpec): Record<string, unknown> {
       return {
         mounts: spec.mounts
           .map((mount) => ({ mountpoint: mount.mountpoint, ...diskSpec(withoutMountpoint(mount)) }))
-          .sort((a, b) => (a.mountpoint < b.mountpoint ? -1 : a.mountpoint > b.mountpoint ? 1 : 0)),
+          // kubo lists them in descending mountpoint order (`/blocks` before `/`)
+          .sort((a, b) => (a.mountpoint > b.mountpoint ? -1 : a.mountpoint < b.mountpoint ? 1 : 0)),
         type: "mount",
       };
     case "measure":
@@ -162,6 +175,7 @@ export function storesOf(
 export function specProblems(spec: DatastoreSpec): string[] {
   const problems: string[] = [];
   const nested = (node: DatastoreSpec, top: boolean): void => {
+    if ("mountpoint" in node) problems.push(`mountpoint ${node.mountpoint} is outside a mount's list`);
     if (node.type === "mount") {
       if (!top) problems.push("a mount may only be the spec's root");
       for (const mount of node.mounts) nested(withoutMountpoint(mount), false);

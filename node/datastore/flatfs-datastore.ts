@@ -15,6 +15,8 @@ const README_FILE = "_README";
 /** The usage counted at the last clean close; absent after a crash, so the store is walked again. */
 const USAGE_FILE = "diskUsage.cache";
 const EXTENSION = ".data";
+/** Puts and deletes in a shard directory between two counts of its own size. */
+const DIR_RECOUNT_EVERY = 16;
 /** Keys kubo writes (a block's base32 multihash) are file names as they are. */
 const PLAIN_NAME = /^[0-9A-Z+\-_=]+$/;
 
@@ -33,7 +35,12 @@ export class FlatfsDatastore extends BaseDatastore {
   readonly shardFunc: string;
   readonly #shard: Shard;
   readonly #sync: boolean;
-  readonly #dirs = new Set<string>();
+  /**
+   * Each shard directory made or found, with the bytes allocated to it as last counted: a
+   * directory takes more blocks as it fills, and `du` counts them.
+   */
+  readonly #dirs = new Map<string, Promise<ShardDir>>();
+  #dirStats = 0;
   /** Writes and deletes under way, by file: a second one of the same file waits for the first. */
   readonly #busy = new Map<string, Promise<unknown>>();
   #usage: DiskUsage = { bytes: 0, files: 0, dirs: 0 };
@@ -62,21 +69,26 @@ export class FlatfsDatastore extends BaseDatastore {
       throw new ShardFunctionMismatchError(this.path, onDisk, this.shardFunc);
     }
     if (onDisk === undefined) await writeShardingFiles(this.path, this.shardFunc);
+    let changedSince = 0;
     for (const entry of await readdir(this.path, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
-      this.#dirs.add(entry.name);
-      for (const file of await readdir(join(this.path, entry.name))) {
-        if (file.startsWith(".") && file.endsWith(".tmp"))
-          await rm(join(this.path, entry.name, file), { force: true });
+      const dir = join(this.path, entry.name);
+      const dirStats = await lstat(dir);
+      changedSince = Math.max(changedSince, dirStats.mtimeMs);
+      this.#dirs.set(entry.name, Promise.resolve({ bytes: allocatedBytes(dirStats), stat: 0, changes: 0 }));
+      for (const file of await readdir(dir)) {
+        if (file.startsWith(".") && file.endsWith(".tmp")) await rm(join(dir, file), { force: true });
       }
     }
     const saved = await readFile(join(this.path, USAGE_FILE), "utf8").then(
-      (text) => JSON.parse(text) as DiskUsage & { entries: number },
+      (text) => JSON.parse(text) as DiskUsage & { entries: number; savedAt: number },
       () => undefined,
     );
     await rm(join(this.path, USAGE_FILE), { force: true });
-    if (saved) {
-      const { entries, ...usage } = saved;
+    // a shard changed after the count was saved (files put or removed while the store was
+    // closed, by hand or by another program): the count no longer holds
+    if (saved && changedSince <= saved.savedAt) {
+      const { entries, savedAt: _, ...usage } = saved;
       this.#usage = usage;
       this.#entries = entries;
     } else await this.recount(options);
@@ -85,7 +97,8 @@ export class FlatfsDatastore extends BaseDatastore {
   /** Keeps the usage counted for the next open (a crash leaves none, and the next open walks). */
   async close(): Promise<void> {
     await Promise.allSettled(this.#busy.values());
-    await writeFile(join(this.path, USAGE_FILE), JSON.stringify({ ...this.#usage, entries: this.#entries }));
+    const saved = { ...this.#usage, entries: this.#entries, savedAt: Date.now() };
+    await writeFile(join(this.path, USAGE_FILE), JSON.stringify(saved));
   }
 
   /** Bytes, files and directories the store takes, kept current by every put and delete. */
@@ -120,7 +133,7 @@ export class FlatfsDatastore extends BaseDatastore {
     options.signal?.throwIfAborted();
     try {
       await this.#exclusive(target, async () => {
-        await this.#ensureDir(dir);
+        const shardDir = await this.#ensureDir(dir);
         const temporary = join(this.path, dir, `.${file}.${++this.#temporary}.tmp`);
         const handle = await open(temporary, "w");
         try {
@@ -140,6 +153,7 @@ export class FlatfsDatastore extends BaseDatastore {
           this.#usage.files += 1;
           this.#entries += 1;
         }
+        await this.#recountDir(dir, shardDir);
       });
       return key;
     } catch (cause) {
@@ -165,7 +179,8 @@ export class FlatfsDatastore extends BaseDatastore {
   }
 
   override async delete(key: Key, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const target = this.pathOf(key);
+    const { dir, file } = this.#locate(key);
+    const target = join(this.path, dir, file);
     options.signal?.throwIfAborted();
     try {
       await this.#exclusive(target, async () => {
@@ -175,6 +190,8 @@ export class FlatfsDatastore extends BaseDatastore {
         this.#usage.bytes -= allocatedBytes(previous);
         this.#usage.files -= 1;
         this.#entries -= 1;
+        const shardDir = await this.#dirs.get(dir);
+        if (shardDir) await this.#recountDir(dir, shardDir);
       });
     } catch (cause) {
       throw new DeleteFailedError(`cannot delete ${key}: ${(cause as Error).message}`);
@@ -213,15 +230,48 @@ export class FlatfsDatastore extends BaseDatastore {
     return { dir: this.#shard.fun(name), file: `${name}${EXTENSION}` };
   }
 
-  async #ensureDir(dir: string): Promise<void> {
-    if (this.#dirs.has(dir)) return;
-    const made = await mkdir(join(this.path, dir), { recursive: true });
-    if (made !== undefined && !this.#dirs.has(dir)) {
-      this.#usage.bytes += allocatedBytes(await lstat(join(this.path, dir)));
-      this.#usage.dirs += 1;
-      if (this.#sync) await syncDirectory(this.path);
+  /** The shard directory, made (and counted) by the first put into it. */
+  #ensureDir(dir: string): Promise<ShardDir> {
+    let shardDir = this.#dirs.get(dir);
+    if (!shardDir) {
+      const making = this.#makeDir(dir);
+      shardDir = making;
+      this.#dirs.set(dir, making);
+      // a directory that could not be made is tried again by the next put
+      making.catch(() => {
+        if (this.#dirs.get(dir) === making) this.#dirs.delete(dir);
+      });
     }
-    this.#dirs.add(dir);
+    return shardDir;
+  }
+
+  async #makeDir(dir: string): Promise<ShardDir> {
+    const path = join(this.path, dir);
+    const made = await mkdir(path, { recursive: true });
+    // made since the store opened, by another program: it was not counted, and is not now
+    if (made === undefined) return { bytes: allocatedBytes(await lstat(path)), stat: 0, changes: 0 };
+    this.#usage.dirs += 1;
+    if (this.#sync) await syncDirectory(this.path);
+    // its bytes are counted by the put that made it, once its file is in
+    return { bytes: 0, stat: 0, changes: 0 };
+  }
+
+  /**
+   * Counts what a shard directory takes now (it grows as it fills). Of the stats that overlap,
+   * the one started last wins: it saw every change made before it started.
+   */
+  async #recountDir(dir: string, shardDir: ShardDir): Promise<void> {
+    // a directory grows a block per hundred-odd entries: a stat every few changes keeps the
+    // count within a block of du's without a syscall on every put
+    shardDir.changes += 1;
+    if (shardDir.bytes > 0 && shardDir.changes % DIR_RECOUNT_EVERY !== 0) return;
+    const started = ++this.#dirStats;
+    const stats = await lstat(join(this.path, dir)).catch(() => undefined);
+    if (!stats || started < shardDir.stat) return;
+    const bytes = allocatedBytes(stats);
+    this.#usage.bytes += bytes - shardDir.bytes;
+    shardDir.bytes = bytes;
+    shardDir.stat = started;
   }
 
   async #exclusive<T>(file: string, work: () => Promise<T>): Promise<T> {
@@ -234,6 +284,13 @@ export class FlatfsDatastore extends BaseDatastore {
       this.#busy.delete(file);
     }
   }
+}
+
+/** A shard directory's allocated bytes as last counted, which stat counted them, and changes since. */
+interface ShardDir {
+  bytes: number;
+  stat: number;
+  changes: number;
 }
 
 /**

@@ -31,24 +31,25 @@ export class MountedDatastore extends BaseDatastore {
     return this.#mounts.map((mount) => mount.prefix);
   }
 
-  override put(key: Key, value: Uint8Array, options?: { signal?: AbortSignal }): Promise<Key> {
+  override async put(key: Key, value: Uint8Array, options?: { signal?: AbortSignal }): Promise<Key> {
     const { mount, inner } = this.#route(key);
-    return Promise.resolve(mount.store.put(inner, value, options)).then(() => key);
+    await mount.store.put(inner, value, options);
+    return key;
   }
 
-  override get(key: Key, options?: { signal?: AbortSignal }): Promise<Uint8Array> {
+  override async get(key: Key, options?: { signal?: AbortSignal }): Promise<Uint8Array> {
     const { mount, inner } = this.#route(key);
-    return Promise.resolve(mount.store.get(inner, options)).then(plainBytes);
+    return plainBytes(await mount.store.get(inner, options));
   }
 
-  override has(key: Key, options?: { signal?: AbortSignal }): Promise<boolean> {
+  override async has(key: Key, options?: { signal?: AbortSignal }): Promise<boolean> {
     const { mount, inner } = this.#route(key);
-    return Promise.resolve(mount.store.has(inner, options));
+    return mount.store.has(inner, options);
   }
 
-  override delete(key: Key, options?: { signal?: AbortSignal }): Promise<void> {
+  override async delete(key: Key, options?: { signal?: AbortSignal }): Promise<void> {
     const { mount, inner } = this.#route(key);
-    return Promise.resolve(mount.store.delete(inner, options));
+    await mount.store.delete(inner, options);
   }
 
   override batch(): Batch {

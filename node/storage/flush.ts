@@ -35,20 +35,24 @@ async function onePerFilesystem(paths: readonly string[]): Promise<string[]> {
 export class Flusher {
   readonly #paths: readonly string[];
   readonly #sync: (path: string) => Promise<void>;
-  #distinct: Promise<string[]> | undefined;
+  /** The paths to sync, one per file system, once known. */
+  #distinct: string[] | undefined;
   #running: Promise<void> | undefined;
   #next: Promise<void> | undefined;
 
   constructor(paths: string | readonly string[], sync: (path: string) => Promise<void> = flushFilesystem) {
     this.#paths = typeof paths === "string" ? [paths] : paths;
+    if (this.#paths.length === 1) this.#distinct = [...this.#paths];
     this.#sync = sync;
   }
 
+  /** Starts the syncs at once when the file systems are known (a sync covers what was written before it started). */
   #syncAll(): Promise<void> {
-    this.#distinct ??=
-      this.#paths.length === 1 ? Promise.resolve([...this.#paths]) : onePerFilesystem(this.#paths);
-    return this.#distinct.then(async (paths) => {
-      await Promise.all(paths.map((path) => this.#sync(path)));
+    const all = (paths: string[]) => Promise.all(paths.map((path) => this.#sync(path))).then(() => undefined);
+    if (this.#distinct) return all(this.#distinct);
+    return onePerFilesystem(this.#paths).then((paths) => {
+      this.#distinct = paths;
+      return all(paths);
     });
   }
 
