@@ -17,8 +17,13 @@ import { guardedBlockstore, PendingBlocks } from "../node/storage/pending-blocks
 import { UsedNonces } from "../node/storage/used-nonces.ts";
 import { createLogger, type Logger } from "../service/logger.ts";
 
-/** Something that happened, in the order it happened: an upload wrote a block, or a GC batch ended. */
-export type StoreEvent = { kind: "write"; upload: number } | { kind: "batch"; batch: number };
+/**
+ * Something that happened, in the order it happened: an upload wrote a block, or a GC batch
+ * ended; `at` is when (performance.now()).
+ */
+export type StoreEvent =
+  | { kind: "write"; upload: number; at: number }
+  | { kind: "batch"; batch: number; at: number };
 
 export interface StoreWorkload {
   stores: NodeStores;
@@ -72,7 +77,7 @@ export async function openStoreWorkload(
     watermark: 90,
     periodMs: 60 * 60 * 1000,
     batchSize: options.gcBatch,
-    onBatch: (batch) => events.push({ kind: "batch", batch }),
+    onBatch: (batch) => events.push({ kind: "batch", batch, at: performance.now() }),
   });
   return {
     stores,
@@ -106,7 +111,7 @@ export async function openStoreWorkload(
             ...guarded,
             put: async (cid, bytes, at) => {
               const stored = await guarded.put(cid, bytes, at);
-              events.push({ kind: "write", upload });
+              events.push({ kind: "write", upload, at: performance.now() });
               return stored;
             },
           },
@@ -145,4 +150,16 @@ export function mostBatchesBetweenWrites(events: readonly StoreEvent[]): number 
     }
   }
   return most;
+}
+
+/** The longest time between two consecutive writes of one upload (its longest stall), in ms. */
+export function longestStall(events: readonly StoreEvent[], upload: number): number {
+  let last: number | undefined;
+  let longest = 0;
+  for (const event of events) {
+    if (event.kind !== "write" || event.upload !== upload) continue;
+    if (last !== undefined) longest = Math.max(longest, event.at - last);
+    last = event.at;
+  }
+  return longest;
 }

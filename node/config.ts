@@ -4,7 +4,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { CorsOrigins, DEFAULT_CORS_ORIGINS } from "../service/cors.ts";
 import { LogLevel } from "../service/logger.ts";
-import { DatastoreSpec, specProblems } from "./datastore/datastore-spec.ts";
+import { DatastoreSpec, specProblems, storesOf } from "./datastore/datastore-spec.ts";
 import { ConfigError } from "./errors.ts";
 
 const MiB = 1024 * 1024;
@@ -158,7 +158,11 @@ export const nodeConfigDefaults = {
 /** Checks `raw` against the schema; names every problem. */
 export function parseNodeConfig(raw: unknown): NodeConfig {
   if (Value.Check(NodeConfigSchema, raw)) {
-    const problems = raw.storage.spec ? specProblems(raw.storage.spec) : [];
+    const spec = raw.storage.spec;
+    const problems = spec ? specProblems(spec) : [];
+    // pins, records and the peer store live under keys like /pins/…: something must hold them
+    if (spec && !storesOf(spec).some((store) => store.mountpoint === "/"))
+      problems.push("no store is mounted at / (the node keeps its pins, records and peer store there)");
     if (problems.length > 0)
       throw new ConfigError(`invalid node configuration: /storage/spec: ${problems.join("; ")}`);
     return raw;

@@ -4,7 +4,12 @@
 // configuration (or a signing key the registry does not have), 5 chain unreachable at start.
 import { runProcess } from "../service/run-process.ts";
 import { loadNodeConfig } from "./config.ts";
-import { ChainUnavailableError, ConfigError } from "./errors.ts";
+import {
+  ChainUnavailableError,
+  ConfigError,
+  DatastoreSpecMismatchError,
+  ShardFunctionMismatchError,
+} from "./errors.ts";
 import { startStorageNode } from "./storage-node.ts";
 import { tuneHeapForStreaming } from "./tune-heap.ts";
 
@@ -16,5 +21,8 @@ await runProcess({
     tuneHeapForStreaming();
     return node;
   },
-  errors: { config: [ConfigError], unreachable: [ChainUnavailableError] },
+  errors: {
+    config: [ConfigError, DatastoreSpecMismatchError, ShardFunctionMismatchError],
+    unreachable: [ChainUnavailableError],
+  },
 });

@@ -86,7 +86,10 @@ this process: killing it (even with SIGKILL) stops the node.`,
         tuneHeapForStreaming();
         return started;
       },
-      errors: { config: [errors.ConfigError], unreachable: [errors.ChainUnavailableError] },
+      errors: {
+        config: [errors.ConfigError, errors.DatastoreSpecMismatchError, errors.ShardFunctionMismatchError],
+        unreachable: [errors.ChainUnavailableError],
+      },
       onFatal: fatalLine("node start", { rpcUrl: node.rpcUrl, config: node.path }),
     });
     await runForever();

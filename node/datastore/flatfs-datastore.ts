@@ -45,6 +45,7 @@ export class FlatfsDatastore extends BaseDatastore {
   readonly #busy = new Map<string, Promise<unknown>>();
   #usage: DiskUsage = { bytes: 0, files: 0, dirs: 0 };
   #entries = 0;
+  #freedBytes = 0;
   #temporary = 0;
 
   constructor(path: string, options: { shardFunc: string; sync?: boolean | undefined }) {
@@ -104,6 +105,11 @@ export class FlatfsDatastore extends BaseDatastore {
   /** Bytes, files and directories the store takes, kept current by every put and delete. */
   usage(): DiskUsage {
     return { ...this.#usage };
+  }
+
+  /** Bytes given back by deletes since the store opened. */
+  get freedBytes(): number {
+    return this.#freedBytes;
   }
 
   /** Values (blocks, for a block store) the store holds. */
@@ -190,6 +196,7 @@ export class FlatfsDatastore extends BaseDatastore {
         this.#usage.bytes -= allocatedBytes(previous);
         this.#usage.files -= 1;
         this.#entries -= 1;
+        this.#freedBytes += allocatedBytes(previous);
         const shardDir = await this.#dirs.get(dir);
         if (shardDir) await this.#recountDir(dir, shardDir);
       });

@@ -21,9 +21,11 @@ export interface OpenedStore {
   /** Bytes, files and directories on disk (kept current for flatfs, walked for LevelDB). */
   usage(options?: { signal?: AbortSignal }): Promise<DiskUsage>;
   /** The store's own count, for a store that keeps one as it writes (flatfs). */
-  counted: (() => DiskUsage) | undefined;
+  counted?: () => DiskUsage;
   /** Values the store holds, for a store that counts them (flatfs). */
-  entries: (() => number) | undefined;
+  entries?: () => number;
+  /** Bytes its deletes gave back since it opened, for a store that counts them (flatfs). */
+  freedBytes?: () => number;
 }
 
 export interface OpenedDatastore {
@@ -74,6 +76,7 @@ export async function openDatastore(
           usage: async () => store.usage(),
           counted: () => store.usage(),
           entries: () => store.entries,
+          freedBytes: () => store.freedBytes,
         });
         return store;
       }
@@ -89,8 +92,6 @@ export async function openDatastore(
           store,
           measure,
           usage: (o) => measureDirectory(path, o),
-          counted: undefined,
-          entries: undefined,
         });
         return store;
       }
@@ -103,8 +104,6 @@ export async function openDatastore(
           store,
           measure,
           usage: async () => emptyUsage(),
-          counted: undefined,
-          entries: undefined,
         });
         return store;
       }

@@ -43,6 +43,11 @@ export class DiskUse {
     return this.#tracked().reduce((sum, store) => sum + store.usage.bytes, 0) + this.#rest.bytes;
   }
 
+  /** Bytes the counting stores' deletes gave back since they opened. */
+  freedBytes(): number {
+    return this.#mounts.reduce((sum, store) => sum + (store.freedBytes?.() ?? 0), 0);
+  }
+
   /** The file system's block size and what it has left, as last read. */
   filesystem(): DiskUseSnapshot["filesystem"] {
     return { ...this.#filesystem };

@@ -37,7 +37,7 @@ export class GarbageCollector {
   readonly #pending: PendingBlocks;
   readonly #holdings: Pick<Holdings, "evictFromCache">;
   readonly #budget: Pick<ByteBudget, "usage">;
-  readonly #disk: Pick<DiskUse, "usedBytes" | "refresh">;
+  readonly #disk: Pick<DiskUse, "freedBytes" | "refresh">;
   readonly #cache: Pick<HotCache, "expire" | "shrinkTo">;
   readonly #nonces: UsedNonces;
   readonly #metrics: NodeMetrics;
@@ -57,7 +57,7 @@ export class GarbageCollector {
     pending: PendingBlocks;
     holdings: Pick<Holdings, "evictFromCache">;
     budget: Pick<ByteBudget, "usage">;
-    disk: Pick<DiskUse, "usedBytes" | "refresh">;
+    disk: Pick<DiskUse, "freedBytes" | "refresh">;
     cache: Pick<HotCache, "expire" | "shrinkTo">;
     nonces: UsedNonces;
     metrics: NodeMetrics;
@@ -117,7 +117,7 @@ export class GarbageCollector {
   /** Deletes every block no pin keeps and no upload in progress holds, a batch at a time. */
   async collect(signal?: AbortSignal): Promise<Collection> {
     const started = performance.now();
-    const before = this.#disk.usedBytes();
+    const freedBefore = this.#disk.freedBytes();
     const options = signal ? { signal } : {};
     const done: Collection = { checked: 0, removed: 0, freedBytes: 0, batches: 0 };
     this.#logger.debug({ pending_blocks: this.#pending.size }, "collecting");
@@ -138,7 +138,7 @@ export class GarbageCollector {
     }
     if (batch.length > 0) await sweep();
     await this.#nonces.prune(Math.floor(Date.now() / 1000), { signal });
-    done.freedBytes = Math.max(0, before - this.#disk.usedBytes());
+    done.freedBytes = this.#disk.freedBytes() - freedBefore;
     this.#lastCollection = Date.now();
     this.#due = false;
     this.#metrics.gcRuns += 1;

@@ -180,18 +180,17 @@ describe("garbage collection in batches", () => {
       const collection = workload.gc.collect().finally(() => {
         collecting = false;
       });
-      // uploads one after another on two lanes, for as long as the collection runs
+      // uploads one after another, a client's pause between them, for as long as the collection runs
       const uploaded: { root: CID; data: Uint8Array }[] = [];
       let upload = 0;
-      const lane = async () => {
-        while (collecting) {
-          const data = randomBytes(2 * 1024 * 1024, 100 + upload);
-          uploaded.push({ root: await workload.upload(++upload, data), data });
-        }
-      };
-      await Promise.all([lane(), lane()]);
+      while (collecting) {
+        const data = randomBytes(CHUNK_SIZE + 1000, 100 + upload);
+        uploaded.push({ root: await workload.upload(++upload, data), data });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       const done = await collection;
       expect(done.removed).toBe(100_000);
+      expect(done.freedBytes).toBeGreaterThanOrEqual(100_000 * 64);
       expect(done.batches).toBeGreaterThanOrEqual(100);
       expect(uploaded.length).toBeGreaterThanOrEqual(2);
       // uploads wrote blocks while batches ended, and none waited behind two
