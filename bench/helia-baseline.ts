@@ -7,6 +7,16 @@ import { unixfs } from "@helia/unixfs";
 import { FsBlockstore } from "blockstore-fs";
 import { MemoryDatastore } from "datastore-core";
 import { createHeliaLight } from "helia";
+import { fixedSize } from "ipfs-unixfs-importer/chunker";
+import { balanced } from "ipfs-unixfs-importer/layout";
+
+/** The DAG kubo's `ipfs add --cid-version=1 --raw-leaves --chunker=size-1048576` makes (Strata's too). */
+const kuboDag = {
+  rawLeaves: true,
+  cidVersion: 1 as const,
+  chunker: fixedSize({ chunkSize: 1_048_576 }),
+  layout: balanced({ maxChildrenPerNode: 174 }),
+};
 
 const [dataFile, dir] = process.argv.slice(2);
 if (!dataFile || !dir) throw new Error("usage: helia-baseline.ts <data file> <blockstore dir>");
@@ -27,10 +37,7 @@ async function openHelia(path: string) {
 // warm up as the node is warm (its code compiled): 16 MiB added and read, untimed, elsewhere
 const warm = await openHelia(`${dir}-warm`);
 const warmFs = unixfs(warm);
-const warmCid = await warmFs.addByteStream(pieces(data.subarray(0, 16 * 1024 * 1024)), {
-  rawLeaves: true,
-  cidVersion: 1,
-});
+const warmCid = await warmFs.addByteStream(pieces(data.subarray(0, 16 * 1024 * 1024)), kuboDag);
 for await (const _ of warmFs.cat(warmCid)) {
   // drain
 }
@@ -40,7 +47,7 @@ await rm(`${dir}-warm`, { recursive: true, force: true });
 const helia = await openHelia(dir);
 const fs = unixfs(helia);
 let start = performance.now();
-const cid = await fs.addByteStream(pieces(data), { rawLeaves: true, cidVersion: 1 });
+const cid = await fs.addByteStream(pieces(data), kuboDag);
 const add = (performance.now() - start) / 1000;
 start = performance.now();
 for await (const _ of fs.cat(cid)) {

@@ -273,7 +273,10 @@ try {
   });
 } finally {
   bare?.kill("SIGTERM");
+  // the node writes its stores' last counts as it stops: the directory goes once it has exited
+  const exited = child.exitCode === null ? once(child, "exit") : undefined;
   child.kill("SIGTERM");
+  await exited;
   await rpc.close();
   await dir.cleanup();
 }
