@@ -11,6 +11,7 @@ import {
   unmeasured,
 } from "../datastore/datastore-spec.ts";
 import { writeShardingFiles } from "../datastore/flatfs-datastore.ts";
+import { moveLegacyBlocks } from "../datastore/legacy-blocks.ts";
 import { DatastoreMetrics } from "../datastore/measured-datastore.ts";
 import { openDatastore, resolvePath } from "../datastore/open-datastore.ts";
 import { checkSpecOnDisk, SPEC_FILE } from "../datastore/spec-on-disk.ts";
@@ -88,12 +89,15 @@ export async function initNode(options: InitNodeOptions): Promise<InitializedNod
  */
 export async function writeLayout(dataDir: string, spec: DatastoreSpec): Promise<void> {
   await checkSpecOnDisk(dataDir, spec);
-  for (const { spec: store } of storesOf(spec)) {
+  for (const { mountpoint, spec: store } of storesOf(spec)) {
     const leaf = unmeasured(store);
     if (leaf.type !== "flatfs") continue;
     const path = resolvePath(dataDir, leaf.path);
     const sharded = await readFile(join(path, "SHARDING"), "utf8").catch(() => undefined);
-    if (sharded === undefined) await writeShardingFiles(path, leaf.shardFunc);
+    if (sharded !== undefined) continue;
+    // blocks of a directory from before the spec move first: a SHARDING file ends their move
+    if (mountpoint === "/blocks") await moveLegacyBlocks(path, leaf.shardFunc);
+    await writeShardingFiles(path, leaf.shardFunc);
   }
   await writeFile(join(dataDir, "README"), dataDirReadme(spec));
 }
