@@ -150,7 +150,10 @@ export const NODE_ERRORS = {
     meaning:
       "the configured datastore spec or shard function is not the one the data directory was made with (at start)",
   },
-  NODE_ERR_NO_MOUNT: { status: 500, meaning: "a key under no mount of the datastore spec" },
+  NODE_ERR_NO_MOUNT: {
+    status: 500,
+    meaning: "a key under no mount of the datastore spec (a node's spec must mount /: refused at start)",
+  },
   NODE_ERR_INVALID_SHARDS: {
     status: 422,
     meaning: "shard parameters that do not fit the cold registration (roots, holder, tier)",

@@ -80,7 +80,7 @@ const SERVICES = {
   node: {
     catalog: NODE_ERRORS as Record<string, ErrorCodeInfo>,
     prefix: "NODE",
-    startOnly: ["NODE_ERR_CONFIG"],
+    startOnly: ["NODE_ERR_CONFIG", "NODE_ERR_DATASTORE_SPEC", "NODE_ERR_NO_MOUNT"],
   },
   indexer: {
     catalog: INDEXER_ERRORS as Record<string, ErrorCodeInfo>,
