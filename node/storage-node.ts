@@ -94,6 +94,7 @@ export async function startStorageNode(
     spec: config.storage.spec,
     bloomFilterSize: config.storage.bloomFilterSize ?? nodeConfigDefaults.storage.bloomFilterSize,
     registry,
+    logger,
   });
   const shutdown = new Shutdown(logger);
   shutdown.register("stores", () => stores.close());

@@ -156,9 +156,9 @@ export class GarbageCollector {
         "garbage collected",
       );
       // the filter still has the deleted blocks' bits: a fresh one answers more from memory
-      void this.#blockstore
-        .rebuild()
-        .catch((error: unknown) => this.#logger.warn({ err: error }, "bloom filter rebuild failed"));
+      void this.#blockstore.rebuild(options).catch((error: unknown) => {
+        if (!signal?.aborted) this.#logger.warn({ err: error }, "bloom filter rebuild failed");
+      });
     }
     return done;
   }

@@ -4,6 +4,7 @@ import type { Datastore } from "interface-datastore";
 import { NotFoundError } from "interface-store";
 import type { CID } from "multiformats/cid";
 import { CHUNK_SIZE } from "#protocol";
+import type { Logger } from "../../service/logger.ts";
 import type { Registry } from "../../service/metrics.ts";
 import { BloomBlockstore } from "../datastore/bloom-blockstore.ts";
 import { blockKey, blockName, DatastoreBlockstore } from "../datastore/datastore-blockstore.ts";
@@ -55,6 +56,8 @@ export interface OpenStoresOptions {
   bloomFilterSize?: number | undefined;
   /** Where the stores' metrics go. */
   registry: Registry;
+  /** Where a failure of the background work (the bloom filter's first fill) is logged. */
+  logger?: Logger;
   signal?: AbortSignal;
 }
 
@@ -81,7 +84,12 @@ export async function openStores(dataDir: string, options: OpenStoresOptions): P
   const blockstore = new BloomBlockstore(new DatastoreBlockstore(opened.datastore), {
     bytes: options.bloomFilterSize ?? 0,
   });
-  void blockstore.rebuild().catch(() => undefined);
+  // the filter fills while the node starts serving; closing the stores stops it
+  const filling = new AbortController();
+  void blockstore.rebuild({ signal: filling.signal }).catch((error: unknown) => {
+    if (!filling.signal.aborted)
+      options.logger?.warn({ err: error }, "the bloom filter could not be built: has goes to the store");
+  });
   const flusher = new Flusher([
     dataDir,
     ...opened.stores.flatMap((store) => (store.path ? [store.path] : [])),
@@ -101,7 +109,10 @@ export async function openStores(dataDir: string, options: OpenStoresOptions): P
       (async (cid, _pool, at) =>
         opened.datastore.get(blockKey(cid), at?.signal ? { signal: at.signal } : {})),
     flush: () => flusher.flush(),
-    close: () => opened.close(),
+    close: () => {
+      filling.abort(new Error("the stores are closing"));
+      return opened.close();
+    },
   };
 }
 
