@@ -1,22 +1,22 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { base32upper } from "multiformats/bases/base32";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import { afterEach, describe, expect, test } from "vitest";
-import { tempDir } from "../../devnet/temp-dir.ts";
 import { blockPath } from "../datastore/datastore-blockstore.ts";
 import { initNode, readPeerId } from "./init-node.ts";
 
-const dirs: { cleanup: () => Promise<void> }[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
-  for (const dir of dirs.splice(0)) await dir.cleanup();
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 const dataDir = async () => {
-  const dir = await tempDir("init-node");
+  const dir = await mkdtemp(join(tmpdir(), "strata-init-node-"));
   dirs.push(dir);
-  return dir.path;
+  return dir;
 };
 const options = (dir: string, extra?: Record<string, unknown>) => ({
   dataDir: dir,
