@@ -125,6 +125,24 @@ describe("FlatfsDatastore", () => {
     expect(reopened.entries).toBe(1);
   });
 
+  test("a put that fails part-way leaves no file behind and changes no count", async () => {
+    const store = await openStore();
+    await store.put(await blockKeyOf(1), Uint8Array.of(1));
+    const key = await blockKeyOf(2);
+    const before = { usage: store.usage(), entries: store.entries };
+    // a value the write cannot take fails after the temporary file is open
+    await expect(store.put(key, 42 as unknown as Uint8Array)).rejects.toMatchObject({
+      code: "ERR_PUT_FAILED",
+    });
+    const shard = key.toString().slice(-3, -1);
+    expect((await readdir(join(dir, shard)).catch(() => [])).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(await store.has(key)).toBe(false);
+    expect(store.entries).toBe(before.entries);
+    expect(store.usage().files).toBe(before.usage.files);
+    // the shard directory it made stays (as go-ds-flatfs's do), counted as du counts it
+    expect(store.usage().bytes).toBe(du(dir));
+  });
+
   test("lower-case and nested keys round-trip", async () => {
     const store = await openStore();
     const keys = ["/pins/abc", "/a/b/c/d", "/lower", "/With Space/ü"].map((text) => new Key(text));

@@ -141,18 +141,24 @@ export class FlatfsDatastore extends BaseDatastore {
       await this.#exclusive(target, async () => {
         const shardDir = await this.#ensureDir(dir);
         const temporary = join(this.path, dir, `.${file}.${++this.#temporary}.tmp`);
-        const handle = await open(temporary, "w");
+        let written: Awaited<ReturnType<typeof lstat>>;
+        let previous: Awaited<ReturnType<typeof lstat>> | undefined;
         try {
-          await handle.writeFile(value);
-          if (this.#sync) await handle.sync();
-        } finally {
-          await handle.close();
+          const handle = await open(temporary, "w");
+          try {
+            await handle.writeFile(value);
+            if (this.#sync) await handle.sync();
+          } finally {
+            await handle.close();
+          }
+          [written, previous] = await Promise.all([lstat(temporary), lstat(target).catch(() => undefined)]);
+          await rename(temporary, target);
+        } catch (error) {
+          // a write that failed (a full disk) leaves nothing behind but the shard directory
+          await rm(temporary, { force: true });
+          await this.#recountDir(dir, shardDir);
+          throw error;
         }
-        const [written, previous] = await Promise.all([
-          lstat(temporary),
-          lstat(target).catch(() => undefined),
-        ]);
-        await rename(temporary, target);
         if (this.#sync) await syncDirectory(join(this.path, dir));
         this.#usage.bytes += allocatedBytes(written) - (previous ? allocatedBytes(previous) : 0);
         if (!previous) {
