@@ -28,7 +28,7 @@ export function blockPath(dir: string, cid: CID, shardFunc = DEFAULT_SHARD_FUNC)
 
 /** A block's datastore key, as kubo names it: `/blocks/` and its name. */
 export function blockKey(cid: CID): Key {
-  return new Key(`${BLOCKS_PREFIX}/${base32upper.baseEncode(cid.multihash.bytes)}`, false);
+  return new Key(`${BLOCKS_PREFIX}${blockName(cid).toString()}`, false);
 }
 
 /** The CID a block key is listed as: CIDv1 raw with the key's multihash, all pins and deletes read. */

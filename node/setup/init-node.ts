@@ -10,7 +10,7 @@ import {
   storesOf,
   unmeasured,
 } from "../datastore/datastore-spec.ts";
-import { writeShardingFiles } from "../datastore/flatfs-datastore.ts";
+import { SHARDING_FILE, writeShardingFiles } from "../datastore/flatfs-datastore.ts";
 import { moveLegacyBlocks } from "../datastore/legacy-blocks.ts";
 import { DatastoreMetrics } from "../datastore/measured-datastore.ts";
 import { openDatastore, resolvePath } from "../datastore/open-datastore.ts";
@@ -93,7 +93,7 @@ export async function writeLayout(dataDir: string, spec: DatastoreSpec): Promise
     const leaf = unmeasured(store);
     if (leaf.type !== "flatfs") continue;
     const path = resolvePath(dataDir, leaf.path);
-    const sharded = await readFile(join(path, "SHARDING"), "utf8").catch(() => undefined);
+    const sharded = await readFile(join(path, SHARDING_FILE), "utf8").catch(() => undefined);
     if (sharded !== undefined) continue;
     // blocks of a directory from before the spec move first: a SHARDING file ends their move
     if (mountpoint === "/blocks") await moveLegacyBlocks(path, leaf.shardFunc);
